@@ -1,0 +1,47 @@
+// pdqguard errors: one exception type carrying a stable error code.
+#pragma once
+
+#include <pdqguard/export.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace pdqguard {
+
+/// Stable error codes. Their snake_case names (error_code_name) are what the CLI
+/// records, the C API and the bindings report; never renumber or rename them.
+enum class ErrorCode : int {
+  ok = 0,
+  invalid_argument = 1,    ///< a caller passed a value the API cannot use
+  io_error = 2,            ///< a file could not be opened or read
+  unsupported_format = 3,  ///< not JPEG/PNG/PPM/PGM (the message names what it is)
+  decode_error = 4,        ///< the file claims a supported format but is damaged
+  image_too_large = 5,     ///< width x height above the configured pixel limit
+  file_too_large = 6,      ///< input bytes above the configured size limit
+  bad_hash = 7,            ///< text that is not a 64-hex-digit PDQ hash
+  list_parse_error = 8,    ///< a malformed hash list (strict mode) or a line in it
+  index_corrupt = 9,       ///< an index file that is truncated, damaged or of another version
+  unsupported_isa = 10,    ///< a forced SIMD path that this CPU cannot run
+  out_of_memory = 11,      ///< an allocation failed
+  internal_error = 12,     ///< a bug: please report it
+};
+
+/// The snake_case name of a code, e.g. "decode_error". Never null.
+PDQGUARD_API const char* error_code_name(ErrorCode code) noexcept;
+
+/// The exception every pdqguard C++ function throws for expected failures
+/// (bad input, I/O). It carries a stable code and a human-readable message.
+class PDQGUARD_API Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  /// The stable code of this error.
+  ErrorCode code() const noexcept { return code_; }
+  /// The snake_case name of code().
+  const char* code_name() const noexcept { return error_code_name(code_); }
+
+ private:
+  ErrorCode code_;
+};
+
+}  // namespace pdqguard

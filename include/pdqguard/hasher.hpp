@@ -1,0 +1,147 @@
+// Hashing pixels: frame views, the PDQ hash, its quality and the dihedral hashes.
+#pragma once
+
+#include <pdqguard/export.h>
+#include <pdqguard/hash.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace pdqguard {
+
+/// Pixel layouts a frame view can describe. Grey and the Y plane of YUV formats
+/// are used as luma directly; RGB-family formats go through the reference's float
+/// luma formula 0.299f*R + 0.587f*G + 0.114f*B; alpha is ignored.
+enum class PixelFormat : int {
+  gray8 = 0,  ///< 1 plane, 1 byte per pixel
+  rgb8 = 1,   ///< 1 plane, R G B
+  rgba8 = 2,  ///< 1 plane, R G B A
+  bgr8 = 3,   ///< 1 plane, B G R
+  bgra8 = 4,  ///< 1 plane, B G R A
+  i420 = 5,   ///< 3 planes: Y (w x h), U and V ((w+1)/2 x (h+1)/2); only Y is hashed
+  nv12 = 6,   ///< 2 planes: Y (w x h), interleaved UV; only Y is hashed
+};
+
+/// Bytes per pixel of the first plane of `f` (1 for gray8, i420 and nv12).
+PDQGUARD_API int bytes_per_pixel(PixelFormat f) noexcept;
+/// "gray8", "rgb8", ... (never null).
+PDQGUARD_API const char* pixel_format_name(PixelFormat f) noexcept;
+
+/// A non-owning view of one frame: format, size, and per-plane pointer and row
+/// stride in bytes (strides may include padding; 0 means tightly packed). The
+/// caller keeps the pixels alive while a hashing call runs. Only the planes the
+/// format uses are read (for i420/nv12 only the Y plane, planes[0]).
+struct FrameView {
+  PixelFormat format = PixelFormat::gray8;
+  int width = 0;
+  int height = 0;
+  std::array<const std::uint8_t*, 3> planes{};
+  std::array<std::ptrdiff_t, 3> strides{};
+
+  /// A single-plane view (gray8, rgb8, rgba8, bgr8, bgra8); stride 0 = packed.
+  static FrameView packed(PixelFormat f, const std::uint8_t* pixels, int w, int h,
+                          std::ptrdiff_t stride = 0) noexcept;
+  /// An I420 view from its three planes.
+  static FrameView i420(const std::uint8_t* y, std::ptrdiff_t y_stride, const std::uint8_t* u,
+                        std::ptrdiff_t u_stride, const std::uint8_t* v, std::ptrdiff_t v_stride,
+                        int w, int h) noexcept;
+  /// An NV12 view from its two planes.
+  static FrameView nv12(const std::uint8_t* y, std::ptrdiff_t y_stride, const std::uint8_t* uv,
+                        std::ptrdiff_t uv_stride, int w, int h) noexcept;
+
+  /// The row stride of the luma-carrying plane (planes[0]), with 0 resolved.
+  std::ptrdiff_t row_stride() const noexcept;
+  /// Throws Error(invalid_argument) when the view is unusable: negative or zero
+  /// size, a null plane the format needs, a stride shorter than a row, or a size
+  /// whose pixel count overflows.
+  void validate() const;
+};
+
+/// The eight dihedral variants, in the reference's order and meaning.
+enum class Dihedral : int {
+  original = 0,
+  rot90 = 1,       ///< 90 degrees counter-clockwise
+  rot180 = 2,
+  rot270 = 3,      ///< 90 degrees clockwise
+  flipx = 4,       ///< top and bottom swapped
+  flipy = 5,       ///< left and right mirrored
+  flipplus1 = 6,   ///< transposed about the main diagonal
+  flipminus1 = 7,  ///< transposed about the anti-diagonal
+};
+/// "original", "rot90", ... (never null).
+PDQGUARD_API const char* dihedral_name(Dihedral d) noexcept;
+
+/// The smallest side the reference hashes; smaller frames give the all-zero hash.
+inline constexpr int kMinHashableSide = 5;
+
+/// One hash and its quality.
+struct HashResult {
+  Hash256 hash;
+  int quality = 0;         ///< 0..100; below 50 is usually too flat to match on
+  bool too_small = false;  ///< a side below 5 pixels: hash is all zeros, quality 0
+};
+
+/// The hash of the frame as given plus the seven transformed ones, from one DCT.
+struct DihedralResult {
+  std::array<Hash256, 8> hashes{};  ///< indexed by Dihedral
+  int quality = 0;
+  bool too_small = false;
+  const Hash256& operator[](Dihedral d) const noexcept { return hashes[static_cast<int>(d)]; }
+};
+
+/// SIMD paths. All of them produce the same bits as `scalar`.
+enum class Isa : int { scalar = 0, avx2 = 1, avx512 = 2 };
+/// "scalar", "avx2", "avx512" (never null).
+PDQGUARD_API const char* isa_name(Isa isa) noexcept;
+/// Whether this CPU (and this build) can run `isa`.
+PDQGUARD_API bool isa_supported(Isa isa) noexcept;
+/// The path hashing uses. Chosen once, on first use: the `PDQGUARD_ISA`
+/// environment variable (scalar|avx2|avx512) if set, else the best the CPU has.
+/// Throws Error(unsupported_isa) on first use if PDQGUARD_ISA names a path this
+/// CPU lacks or an unknown name. Thread-safe.
+PDQGUARD_API Isa active_isa();
+/// Forces the path for all later hashing calls in the process (tests, benchmarks).
+/// Throws Error(unsupported_isa) if the CPU lacks it. Not to be called while
+/// other threads hash.
+PDQGUARD_API void force_isa(Isa isa);
+/// Parses "scalar" | "avx2" | "avx512"; throws Error(unsupported_isa) otherwise.
+PDQGUARD_API Isa parse_isa(const char* name);
+
+/// A reusable hasher: owns scratch memory sized for the largest frame it has seen,
+/// so a thread hashing a stream of frames does not allocate per frame. One Hasher
+/// must not be used by two threads at once; use one per thread. Results do not
+/// depend on which Hasher or thread computed them.
+class PDQGUARD_API Hasher {
+ public:
+  Hasher();
+  ~Hasher();
+  Hasher(Hasher&&) noexcept;
+  Hasher& operator=(Hasher&&) noexcept;
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  /// PDQ hash and quality of `frame`, bit-exact with the reference's
+  /// pdqHash256FromFloatLuma. Throws Error(invalid_argument) for an invalid view.
+  HashResult hash(const FrameView& frame);
+  /// All eight dihedral hashes and the quality, bit-exact with the reference's
+  /// pdqDihedralHash256esFromFloatLuma (its original hash equals hash() except,
+  /// in principle, for frames of exactly 64x64, where the reference's single-hash
+  /// function skips the blur; no such difference has been observed).
+  DihedralResult hash_dihedral(const FrameView& frame);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// hash() on a per-thread Hasher. Thread-safe.
+PDQGUARD_API HashResult hash_frame(const FrameView& frame);
+/// hash_dihedral() on a per-thread Hasher. Thread-safe.
+PDQGUARD_API DihedralResult hash_frame_dihedral(const FrameView& frame);
+
+/// The library version, e.g. "0.1.0".
+PDQGUARD_API const char* version() noexcept;
+
+}  // namespace pdqguard

@@ -1,0 +1,92 @@
+// Decoding image files into pixels the hashing core takes.
+#pragma once
+
+#include <pdqguard/export.h>
+#include <pdqguard/hasher.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <istream>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace pdqguard {
+
+/// Formats the sniffer recognises by magic bytes (never by file name). Only jpeg,
+/// png and pnm (binary PPM P6 / PGM P5, maxval 255) decode; the others are named
+/// in unsupported_format errors.
+enum class ImageFormat : int {
+  unknown = 0,
+  jpeg,
+  png,
+  pnm,
+  gif,
+  webp,
+  tiff,
+  bmp,
+  heif,
+  avif,
+  jxl,
+  ico,
+  psd,
+  pdf,
+  svg,
+};
+
+/// "jpeg", "png", "pnm", "gif", ... ("unknown" for unknown).
+PDQGUARD_API const char* image_format_name(ImageFormat f) noexcept;
+/// Detects the format from the first bytes of a file (16 are enough).
+PDQGUARD_API ImageFormat sniff_format(std::span<const std::uint8_t> head) noexcept;
+
+/// Limits and choices for decoding. Defaults suit untrusted input.
+struct DecodeOptions {
+  /// Refuse images above this many pixels (width*height) with image_too_large,
+  /// checked from the header before any pixel buffer is allocated.
+  std::uint64_t max_pixels = 100'000'000;
+  /// Refuse inputs above this many bytes with file_too_large.
+  std::uint64_t max_bytes = 512ull << 20;
+  /// JPEG only: decode with libjpeg-turbo's DCT-domain scaling to a size just big
+  /// enough for PDQ's 64x64 downsample. Faster; hashes are close, not identical.
+  bool fast = false;
+  /// JPEG only: rotate/flip pixels as the EXIF orientation tag says. Off by
+  /// default: shared hash lists hash stored pixel order.
+  bool apply_exif_orientation = false;
+};
+
+/// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
+/// decode rules of the reference corpus (see README "Decoding").
+struct DecodedImage {
+  ImageFormat format = ImageFormat::unknown;
+  int width = 0;
+  int height = 0;
+  bool gray = false;  ///< gray route (luma = value) or RGB route (float luma formula)
+  std::vector<std::uint8_t> pixels;
+  /// Non-fatal problems the decoder reported (e.g. "premature end of JPEG data:
+  /// missing rows are filled by the decoder"). The image is still hashed.
+  std::vector<std::string> warnings;
+
+  /// A view of `pixels` as gray8 or rgb8; valid while this object lives.
+  FrameView view() const noexcept {
+    return FrameView::packed(gray ? PixelFormat::gray8 : PixelFormat::rgb8, pixels.data(), width,
+                             height);
+  }
+};
+
+/// Decodes an in-memory file. Throws pdqguard::Error with unsupported_format,
+/// decode_error, image_too_large or file_too_large; never crashes on hostile
+/// bytes. Thread-safe (no shared state).
+PDQGUARD_API DecodedImage decode_image(std::span<const std::uint8_t> bytes,
+                                       const DecodeOptions& opts = {});
+/// Reads and decodes a file. Adds io_error (cannot open/read, a directory).
+PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
+                                            const DecodeOptions& opts = {});
+/// Reads a whole stream (up to max_bytes) and decodes it.
+PDQGUARD_API DecodedImage decode_image_stream(std::istream& in, const DecodeOptions& opts = {});
+
+/// Reads a whole file into memory, refusing more than `max_bytes` (file_too_large)
+/// and reporting io_error with the OS reason otherwise.
+PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
+                                                       std::uint64_t max_bytes);
+
+}  // namespace pdqguard

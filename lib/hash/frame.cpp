@@ -1,0 +1,100 @@
+// FrameView helpers and validation.
+#include <pdqguard/error.hpp>
+#include <pdqguard/hasher.hpp>
+
+#include <limits>
+#include <string>
+
+namespace pdqguard {
+
+int bytes_per_pixel(PixelFormat f) noexcept {
+  switch (f) {
+    case PixelFormat::rgb8:
+    case PixelFormat::bgr8: return 3;
+    case PixelFormat::rgba8:
+    case PixelFormat::bgra8: return 4;
+    case PixelFormat::gray8:
+    case PixelFormat::i420:
+    case PixelFormat::nv12: return 1;
+  }
+  return 1;
+}
+
+const char* pixel_format_name(PixelFormat f) noexcept {
+  switch (f) {
+    case PixelFormat::gray8: return "gray8";
+    case PixelFormat::rgb8: return "rgb8";
+    case PixelFormat::rgba8: return "rgba8";
+    case PixelFormat::bgr8: return "bgr8";
+    case PixelFormat::bgra8: return "bgra8";
+    case PixelFormat::i420: return "i420";
+    case PixelFormat::nv12: return "nv12";
+  }
+  return "unknown";
+}
+
+const char* dihedral_name(Dihedral d) noexcept {
+  static constexpr const char* kNames[] = {"original", "rot90",  "rot180",    "rot270",
+                                           "flipx",    "flipy", "flipplus1", "flipminus1"};
+  const int i = static_cast<int>(d);
+  return (i >= 0 && i < 8) ? kNames[i] : "unknown";
+}
+
+FrameView FrameView::packed(PixelFormat f, const std::uint8_t* pixels, int w, int h,
+                            std::ptrdiff_t stride) noexcept {
+  FrameView v;
+  v.format = f;
+  v.width = w;
+  v.height = h;
+  v.planes[0] = pixels;
+  v.strides[0] = stride;
+  return v;
+}
+
+FrameView FrameView::i420(const std::uint8_t* y, std::ptrdiff_t y_stride, const std::uint8_t* u,
+                          std::ptrdiff_t u_stride, const std::uint8_t* v, std::ptrdiff_t v_stride,
+                          int w, int h) noexcept {
+  FrameView fv;
+  fv.format = PixelFormat::i420;
+  fv.width = w;
+  fv.height = h;
+  fv.planes = {y, u, v};
+  fv.strides = {y_stride, u_stride, v_stride};
+  return fv;
+}
+
+FrameView FrameView::nv12(const std::uint8_t* y, std::ptrdiff_t y_stride, const std::uint8_t* uv,
+                          std::ptrdiff_t uv_stride, int w, int h) noexcept {
+  FrameView fv;
+  fv.format = PixelFormat::nv12;
+  fv.width = w;
+  fv.height = h;
+  fv.planes = {y, uv, nullptr};
+  fv.strides = {y_stride, uv_stride, 0};
+  return fv;
+}
+
+std::ptrdiff_t FrameView::row_stride() const noexcept {
+  return strides[0] != 0 ? strides[0]
+                         : static_cast<std::ptrdiff_t>(width) * bytes_per_pixel(format);
+}
+
+void FrameView::validate() const {
+  const int f = static_cast<int>(format);
+  if (f < 0 || f > static_cast<int>(PixelFormat::nv12))
+    throw Error(ErrorCode::invalid_argument, "unknown pixel format " + std::to_string(f));
+  if (width <= 0 || height <= 0)
+    throw Error(ErrorCode::invalid_argument, "frame size " + std::to_string(width) + "x" +
+                                                 std::to_string(height) + " is not positive");
+  if (static_cast<long long>(width) * height > std::numeric_limits<int>::max())
+    throw Error(ErrorCode::invalid_argument, "frame of " + std::to_string(width) + "x" +
+                                                 std::to_string(height) + " pixels is too large");
+  if (planes[0] == nullptr) throw Error(ErrorCode::invalid_argument, "frame has no pixel data");
+  const std::ptrdiff_t min_stride = static_cast<std::ptrdiff_t>(width) * bytes_per_pixel(format);
+  if (strides[0] != 0 && strides[0] < min_stride)
+    throw Error(ErrorCode::invalid_argument,
+                "row stride " + std::to_string(strides[0]) + " is shorter than a row of " +
+                    std::to_string(min_stride) + " bytes");
+}
+
+}  // namespace pdqguard

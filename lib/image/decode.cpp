@@ -1,0 +1,102 @@
+// decode_image: size limits, sniffing, and the hand-off to one decoder.
+#include "image/decoders.hpp"
+
+#include <pdqguard/error.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sys/stat.h>
+
+namespace pdqguard {
+
+namespace detail {
+void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts) {
+  if (w == 0 || h == 0)
+    throw Error(ErrorCode::decode_error, "image header gives a zero width or height");
+  // w and h come from 32-bit header fields at most, so w*h cannot overflow 64 bits.
+  if (w * h > opts.max_pixels)
+    throw Error(ErrorCode::image_too_large,
+                "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
+                    std::to_string(opts.max_pixels) + " pixels");
+}
+}  // namespace detail
+
+DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+  if (bytes.size() > opts.max_bytes)
+    throw Error(ErrorCode::file_too_large, "input of " + std::to_string(bytes.size()) +
+                                               " bytes exceeds the limit of " +
+                                               std::to_string(opts.max_bytes) + " bytes");
+  if (bytes.empty()) throw Error(ErrorCode::decode_error, "empty input (0 bytes)");
+  const ImageFormat f = sniff_format(bytes);
+  switch (f) {
+    case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts);
+    case ImageFormat::png: return detail::decode_png(bytes, opts);
+    case ImageFormat::pnm: return detail::decode_pnm(bytes, opts);
+    case ImageFormat::unknown:
+      throw Error(ErrorCode::unsupported_format,
+                  "not a supported image (JPEG, PNG, PPM/PGM): unrecognised content");
+    default:
+      throw Error(ErrorCode::unsupported_format,
+                  std::string("unsupported image format: ") + image_format_name(f) +
+                      " (supported: JPEG, PNG, PPM/PGM)");
+  }
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+  struct FileCloser {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  if (!f) throw Error(ErrorCode::io_error, "cannot open: " + std::string(std::strerror(errno)));
+  struct stat st {};
+  if (fstat(fileno(f.get()), &st) != 0)
+    throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::io_error, "is a directory");
+  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    throw Error(ErrorCode::file_too_large, "file of " + std::to_string(st.st_size) +
+                                               " bytes exceeds the limit of " +
+                                               std::to_string(max_bytes) + " bytes");
+  std::vector<std::uint8_t> data;
+  if (S_ISREG(st.st_mode)) data.reserve(static_cast<std::size_t>(st.st_size));
+  std::uint8_t buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
+    if (n > 0) {
+      if (data.size() + n > max_bytes)
+        throw Error(ErrorCode::file_too_large,
+                    "input exceeds the limit of " + std::to_string(max_bytes) + " bytes");
+      data.insert(data.end(), buf, buf + n);
+    }
+    if (n < sizeof buf) {
+      if (std::ferror(f.get()))
+        throw Error(ErrorCode::io_error, "read failed: " + std::string(std::strerror(errno)));
+      break;
+    }
+  }
+  return data;
+}
+
+DecodedImage decode_image_file(const std::string& path, const DecodeOptions& opts) {
+  const std::vector<std::uint8_t> data = read_file_bytes(path, opts.max_bytes);
+  return decode_image(data, opts);
+}
+
+DecodedImage decode_image_stream(std::istream& in, const DecodeOptions& opts) {
+  std::vector<std::uint8_t> data;
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (data.size() + n > opts.max_bytes)
+      throw Error(ErrorCode::file_too_large,
+                  "input exceeds the limit of " + std::to_string(opts.max_bytes) + " bytes");
+    data.insert(data.end(), buf, buf + n);
+  }
+  if (in.bad()) throw Error(ErrorCode::io_error, "stream read failed");
+  return decode_image(data, opts);
+}
+
+}  // namespace pdqguard

@@ -1,0 +1,70 @@
+// Internal: the per-instruction-set kernel table behind the hashing pipeline.
+//
+// Every kernel must produce bit-for-bit the values of the scalar path, which is
+// a faithful port of the reference (facebook/ThreatExchange pdq/cpp). The rules:
+// vectorise across independent outputs (rows, columns, coefficients), keep each
+// output's own sequence of float operations, never fuse multiply-adds
+// (-ffp-contract=off), divide where the reference divides.
+#pragma once
+
+#include <pdqguard/hasher.hpp>
+
+#include <cstddef>
+#include <vector>
+
+namespace pdqguard::detail {
+
+/// Scratch memory owned by a Hasher; kernels grow it as they need. Not shared
+/// between threads.
+struct Scratch {
+  std::vector<float> a;
+  std::vector<float> b;
+  std::vector<float> c;
+};
+
+/// One implementation of the heavy stages.
+struct KernelTable {
+  Isa isa;
+  /// Luma of `f` (validated, both sides >= 5), blurred by the reference's Jarosz
+  /// tent filter (two passes of box-along-rows then box-along-columns, windows
+  /// ceil(W/128) and ceil(H/128)) and decimated to 64x64 (row-major) exactly as
+  /// the reference's decimateFloat samples it.
+  void (*downsample64)(const FrameView& f, float* out64x64, Scratch& scratch);
+  /// out16x16 = D * in64x64 * D^T with the reference's DCT matrix D (16x64) and its
+  /// summation order (one sequential sum over k per output, first D*A, then *D^T).
+  void (*dct64to16)(const float* in64x64, float* out16x16);
+};
+
+/// The table of the active path (see pdqguard::active_isa).
+const KernelTable& active_kernels();
+/// The table for `isa`; throws Error(unsupported_isa) if it cannot run here.
+const KernelTable& kernels_for(Isa isa);
+
+/// The reference's DCT matrix, 16 rows x 64 columns, row-major, computed once as
+/// the reference computes it (double cosines rounded to float).
+const float* dct_matrix();
+
+// --- scalar building blocks, shared by the scalar table, the SIMD tables' edge
+// --- handling, the 64x64 no-blur path, tests and benchmarks.
+
+/// Luma of a frame into a packed row-major W x H float plane.
+void luma_scalar(const FrameView& f, float* out);
+/// The reference's box1DFloat: a running-sum box filter of `full_window` over
+/// `n` samples spaced `stride` apart.
+void box1d_scalar(const float* in, float* out, int n, std::ptrdiff_t stride, int full_window);
+/// The reference's computeJaroszFilterWindowSize(old, 64).
+constexpr int jarosz_window(int side) noexcept { return (side + 2 * 64 - 1) / (2 * 64); }
+/// Row (or column) index that decimateFloat samples for output index `out_i` of 64.
+constexpr int decimate_index(int out_i, int side) noexcept {
+  return static_cast<int>(((out_i + 0.5) * side) / 64);
+}
+
+extern const KernelTable kScalarKernels;
+#if defined(PDQGUARD_HAVE_AVX2)
+extern const KernelTable kAvx2Kernels;
+#endif
+#if defined(PDQGUARD_HAVE_AVX512)
+extern const KernelTable kAvx512Kernels;
+#endif
+
+}  // namespace pdqguard::detail

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pdqguard builds and tests with. Run as root.
+set -euo pipefail
+packages=(
+  cmake make g++ pkg-config git
+  libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev zlib1g-dev
+  libeigen3-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
+  doctest-dev libbenchmark-dev libcpp-httplib-dev
+  clang libclang-rt-14-dev libfuzzer-14-dev
+  python3 python3-pytest python3-numpy python3-pil
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi
