@@ -1,26 +1,46 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, and runs every test.
-#   scripts/test.sh            release build: doctest suites on every SIMD path, CLI and Python tests
-#   scripts/test.sh asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
-#   scripts/test.sh all        both (what CI runs)
+#   scripts/test.sh          release build: every doctest suite on every SIMD path, plus the
+#                            CLI, C API, packaging, Python and gateway tests (all through CTest)
+#   scripts/test.sh asan     the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/test.sh tsan     the tests labelled `concurrency` under ThreadSanitizer
+#   scripts/test.sh fuzz     clang + libFuzzer build; a bounded smoke run of every fuzz target
+#   scripts/test.sh all      all of the above (what CI runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-release}"
 scripts/install-deps.sh
+jobs="$(nproc)"
 
-run_suite() {  # build dir, cmake args...
+run_suite() {  # build dir, ctest args (before --), cmake args
   local dir="$1"; shift
+  local ctest_args=()
+  while (($#)) && [[ "$1" != "--" ]]; do ctest_args+=("$1"); shift; done
+  shift
+  echo "=== $dir: cmake $*"
   cmake -S . -B "$dir" "$@" >/dev/null
-  cmake --build "$dir" -j"$(nproc)"
-  (cd "$dir" && ctest --output-on-failure -j"$(nproc)")
+  cmake --build "$dir" -j"$jobs"
+  (cd "$dir" && ctest --output-on-failure -j"$jobs" "${ctest_args[@]}")
+}
+
+release() { run_suite build -- -DCMAKE_BUILD_TYPE=Release; }
+asan() {
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_suite build-asan -LE fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDQGUARD_SANITIZE=ON \
+    -DPDQGUARD_BUILD_BENCH=OFF
+}
+tsan() {
+  TSAN_OPTIONS=halt_on_error=1 run_suite build-tsan -L concurrency -- -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPDQGUARD_TSAN=ON -DPDQGUARD_BUILD_BENCH=OFF
+}
+fuzz() {
+  if [[ ! -f tests/fuzz/CMakeLists.txt ]]; then echo "no fuzz targets yet"; return 0; fi
+  CC=clang CXX=clang++ run_suite build-fuzz -L fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDQGUARD_FUZZ=ON \
+    -DPDQGUARD_BUILD_BENCH=OFF -DPDQGUARD_BUILD_TOOLS=OFF
 }
 
 case "$mode" in
-  release) run_suite build -DCMAKE_BUILD_TYPE=Release ;;
-  asan) run_suite build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDQGUARD_SANITIZE=ON -DPDQGUARD_BUILD_BENCH=OFF ;;
-  all)
-    run_suite build -DCMAKE_BUILD_TYPE=Release
-    run_suite build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDQGUARD_SANITIZE=ON -DPDQGUARD_BUILD_BENCH=OFF
-    ;;
-  *) echo "usage: $0 [release|asan|all]" >&2; exit 2 ;;
+  release|asan|tsan|fuzz) "$mode" ;;
+  all) release; asan; tsan; fuzz ;;
+  *) echo "usage: $0 [release|asan|tsan|fuzz|all]" >&2; exit 2 ;;
 esac
