@@ -22,6 +22,23 @@ struct Scratch {
   std::vector<float> c;
 };
 
+/// A pointer to at least `n` floats of `v`, aligned to 64 bytes (grows `v`; the
+/// floats' values are unspecified: zero when new, else left from earlier use). Defined in scalar.cpp so that no
+/// std::vector code is instantiated in the SIMD translation units (their inline
+/// copies, compiled with AVX flags, could otherwise be the ones the linker keeps).
+float* aligned_floats(std::vector<float>& v, std::size_t n);
+
+/// Geometry of the blur and decimation of a W x H frame (both sides >= 5).
+struct Resample {
+  int win_rows = 1;  ///< box window along rows (horizontal), from the width
+  int win_cols = 1;  ///< box window along columns (vertical), from the height
+  int col_at[64]{};  ///< column sampled for output column j
+  int row_at[64]{};  ///< row sampled for output row i
+};
+/// Fills `r` for a `w` x `h` frame (as the reference's jarosz window size and
+/// decimateFloat compute it). Defined in scalar.cpp, for the same reason.
+void make_resample(int w, int h, Resample& r);
+
 /// One implementation of the heavy stages.
 struct KernelTable {
   Isa isa;
@@ -43,6 +60,8 @@ const KernelTable& kernels_for(Isa isa);
 /// The reference's DCT matrix, 16 rows x 64 columns, row-major, computed once as
 /// the reference computes it (double cosines rounded to float).
 const float* dct_matrix();
+/// The same matrix transposed: 64 rows x 16 columns (DT[k][j] = D[j][k]).
+const float* dct_matrix_transposed();
 
 // --- scalar building blocks, shared by the scalar table, the SIMD tables' edge
 // --- handling, the 64x64 no-blur path, tests and benchmarks.
