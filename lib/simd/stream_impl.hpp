@@ -71,43 +71,98 @@ struct Rgb4Px {
   static float scalar(const std::uint8_t* p) { return kLr * p[R] + kLg * p[G] + kLb * p[B]; }
 };
 
-/// Luma of rows r0 .. r0+S-1 (rows past the bottom repeat the last row; their
-/// results are never used) written transposed: T[c * S + k] = luma(r0 + k, c),
-/// columns 0 .. Wp-1 (columns past the right edge are 0).
+/// Luma of the L columns c0 .. c0+L-1 of the S rows `rows` (rows past the
+/// bottom repeat the last row; their results are never used), written
+/// transposed: t[c * S + k] = luma(row k, column c0 + c); columns past the right
+/// edge are 0.
 template <class V, int S, class Px>
-void luma_strip_t(const FrameView& f, int r0, int wp, float* t) {
+inline void luma_block_t(const std::uint8_t* const* rows, int c0, int w, float* t) {
   using F = typename V::F;
   constexpr int L = V::L;
-  const int w = f.width, h = f.height;
-  const std::ptrdiff_t stride = f.row_stride();
-  const std::uint8_t* rows[S];
-  for (int k = 0; k < S; ++k) {
-    const int r = (r0 + k < h) ? r0 + k : h - 1;
-    rows[k] = f.planes[0] + static_cast<std::ptrdiff_t>(r) * stride;
-  }
-  const int row_bytes = w * Px::bpp;
-  for (int c0 = 0; c0 < wp; c0 += L) {
-    const bool fast = c0 * Px::bpp + Px::reads <= row_bytes;
-    const bool whole = c0 + L <= w;
-    for (int g = 0; g < S / L; ++g) {
-      F v[L];
-      if (fast) {
-        for (int k = 0; k < L; ++k) v[k] = Px::load(rows[g * L + k] + c0 * Px::bpp);
-      } else if (whole) {
-        for (int k = 0; k < L; ++k) v[k] = Px::load_safe(rows[g * L + k] + c0 * Px::bpp);
-      } else {
-        alignas(64) float tmp[L];
-        for (int k = 0; k < L; ++k) {
-          for (int c = 0; c < L; ++c)
-            tmp[c] = (c0 + c < w) ? Px::scalar(rows[g * L + k] + (c0 + c) * Px::bpp) : 0.0f;
-          v[k] = V::load(tmp);
-        }
+  const bool fast = c0 * Px::bpp + Px::reads <= w * Px::bpp;
+  const bool whole = c0 + L <= w;
+  for (int g = 0; g < S / L; ++g) {
+    F v[L];
+    if (fast) {
+      for (int k = 0; k < L; ++k) v[k] = Px::load(rows[g * L + k] + c0 * Px::bpp);
+    } else if (whole) {
+      for (int k = 0; k < L; ++k) v[k] = Px::load_safe(rows[g * L + k] + c0 * Px::bpp);
+    } else {
+      alignas(64) float tmp[L];
+      for (int k = 0; k < L; ++k) {
+        for (int c = 0; c < L; ++c)
+          tmp[c] = (c0 + c < w) ? Px::scalar(rows[g * L + k] + (c0 + c) * Px::bpp) : 0.0f;
+        v[k] = V::load(tmp);
       }
-      V::transpose(v);
-      for (int c = 0; c < L; ++c) V::store(t + static_cast<std::ptrdiff_t>(c0 + c) * S + g * L, v[c]);
     }
+    V::transpose(v);
+    for (int c = 0; c < L; ++c) V::store(t + c * S + g * L, v[c]);
   }
 }
+
+/// The reference's box1DFloat along rows, on S = G*L rows at once (one lane per
+/// row), fed incrementally: element j (the S values of column j) lives at
+/// ring + (j & mask) * S, and run(avail) computes every output whose inputs are
+/// among the first `avail` elements. The ring must hold the last
+/// full_window + L elements. Each lane performs exactly box1d_scalar's sequence.
+template <class V, int G>
+struct RowFilter {
+  using F = typename V::F;
+  static constexpr int S = G * V::L;
+  const float* ring;
+  int mask, n, phase1, phase2, full_window;
+  F sum[G];
+  F full;
+  int count = 0, oi = 0;
+  bool primed = false;
+
+  RowFilter(const float* ring_, int mask_, int n_, int full_window_)
+      : ring(ring_), mask(mask_), n(n_), full_window(full_window_) {
+    const int half = (full_window + 2) / 2;
+    phase1 = half - 1;
+    phase2 = full_window - half + 1;
+    for (int g = 0; g < G; ++g) sum[g] = V::zero();
+    full = V::set1(static_cast<float>(full_window));
+  }
+  const float* at(int j) const { return ring + static_cast<std::ptrdiff_t>(j & mask) * S; }
+
+  template <class Emit>
+  inline void run(int avail, Emit&& emit) {
+    if (!primed) {
+      if (avail < phase1 && avail < n) return;
+      for (int j = 0; j < phase1; ++j) {
+        const float* p = at(j);
+        for (int g = 0; g < G; ++g) sum[g] = V::add(sum[g], V::load(p + g * V::L));
+        ++count;
+      }
+      primed = true;
+    }
+    const int limit = (avail >= n) ? n : avail - phase1;
+    const int end2 = limit < phase2 ? limit : phase2;
+    for (; oi < end2; ++oi) {  // window grows
+      const float* p = at(oi + phase1);
+      for (int g = 0; g < G; ++g) sum[g] = V::add(sum[g], V::load(p + g * V::L));
+      ++count;
+      emit(oi, sum, V::set1(static_cast<float>(count)));
+    }
+    const int end3 = limit < n - phase1 ? limit : n - phase1;
+    for (; oi < end3; ++oi) {  // full window
+      const float* pa = at(oi + phase1);
+      const float* ps = at(oi - phase2);
+      for (int g = 0; g < G; ++g) {
+        sum[g] = V::add(sum[g], V::load(pa + g * V::L));
+        sum[g] = V::sub(sum[g], V::load(ps + g * V::L));
+      }
+      emit(oi, sum, full);
+    }
+    for (; oi < limit; ++oi) {  // window shrinks (only once all input is in)
+      const float* ps = at(oi - phase2);
+      for (int g = 0; g < G; ++g) sum[g] = V::sub(sum[g], V::load(ps + g * V::L));
+      --count;
+      emit(oi, sum, V::set1(static_cast<float>(count)));
+    }
+  }
+};
 
 /// The reference's box1DFloat on n "elements" of G vectors each (element j at
 /// in + j * G * L), i.e. G*L independent filters at once. Calls
@@ -174,10 +229,12 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
   const int win_c = rs.win_cols;
   const int wp = round_up(w, 16);
   const int ring_rows = win_c + S;
+  int tcols = 16;  // columns in the transposed ring: a power of two >= win_rows + L
+  while (tcols < rs.win_rows + L) tcols *= 2;
   const int hp = round_up(h, S);
 
   // One allocation, every part a multiple of 16 floats (64 bytes).
-  const std::size_t n_t = static_cast<std::size_t>(wp) * S;
+  const std::size_t n_t = static_cast<std::size_t>(tcols) * S;
   const std::size_t n_blk = static_cast<std::size_t>(L) * S;
   const std::size_t n_ring = static_cast<std::size_t>(ring_rows) * wp;
   const std::size_t n_sum = static_cast<std::size_t>(wp);
@@ -185,7 +242,7 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
   const std::size_t n_d = static_cast<std::size_t>(64) * S;
   const std::size_t n_p2 = static_cast<std::size_t>(hp) * 64;
   float* base = aligned_floats(scratch.c, n_t + n_blk + n_ring + n_sum + n_q1 + n_d + n_p2);
-  float* const t = base;             // transposed strip: t[c * S + k]
+  float* const t = base;             // transposed strip, column ring: t[(c % tcols) * S + k]
   float* const blk = t + n_t;        // L filtered columns of a strip, transposed
   float* const ring = blk + n_blk;   // rows of the first row filter, slot r % ring_rows
   float* const csum = ring + n_ring; // running sums of the first column filter
@@ -197,17 +254,20 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
 
   // Second row filter on q1 rows e0 .. e0+S-1, storing only sampled columns.
   auto second_rows = [&](int e0) {
-    for (int g = 0; g < G; ++g)
-      for (int c0 = 0; c0 < wp; c0 += L)
-        transpose_block<V>(q1 + static_cast<std::ptrdiff_t>(g * L) * wp + c0, wp,
-                           t + static_cast<std::ptrdiff_t>(c0) * S + g * L, S);
     int nx = 0;
-    box_elems<V, G>(t, w, rs.win_rows, [&](int oi, const F* sum, F cnt) {
+    auto emit = [&](int oi, const F* sum, F cnt) {
       while (nx < 64 && rs.col_at[nx] == oi) {
         for (int g = 0; g < G; ++g) V::store(d + nx * S + g * L, V::div(sum[g], cnt));
         ++nx;
       }
-    });
+    };
+    RowFilter<V, G> rf(t, tcols - 1, w, rs.win_rows);
+    for (int c0 = 0; c0 < w; c0 += L) {
+      for (int g = 0; g < G; ++g)
+        transpose_block<V>(q1 + static_cast<std::ptrdiff_t>(g * L) * wp + c0, wp,
+                           t + static_cast<std::ptrdiff_t>(c0 & (tcols - 1)) * S + g * L, S);
+      rf.run(c0 + L, emit);
+    }
     for (int g = 0; g < G; ++g)
       for (int j0 = 0; j0 < 64; j0 += L)
         transpose_block<V>(d + j0 * S + g * L, S,
@@ -256,11 +316,15 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
   };
 
   // Strips of S rows: luma, first row filter, then each row into the column filter.
+  const std::ptrdiff_t stride = f.row_stride();
   for (int r0 = 0; r0 < h; r0 += S) {
-    luma_strip_t<V, S, Px>(f, r0, wp, t);
+    const std::uint8_t* rows[S];
     float* dst[S];
-    for (int k = 0; k < S; ++k) dst[k] = ring_row(r0 + k);
-    box_elems<V, G>(t, w, rs.win_rows, [&](int oi, const F* sum, F cnt) {
+    for (int k = 0; k < S; ++k) {
+      rows[k] = f.planes[0] + static_cast<std::ptrdiff_t>(r0 + k < h ? r0 + k : h - 1) * stride;
+      dst[k] = ring_row(r0 + k);
+    }
+    auto emit = [&](int oi, const F* sum, F cnt) {
       float* b = blk + (oi % L) * S;
       for (int g = 0; g < G; ++g) V::store(b + g * L, V::div(sum[g], cnt));
       if (oi % L == L - 1 || oi == w - 1) {
@@ -272,7 +336,12 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
           for (int k = 0; k < L; ++k) V::store(dst[g * L + k] + c0, v[k]);
         }
       }
-    });
+    };
+    RowFilter<V, G> rf(t, tcols - 1, w, rs.win_rows);
+    for (int c0 = 0; c0 < w; c0 += L) {
+      luma_block_t<V, S, Px>(rows, c0, w, t + static_cast<std::ptrdiff_t>(c0 & (tcols - 1)) * S);
+      rf.run(c0 + L, emit);
+    }
     for (int k = 0; k < S && r0 + k < h; ++k) push_row(r0 + k);
   }
   // Last phase of the first column filter: the window shrinks.
