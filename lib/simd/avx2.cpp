@@ -86,7 +86,7 @@ struct V256 {
 };
 
 void downsample64_avx2(const FrameView& f, float* out, Scratch& s) {
-  downsample64_simd<V256, 2>(f, out, s);
+  downsample64_simd<V256, 4>(f, out, s);
 }
 void dct64to16_avx2(const float* a, float* b) { dct64to16_simd<V256>(a, b); }
 
