@@ -10,6 +10,7 @@
 #include <pdqguard/hasher.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace pdqguard::detail {
@@ -30,14 +31,18 @@ float* aligned_floats(std::vector<float>& v, std::size_t n);
 
 /// Geometry of the blur and decimation of a W x H frame (both sides >= 5).
 struct Resample {
+  const std::uint8_t* luma = nullptr;  ///< the luma-carrying plane (planes[0])
+  std::ptrdiff_t stride = 0;           ///< its row stride in bytes, 0 resolved
   int win_rows = 1;  ///< box window along rows (horizontal), from the width
   int win_cols = 1;  ///< box window along columns (vertical), from the height
   int col_at[64]{};  ///< column sampled for output column j
   int row_at[64]{};  ///< row sampled for output row i
 };
-/// Fills `r` for a `w` x `h` frame (as the reference's jarosz window size and
-/// decimateFloat compute it). Defined in scalar.cpp, for the same reason.
-void make_resample(int w, int h, Resample& r);
+/// Fills `r` for frame `f` (windows and samples as the reference's jarosz window
+/// size and decimateFloat compute them). Defined in scalar.cpp for the same
+/// reason: the SIMD files then need no inline code from the standard library
+/// (not even std::array::operator[], which a -O0 build emits out of line).
+void make_resample(const FrameView& f, Resample& r);
 
 /// One implementation of the heavy stages.
 struct KernelTable {

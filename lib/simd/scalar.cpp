@@ -101,7 +101,10 @@ float* aligned_floats(std::vector<float>& v, std::size_t n) {
   return v.data() + ((64 - (addr & 63)) & 63) / sizeof(float);
 }
 
-void make_resample(int w, int h, Resample& r) {
+void make_resample(const FrameView& f, Resample& r) {
+  const int w = f.width, h = f.height;
+  r.luma = f.planes[0];
+  r.stride = f.row_stride();
   r.win_rows = jarosz_window(w);
   r.win_cols = jarosz_window(h);
   for (int i = 0; i < 64; ++i) {
