@@ -1,6 +1,7 @@
 // The PDQ pipeline: downsample (SIMD kernels), quality, DCT, median, bits, and
 // the dihedral variants. Mirrors the reference's pdqHash256FromFloatLuma and
 // pdqDihedralHash256esFromFloatLuma step for step.
+#include "hash/pipeline.hpp"
 #include "simd/kernels.hpp"
 
 #include <pdqguard/error.hpp>

@@ -10,6 +10,7 @@
 #include <pdqguard/hasher.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace pdqguard::detail {
@@ -21,6 +22,27 @@ struct Scratch {
   std::vector<float> b;
   std::vector<float> c;
 };
+
+/// A pointer to at least `n` floats of `v`, aligned to 64 bytes (grows `v`; the
+/// floats' values are unspecified: zero when new, else left from earlier use). Defined in scalar.cpp so that no
+/// std::vector code is instantiated in the SIMD translation units (their inline
+/// copies, compiled with AVX flags, could otherwise be the ones the linker keeps).
+float* aligned_floats(std::vector<float>& v, std::size_t n);
+
+/// Geometry of the blur and decimation of a W x H frame (both sides >= 5).
+struct Resample {
+  const std::uint8_t* luma = nullptr;  ///< the luma-carrying plane (planes[0])
+  std::ptrdiff_t stride = 0;           ///< its row stride in bytes, 0 resolved
+  int win_rows = 1;  ///< box window along rows (horizontal), from the width
+  int win_cols = 1;  ///< box window along columns (vertical), from the height
+  int col_at[64]{};  ///< column sampled for output column j
+  int row_at[64]{};  ///< row sampled for output row i
+};
+/// Fills `r` for frame `f` (windows and samples as the reference's jarosz window
+/// size and decimateFloat compute them). Defined in scalar.cpp for the same
+/// reason: the SIMD files then need no inline code from the standard library
+/// (not even std::array::operator[], which a -O0 build emits out of line).
+void make_resample(const FrameView& f, Resample& r);
 
 /// One implementation of the heavy stages.
 struct KernelTable {
@@ -43,6 +65,8 @@ const KernelTable& kernels_for(Isa isa);
 /// The reference's DCT matrix, 16 rows x 64 columns, row-major, computed once as
 /// the reference computes it (double cosines rounded to float).
 const float* dct_matrix();
+/// The same matrix transposed: 64 rows x 16 columns (DT[k][j] = D[j][k]).
+const float* dct_matrix_transposed();
 
 // --- scalar building blocks, shared by the scalar table, the SIMD tables' edge
 // --- handling, the 64x64 no-blur path, tests and benchmarks.

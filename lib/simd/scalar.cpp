@@ -3,6 +3,7 @@
 #include "simd/kernels.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 namespace pdqguard::detail {
@@ -89,6 +90,35 @@ const float* dct_matrix() {
         m[i * 64 + j] = static_cast<float>(
             scale * std::cos((std::numbers::pi / 2.0 / 64.0) * static_cast<double>(i + 1) *
                              static_cast<double>(2 * j + 1)));
+    return m;
+  }();
+  return matrix.data();
+}
+
+float* aligned_floats(std::vector<float>& v, std::size_t n) {
+  if (v.size() < n + 16) v.resize(n + 16);
+  const auto addr = reinterpret_cast<std::uintptr_t>(v.data());
+  return v.data() + ((64 - (addr & 63)) & 63) / sizeof(float);
+}
+
+void make_resample(const FrameView& f, Resample& r) {
+  const int w = f.width, h = f.height;
+  r.luma = f.planes[0];
+  r.stride = f.row_stride();
+  r.win_rows = jarosz_window(w);
+  r.win_cols = jarosz_window(h);
+  for (int i = 0; i < 64; ++i) {
+    r.col_at[i] = decimate_index(i, w);
+    r.row_at[i] = decimate_index(i, h);
+  }
+}
+
+const float* dct_matrix_transposed() {
+  static const auto matrix = [] {
+    const float* d = dct_matrix();
+    std::vector<float> m(64 * 16);
+    for (std::size_t k = 0; k < 64; ++k)
+      for (std::size_t j = 0; j < 16; ++j) m[k * 16 + j] = d[j * 64 + k];
     return m;
   }();
   return matrix.data();
