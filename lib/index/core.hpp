@@ -3,6 +3,8 @@
 
 #include <pdqguard/index.hpp>
 
+#include "index/huge_alloc.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -76,8 +78,8 @@ struct MihView {
   View<std::uint32_t> ids[32];      ///< n per substring, slots sorted by key
 };
 struct MihOwned {
-  std::vector<std::uint32_t> offsets[32];
-  std::vector<std::uint32_t> ids[32];
+  BigVec<std::uint32_t> offsets[32];
+  BigVec<std::uint32_t> ids[32];
 };
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view);
 /// Radius search via MIH (exact). `nq` queries.
@@ -96,7 +98,7 @@ struct BkNode {
   std::uint16_t dist;         ///< distance to its parent (0 for the root)
 };
 static_assert(sizeof(BkNode) == 12);
-void bk_build(const View<Hash256>& hs, std::vector<BkNode>& out);
+void bk_build(const View<Hash256>& hs, BigVec<BkNode>& out);
 void bk_radius(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
                HitVec& out);
 
@@ -117,14 +119,14 @@ struct Base {
   View<BkNode> bk;
 
   // owned storage (build) -------------------------------------------------
-  std::vector<Hash256> o_hashes;
-  std::vector<std::uint32_t> o_slot_begin;
-  std::vector<EntryRec> o_entries;
+  BigVec<Hash256> o_hashes;
+  BigVec<std::uint32_t> o_slot_begin;
+  BigVec<EntryRec> o_entries;
   std::vector<std::uint64_t> o_str_off;
   std::vector<char> o_str_blob;
   std::vector<std::uint32_t> o_list_names;
   MihOwned o_mih;
-  std::vector<BkNode> o_bk;
+  BigVec<BkNode> o_bk;
 
   // a mapping (open) ------------------------------------------------------
   struct Mapping;
@@ -152,9 +154,9 @@ struct Base {
 
 /// Builds a Base from entries already grouped: `hashes` unique, entries by slot.
 struct BaseBuilder {
-  std::vector<Hash256> hashes;              // one per slot
-  std::vector<std::uint32_t> slot_begin;    // slots+1
-  std::vector<EntryRec> entries;
+  BigVec<Hash256> hashes;                   // one per slot
+  BigVec<std::uint32_t> slot_begin;         // slots+1
+  BigVec<EntryRec> entries;
   std::vector<std::string> list_names;
   // string table
   std::vector<std::uint64_t> str_off{0, 0};  // string 0 is the empty string

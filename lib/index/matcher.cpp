@@ -74,8 +74,8 @@ std::size_t Base::memory_bytes() const noexcept {
   return m;
 }
 
-template <class T>
-static View<T> view_of(const std::vector<T>& v) {
+template <class T, class A>
+static View<T> view_of(const std::vector<T, A>& v) {
   return View<T>{v.data(), v.size()};
 }
 
