@@ -72,14 +72,22 @@ inline std::uint32_t mih_key(const MihParams& p, std::uint32_t i, const Hash256&
   return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << l) - 1));
 }
 
+/// Per substring, a dense table of 2^len 32-bit cells indexed by the substring
+/// value: kMihEmpty, a slot id (bit 31 clear: the only hash with that value), or
+/// kMihMulti | position in `overflow`, where the slots with that value follow in
+/// ascending order, the last one marked with bit 31. One random read finds a
+/// lone candidate (the common case at the sizes m is chosen for).
+inline constexpr std::uint32_t kMihEmpty = 0xffffffffu;
+inline constexpr std::uint32_t kMihMulti = 0x80000000u;
+inline constexpr std::uint32_t kMihLast = 0x80000000u;
 struct MihView {
   MihParams params;
-  View<std::uint32_t> offsets[32];  ///< (2^len + 1) per substring
-  View<std::uint32_t> ids[32];      ///< n per substring, slots sorted by key
+  View<std::uint32_t> table[32];     ///< 2^len cells per substring
+  View<std::uint32_t> overflow[32];  ///< slot lists of values shared by several hashes
 };
 struct MihOwned {
-  BigVec<std::uint32_t> offsets[32];
-  BigVec<std::uint32_t> ids[32];
+  BigVec<std::uint32_t> table[32];
+  BigVec<std::uint32_t> overflow[32];
 };
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view);
 /// Radius search via MIH (exact). `nq` queries.

@@ -106,23 +106,42 @@ MihParams mih_choose(std::size_t n, int substrings) {
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view) {
   view.params = p;
   const std::size_t n = hs.n;
+  if (n >= kMihMulti) throw Error(ErrorCode::invalid_argument, "mih supports up to 2^31-1 distinct hashes");
   std::vector<std::uint32_t> keys(n);
+  BigVec<std::uint32_t> count;
   for (std::uint32_t i = 0; i < p.m; ++i) {
     const std::size_t size = std::size_t{1} << p.len[i];
-    auto& off = out.offsets[i];
-    auto& ids = out.ids[i];
-    off.assign(size + 1, 0);
-    ids.resize(n);
+    auto& table = out.table[i];
+    auto& over = out.overflow[i];
+    count.assign(size, 0);
     for (std::size_t s = 0; s < n; ++s) {
       keys[s] = mih_key(p, i, hs[s]);
-      ++off[keys[s] + 1];
+      ++count[keys[s]];
     }
-    for (std::size_t k = 0; k < size; ++k) off[k + 1] += off[k];
-    // counting sort (stable: ids ascending within one key)
-    std::vector<std::uint32_t> pos(off.begin(), off.end() - 1);
-    for (std::size_t s = 0; s < n; ++s) ids[pos[keys[s]]++] = static_cast<std::uint32_t>(s);
-    view.offsets[i] = View<std::uint32_t>{off.data(), off.size()};
-    view.ids[i] = View<std::uint32_t>{ids.data(), ids.size()};
+    // overflow positions for shared values; count[] becomes the next write position
+    std::uint32_t pos = 0;
+    table.assign(size, kMihEmpty);
+    for (std::size_t k = 0; k < size; ++k) {
+      const std::uint32_t c = count[k];
+      if (c >= 2) {
+        table[k] = kMihMulti | pos;
+        count[k] = pos;
+        pos += c;
+      }
+    }
+    over.assign(pos, 0);
+    for (std::size_t s = 0; s < n; ++s) {
+      const std::uint32_t k = keys[s];
+      if (table[k] == kMihEmpty)
+        table[k] = static_cast<std::uint32_t>(s);
+      else
+        over[count[k]++] = static_cast<std::uint32_t>(s);
+    }
+    // mark the last slot of each shared value
+    for (std::size_t k = 0; k < size; ++k)
+      if (table[k] != kMihEmpty && (table[k] & kMihMulti)) over[count[k] - 1] |= kMihLast;
+    view.table[i] = View<std::uint32_t>{table.data(), table.size()};
+    view.overflow[i] = View<std::uint32_t>{over.data(), over.size()};
   }
 }
 
