@@ -11,7 +11,7 @@
  *   2. Status codes and error messages
  *   3. Hash values: hex text and Hamming distance
  *   4. Hashing: frames, encoded buffers, files (optionally with a hasher handle)
- *   5. Matching: a matcher handle over hash lists / an index file, hot reload
+ *   5. Matching: a matcher over hash lists and/or an index file, hot reload
  *
  * Conventions that hold for every function unless its comment says otherwise:
  *   - A function that can fail returns a pdqg_status: PDQG_OK (0) on success, a
@@ -298,6 +298,163 @@ PDQGUARD_API int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, size_t 
  *  directory); messages start with the path. Same threading. */
 PDQGUARD_API int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags,
                                 pdqg_result* out);
+
+
+/* ========================================================================
+ * 5. Matching
+ * ======================================================================== */
+
+/** A matcher: the current blocklist (hash lists and/or an index file), its
+ *  query options, and the sources to reload it from. Every query is exact: it
+ *  returns every list entry within the threshold.
+ *
+ *  Threading: once loaded, any number of threads may query one matcher at once
+ *  (the query functions take it const), while another thread calls
+ *  pdqg_matcher_reload()/pdqg_matcher_load(): a reload builds the new list
+ *  without blocking queries, then swaps it in atomically. Queries that started
+ *  before the swap finish on the old list; later ones see the new one; none is
+ *  ever blocked for longer than the swap of one pointer. Loads on one matcher
+ *  are serialised. pdqg_matcher_set() may be called at any time (options are
+ *  atomic values read once at the start of each query).
+ *
+ *  Typical use:
+ *      pdqg_matcher* m;
+ *      const char* lists[] = {"blocklist.csv"};
+ *      if (pdqg_matcher_open(lists, 1, NULL, &m) != PDQG_OK) ... pdqg_last_error() ...
+ *      pdqg_match* hits; size_t n;
+ *      pdqg_matcher_query_hash(m, &hash, -1, &hits, &n);
+ *      for (size_t i = 0; i < n; ++i) ... hits[i].id, hits[i].distance ...
+ *      pdqg_matches_free(hits);
+ *      pdqg_matcher_free(m);
+ */
+typedef struct pdqg_matcher pdqg_matcher;
+
+/** How the matcher searches (all kinds are exact; they differ in speed). */
+typedef enum pdqg_index_kind {
+  PDQG_INDEX_AUTO = 0,   /**< multi-index hashing or the flat scan, chosen per threshold */
+  PDQG_INDEX_FLAT = 1,   /**< SIMD popcount scan of every hash */
+  PDQG_INDEX_BKTREE = 2, /**< BK-tree */
+  PDQG_INDEX_MIH = 3     /**< multi-index hashing */
+} pdqg_index_kind;
+
+/** Matcher parameters (pdqg_matcher_set / pdqg_matcher_get). "Query" ones take
+ *  effect on the next query, "load" ones on the next load or reload. */
+typedef enum pdqg_matcher_param {
+  /** Query: a match has distance <= this (0..256). Default 31 (PDQ's advice). */
+  PDQG_MATCHER_THRESHOLD = 0,
+  /** Query: images (results/frames) with quality below this match nothing.
+   *  0..100; default 50 (ThreatExchange's advice). Hash queries with an unknown
+   *  quality (-1) are never gated. */
+  PDQG_MATCHER_MIN_QUALITY = 1,
+  /** Query, 0/1: frame and result queries also try the 7 dihedral variants
+   *  (rotated/flipped copies of the image); each entry is reported once with
+   *  its nearest variant. Default 0. */
+  PDQG_MATCHER_DIHEDRAL = 2,
+  /** Load: a pdqg_index_kind for lists. Default PDQG_INDEX_AUTO. (An index
+   *  file keeps the kind it was saved with.) */
+  PDQG_MATCHER_INDEX_KIND = 3,
+  /** Query: keep at most this many matches, nearest first; 0 = all (default). */
+  PDQG_MATCHER_MAX_MATCHES = 4,
+  /** Load, 0/1: skip malformed list lines instead of refusing the list.
+   *  Default 0 (strict: a malformed line fails the load with
+   *  PDQG_LIST_PARSE_ERROR naming file and line). */
+  PDQG_MATCHER_LENIENT = 5,
+  /** Load, 0/1: check an index file's checksum when opening it. Default 1. */
+  PDQG_MATCHER_VERIFY_CHECKSUM = 6,
+  /** Read-only: list entries in the current list (0 before the first load). */
+  PDQG_MATCHER_ENTRIES = 7,
+  /** Read-only: distinct hashes in the current list. */
+  PDQG_MATCHER_HASHES = 8,
+  /** Read-only: successful loads and reloads so far (0 = nothing loaded). */
+  PDQG_MATCHER_GENERATION = 9
+} pdqg_matcher_param;
+
+/** Creates an empty matcher with default parameters into *out (the caller
+ *  frees it with pdqg_matcher_free). Set parameters, then pdqg_matcher_load().
+ *  Errors: PDQG_INVALID_ARGUMENT (out NULL), PDQG_OUT_OF_MEMORY. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_create(pdqg_matcher** out);
+
+/** Frees a matcher; NULL does nothing. No other call on it may be running or
+ *  start later; match arrays obtained from it stay valid (they own their data). */
+PDQGUARD_API void pdqg_matcher_free(pdqg_matcher* matcher);
+
+/** Sets a parameter. Errors: PDQG_INVALID_ARGUMENT (NULL, unknown or read-only
+ *  parameter, value out of range). Thread-safe, also during queries and loads. */
+PDQGUARD_API int pdqg_matcher_set(pdqg_matcher* matcher, int param, int64_t value);
+
+/** Reads a parameter (or a read-only count) into *value.
+ *  Errors: PDQG_INVALID_ARGUMENT. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_get(const pdqg_matcher* matcher, int param, int64_t* value);
+
+/** Loads a blocklist from `n_lists` hash list files (plain hex lines, CSV/TSV
+ *  with a header naming the hash column, or ThreatExchange `pdq <hash>` lines;
+ *  `list_paths` may be NULL when n_lists is 0) and/or one index file
+ *  (`index_path`, written by `pdqguard index`; NULL for none). At least one
+ *  source is needed. With both, the lists' entries are added to the index's.
+ *  On success the new list replaces the current one atomically and the sources
+ *  are remembered for pdqg_matcher_reload(); on failure nothing changes.
+ *  The strings are copied. Errors: PDQG_INVALID_ARGUMENT, PDQG_IO_ERROR,
+ *  PDQG_LIST_PARSE_ERROR, PDQG_INDEX_CORRUPT, PDQG_OUT_OF_MEMORY (message in
+ *  pdqg_matcher_error() and pdqg_last_error()). Thread-safe (see pdqg_matcher). */
+PDQGUARD_API int pdqg_matcher_load(pdqg_matcher* matcher, const char* const* list_paths,
+                                   size_t n_lists, const char* index_path);
+
+/** Reads the remembered sources again (e.g. after the list files changed on
+ *  disk, on SIGHUP) and swaps the new list in atomically; queries running on
+ *  other threads are not disturbed. On failure the current list stays in use.
+ *  Errors: as pdqg_matcher_load(); PDQG_INVALID_ARGUMENT if nothing was ever
+ *  loaded. Thread-safe (see pdqg_matcher). */
+PDQGUARD_API int pdqg_matcher_reload(pdqg_matcher* matcher);
+
+/** Convenience: pdqg_matcher_create() + pdqg_matcher_load() with default
+ *  parameters. On failure *out is left unchanged and nothing is allocated. */
+PDQGUARD_API int pdqg_matcher_open(const char* const* list_paths, size_t n_lists,
+                                   const char* index_path, pdqg_matcher** out);
+
+/** The message of the last failed load, reload or set on this matcher ("" if
+ *  none; "" for NULL). Owned by the matcher, valid until its next failing
+ *  load/reload/set or its free. Query failures are reported per thread by
+ *  pdqg_last_error() only (queries run on many threads at once). */
+PDQGUARD_API const char* pdqg_matcher_error(const pdqg_matcher* matcher);
+
+/** One list entry a query matched. All pointers point into the array's own
+ *  block and stay valid until pdqg_matches_free() of that array. */
+typedef struct pdqg_match {
+  const char* list;  /**< the list's name (its file name, or a list column's value) */
+  const char* id;    /**< the entry's id (its line number when the list has no id column) */
+  const char* label; /**< the entry's label, "" when none */
+  pdqg_hash hash;    /**< the list entry's hash */
+  int distance;      /**< Hamming distance 0..256 to the (nearest) query variant */
+  int dihedral;      /**< the pdqg_dihedral variant of the query that matched */
+} pdqg_match;
+
+/** Matches a hash. `quality` is the hash's quality (0..100), or -1 when unknown
+ *  (then it is never gated by PDQG_MATCHER_MIN_QUALITY). On success *matches is
+ *  an array of *count entries sorted by distance, then list, then id (NULL when
+ *  *count is 0), which the caller frees with pdqg_matches_free().
+ *  Errors: PDQG_INVALID_ARGUMENT (NULL arguments, nothing loaded yet),
+ *  PDQG_OUT_OF_MEMORY; message in pdqg_last_error(). Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_hash(const pdqg_matcher* matcher, const pdqg_hash* hash,
+                                         int quality, pdqg_match** matches, size_t* count);
+
+/** Matches a hashing result (from pdqg_hash_frame/buffer/file). A result with
+ *  too_small set, or with quality below PDQG_MATCHER_MIN_QUALITY, matches
+ *  nothing (PDQG_OK, *count 0). With PDQG_MATCHER_DIHEDRAL on and a result
+ *  hashed with PDQG_FLAG_DIHEDRAL, the 8 variants are tried. Output and errors
+ *  as pdqg_matcher_query_hash(). Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_result(const pdqg_matcher* matcher, const pdqg_result* result,
+                                           pdqg_match** matches, size_t* count);
+
+/** Hashes a raw frame (as pdqg_hash_frame(); dihedral variants when
+ *  PDQG_MATCHER_DIHEDRAL is on) and matches it as pdqg_matcher_query_result()
+ *  does. `hasher` may be NULL (or one per thread); `result`, when not NULL,
+ *  receives the hash and quality. Errors: those of both. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_frame(const pdqg_matcher* matcher, pdqg_hasher* hasher,
+                                          const pdqg_frame* frame, pdqg_result* result,
+                                          pdqg_match** matches, size_t* count);
+
+/** Frees an array returned by a query; NULL does nothing. Thread-safe. */
+PDQGUARD_API void pdqg_matches_free(pdqg_match* matches);
 
 #ifdef __cplusplus
 } /* extern "C" */
