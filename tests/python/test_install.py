@@ -10,6 +10,7 @@ import pytest
 SOURCE = os.environ.get("PDQGUARD_SOURCE_DIR",
                         os.path.join(os.path.dirname(__file__), "..", ".."))
 LIBRARY = os.environ.get("PDQGUARD_LIBRARY")
+LIBRARY = os.path.abspath(LIBRARY) if LIBRARY else None
 
 PROBE = ("import pdqguard, sys; r = pdqguard.hash_file(sys.argv[1]); "
          "print(pdqguard.__file__); print(r.hash.hex, r.quality)")

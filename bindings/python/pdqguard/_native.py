@@ -49,8 +49,14 @@ class Result(ctypes.Structure):
 
 
 class Match(ctypes.Structure):
-    # Filled in by _declare_matcher() once the library says it has a matcher.
-    pass
+    _fields_ = [
+        ("list", ctypes.c_char_p),
+        ("id", ctypes.c_char_p),
+        ("label", ctypes.c_char_p),
+        ("hash", Hash),
+        ("distance", ctypes.c_int),
+        ("dihedral", ctypes.c_int),
+    ]
 
 
 def _candidates():
@@ -101,6 +107,19 @@ def _declare(lib: ctypes.CDLL) -> None:
                                             ctypes.c_uint, P(Result)]),
         "pdqg_hash_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint,
                                           P(Result)]),
+        "pdqg_matcher_create": (ctypes.c_int, [P(ctypes.c_void_p)]),
+        "pdqg_matcher_free": (None, [ctypes.c_void_p]),
+        "pdqg_matcher_set": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int64]),
+        "pdqg_matcher_get": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, P(ctypes.c_int64)]),
+        "pdqg_matcher_load": (ctypes.c_int, [ctypes.c_void_p, P(ctypes.c_char_p), ctypes.c_size_t,
+                                             ctypes.c_char_p]),
+        "pdqg_matcher_reload": (ctypes.c_int, [ctypes.c_void_p]),
+        "pdqg_matcher_error": (ctypes.c_char_p, [ctypes.c_void_p]),
+        "pdqg_matcher_query_hash": (ctypes.c_int, [ctypes.c_void_p, P(Hash), ctypes.c_int,
+                                                   P(P(Match)), P(ctypes.c_size_t)]),
+        "pdqg_matcher_query_result": (ctypes.c_int, [ctypes.c_void_p, P(Result), P(P(Match)),
+                                                     P(ctypes.c_size_t)]),
+        "pdqg_matches_free": (None, [P(Match)]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -115,7 +134,3 @@ _major = lib.pdqg_version_number() // 10000
 if _major != ABI_MAJOR:
     raise ImportError(f"pdqguard: loaded {lib._name} has version "
                       f"{lib.pdqg_version_string().decode()}, this binding needs {ABI_MAJOR}.x")
-
-
-def has_matcher() -> bool:
-    return hasattr(lib, "pdqg_matcher_create")
