@@ -13,9 +13,23 @@
  *   4. Hashing: frames, encoded buffers, files (optionally with a hasher handle)
  *   5. Matching: a matcher over hash lists and/or an index file, hot reload
  *
+ * Quick start (link with `pkg-config --libs pdqguard`, or CMake's
+ * find_package(pdqguard) and the target pdqguard::pdqguard):
+ *
+ *     pdqg_result r;
+ *     char hex[PDQG_HEX_LENGTH + 1];
+ *     int st = pdqg_hash_file(NULL, "photo.jpg", 0, &r);
+ *     if (st != PDQG_OK) {
+ *       fprintf(stderr, "%s: %s\n", pdqg_status_name(st), pdqg_last_error());
+ *     } else {
+ *       pdqg_hash_to_hex(&r.hash, hex);
+ *       printf("%s quality %d\n", hex, r.quality);
+ *     }
+ *
  * Conventions that hold for every function unless its comment says otherwise:
- *   - A function that can fail returns a pdqg_status: PDQG_OK (0) on success, a
- *     positive code otherwise. Output parameters are written only on success.
+ *   - A function that can fail returns a pdqg_status value (as an int): PDQG_OK
+ *     (0) on success, a positive code otherwise. Output parameters are written
+ *     only on success.
  *   - On failure a human-readable message is recorded for the calling thread
  *     (pdqg_last_error()) and, for calls that take a handle, in that handle too.
  *   - No C++ exception ever leaves a pdqg_ function; an allocation failure is
@@ -448,7 +462,8 @@ PDQGUARD_API int pdqg_matcher_query_result(const pdqg_matcher* matcher, const pd
 /** Hashes a raw frame (as pdqg_hash_frame(); dihedral variants when
  *  PDQG_MATCHER_DIHEDRAL is on) and matches it as pdqg_matcher_query_result()
  *  does. `hasher` may be NULL (or one per thread); `result`, when not NULL,
- *  receives the hash and quality. Errors: those of both. Thread-safe. */
+ *  receives the hash and quality (written once hashing succeeded, even if the
+ *  query then fails). Errors: those of both. Thread-safe. */
 PDQGUARD_API int pdqg_matcher_query_frame(const pdqg_matcher* matcher, pdqg_hasher* hasher,
                                           const pdqg_frame* frame, pdqg_result* result,
                                           pdqg_match** matches, size_t* count);
