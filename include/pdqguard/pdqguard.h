@@ -271,12 +271,13 @@ typedef enum pdqg_hasher_param {
  *  parameter, value out of range). Same thread rule as the hasher. */
 PDQGUARD_API int pdqg_hasher_set(pdqg_hasher* hasher, int param, int64_t value);
 
-/** Reads a parameter into *value. Errors: PDQG_INVALID_ARGUMENT. */
+/** Reads a parameter into *value. Errors: PDQG_INVALID_ARGUMENT. Same thread
+ *  rule as the hasher. */
 PDQGUARD_API int pdqg_hasher_get(const pdqg_hasher* hasher, int param, int64_t* value);
 
 /** The message of the last failed call made with this hasher ("" if none).
  *  Owned by the hasher; valid until its next failing call or its free. "" for
- *  NULL. */
+ *  NULL. Same thread rule as the hasher. */
 PDQGUARD_API const char* pdqg_hasher_error(const pdqg_hasher* hasher);
 
 /** Hashes a raw frame into *out. `hasher` may be NULL. `flags`: 0 or
@@ -290,7 +291,8 @@ PDQGUARD_API int pdqg_hash_frame(pdqg_hasher* hasher, const pdqg_frame* frame, u
 
 /** Convenience for single-plane formats (GRAY8, RGB8, RGBA8, BGR8, BGRA8):
  *  `size` bytes at `pixels`, rows `stride` bytes apart (0 = packed). The
- *  same as pdqg_hash_frame() with plane 0 set; same errors and threading. */
+ *  same as pdqg_hash_frame() with plane 0 set; same errors. Thread-safe with a
+ *  NULL or per-thread hasher. */
 PDQGUARD_API int pdqg_hash_pixels(pdqg_hasher* hasher, int format, const void* pixels,
                                   size_t size, int width, int height, size_t stride,
                                   unsigned flags, pdqg_result* out);
@@ -309,7 +311,8 @@ PDQGUARD_API int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, size_t 
 
 /** Reads the file at `path` (NUL-terminated, passed to fopen) and hashes it as
  *  pdqg_hash_buffer() does. Adds PDQG_IO_ERROR (cannot open or read, a
- *  directory); messages start with the path. Same threading. */
+ *  directory); messages start with the path. Thread-safe with a NULL or
+ *  per-thread hasher. */
 PDQGUARD_API int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags,
                                 pdqg_result* out);
 
@@ -421,14 +424,16 @@ PDQGUARD_API int pdqg_matcher_load(pdqg_matcher* matcher, const char* const* lis
 PDQGUARD_API int pdqg_matcher_reload(pdqg_matcher* matcher);
 
 /** Convenience: pdqg_matcher_create() + pdqg_matcher_load() with default
- *  parameters. On failure *out is left unchanged and nothing is allocated. */
+ *  parameters. On failure *out is left unchanged and nothing is allocated.
+ *  Thread-safe. */
 PDQGUARD_API int pdqg_matcher_open(const char* const* list_paths, size_t n_lists,
                                    const char* index_path, pdqg_matcher** out);
 
 /** The message of the last failed load, reload or set on this matcher ("" if
  *  none; "" for NULL). Owned by the matcher, valid until its next failing
  *  load/reload/set or its free. Query failures are reported per thread by
- *  pdqg_last_error() only (queries run on many threads at once). */
+ *  pdqg_last_error() only (queries run on many threads at once). Thread-safe
+ *  to call, but read the text only while no other thread loads or sets. */
 PDQGUARD_API const char* pdqg_matcher_error(const pdqg_matcher* matcher);
 
 /** One list entry a query matched. All pointers point into the array's own
