@@ -1,0 +1,136 @@
+"""Loading libpdqguard and the ctypes declarations of the C API (pdqguard.h).
+
+Internal: the public API is in pdqguard/__init__.py. The library is looked up,
+first found wins:
+
+1. the path in the environment variable PDQGUARD_LIBRARY;
+2. a libpdqguard.so* file next to this package's files;
+3. the system loader (LD_LIBRARY_PATH, ld.so cache): libpdqguard.so.<major>,
+   then libpdqguard.so.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+
+# The C API major version this binding is written for (the SONAME's number).
+ABI_MAJOR = 0
+
+c_int_p = ctypes.POINTER(ctypes.c_int)
+
+
+class Hash(ctypes.Structure):
+    _fields_ = [("words", ctypes.c_uint64 * 4)]
+
+
+class Frame(ctypes.Structure):
+    _fields_ = [
+        ("format", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("planes", ctypes.c_void_p * 3),
+        ("strides", ctypes.c_size_t * 3),
+        ("sizes", ctypes.c_size_t * 3),
+    ]
+
+
+class Result(ctypes.Structure):
+    _fields_ = [
+        ("hash", Hash),
+        ("quality", ctypes.c_int),
+        ("too_small", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("has_dihedral", ctypes.c_int),
+        ("reserved_", ctypes.c_int),
+        ("dihedral", Hash * 8),
+    ]
+
+
+class Match(ctypes.Structure):
+    _fields_ = [
+        ("list", ctypes.c_char_p),
+        ("id", ctypes.c_char_p),
+        ("label", ctypes.c_char_p),
+        ("hash", Hash),
+        ("distance", ctypes.c_int),
+        ("dihedral", ctypes.c_int),
+    ]
+
+
+def _candidates():
+    env = os.environ.get("PDQGUARD_LIBRARY")
+    if env:
+        yield env
+        return  # an explicit choice is never silently replaced by another library
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "libpdqguard.so*"))):
+        yield path
+    yield f"libpdqguard.so.{ABI_MAJOR}"
+    yield "libpdqguard.so"
+
+
+def _load() -> ctypes.CDLL:
+    errors = []
+    for name in _candidates():
+        try:
+            return ctypes.CDLL(name)
+        except OSError as e:
+            errors.append(f"{name}: {e}")
+    raise ImportError(
+        "pdqguard: cannot load libpdqguard (set PDQGUARD_LIBRARY to its path, or put it "
+        "next to the package, or on the loader path):\n  " + "\n  ".join(errors))
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    P = ctypes.POINTER
+    sigs = {
+        "pdqg_version_number": (ctypes.c_uint, []),
+        "pdqg_version_string": (ctypes.c_char_p, []),
+        "pdqg_simd_path": (ctypes.c_char_p, []),
+        "pdqg_set_simd_path": (ctypes.c_int, [ctypes.c_char_p]),
+        "pdqg_status_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_last_error": (ctypes.c_char_p, []),
+        "pdqg_hash_to_hex": (ctypes.c_int, [P(Hash), ctypes.c_char_p]),
+        "pdqg_hash_from_hex": (ctypes.c_int, [ctypes.c_char_p, P(Hash)]),
+        "pdqg_hash_distance": (ctypes.c_int, [P(Hash), P(Hash)]),
+        "pdqg_format_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_dihedral_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_hasher_create": (ctypes.c_int, [P(ctypes.c_void_p)]),
+        "pdqg_hasher_free": (None, [ctypes.c_void_p]),
+        "pdqg_hasher_set": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int64]),
+        "pdqg_hasher_get": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, P(ctypes.c_int64)]),
+        "pdqg_hasher_error": (ctypes.c_char_p, [ctypes.c_void_p]),
+        "pdqg_hash_frame": (ctypes.c_int, [ctypes.c_void_p, P(Frame), ctypes.c_uint, P(Result)]),
+        "pdqg_hash_buffer": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                            ctypes.c_uint, P(Result)]),
+        "pdqg_hash_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_uint,
+                                          P(Result)]),
+        "pdqg_matcher_create": (ctypes.c_int, [P(ctypes.c_void_p)]),
+        "pdqg_matcher_free": (None, [ctypes.c_void_p]),
+        "pdqg_matcher_set": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, ctypes.c_int64]),
+        "pdqg_matcher_get": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int, P(ctypes.c_int64)]),
+        "pdqg_matcher_load": (ctypes.c_int, [ctypes.c_void_p, P(ctypes.c_char_p), ctypes.c_size_t,
+                                             ctypes.c_char_p]),
+        "pdqg_matcher_reload": (ctypes.c_int, [ctypes.c_void_p]),
+        "pdqg_matcher_error": (ctypes.c_char_p, [ctypes.c_void_p]),
+        "pdqg_matcher_query_hash": (ctypes.c_int, [ctypes.c_void_p, P(Hash), ctypes.c_int,
+                                                   P(P(Match)), P(ctypes.c_size_t)]),
+        "pdqg_matcher_query_result": (ctypes.c_int, [ctypes.c_void_p, P(Result), P(P(Match)),
+                                                     P(ctypes.c_size_t)]),
+        "pdqg_matches_free": (None, [P(Match)]),
+    }
+    for name, (restype, argtypes) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+
+
+lib = _load()
+_declare(lib)
+
+_major = lib.pdqg_version_number() // 10000
+if _major != ABI_MAJOR:
+    raise ImportError(f"pdqguard: loaded {lib._name} has version "
+                      f"{lib.pdqg_version_string().decode()}, this binding needs {ABI_MAJOR}.x")

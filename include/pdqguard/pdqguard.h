@@ -1,0 +1,483 @@
+/*
+ * pdqguard.h — the pdqguard C API (C99).
+ *
+ * PDQ perceptual hashes (bit-exact with facebook/ThreatExchange pdq/cpp) of raw
+ * frames and image files, and matching of those hashes against blocklists.
+ * This is the one header C programs and language bindings need; it is a thin,
+ * exception-free shell over the C++ API (the pdqguard .hpp headers).
+ *
+ * Sections, from the simple to the advanced:
+ *   1. Versions and the SIMD path
+ *   2. Status codes and error messages
+ *   3. Hash values: hex text and Hamming distance
+ *   4. Hashing: frames, encoded buffers, files (optionally with a hasher handle)
+ *   5. Matching: a matcher over hash lists and/or an index file, hot reload
+ *
+ * Quick start (link with `pkg-config --libs pdqguard`, or CMake's
+ * find_package(pdqguard) and the target pdqguard::pdqguard):
+ *
+ *     pdqg_result r;
+ *     char hex[PDQG_HEX_LENGTH + 1];
+ *     int st = pdqg_hash_file(NULL, "photo.jpg", 0, &r);
+ *     if (st != PDQG_OK) {
+ *       fprintf(stderr, "%s: %s\n", pdqg_status_name(st), pdqg_last_error());
+ *     } else {
+ *       pdqg_hash_to_hex(&r.hash, hex);
+ *       printf("%s quality %d\n", hex, r.quality);
+ *     }
+ *
+ * Conventions that hold for every function unless its comment says otherwise:
+ *   - A function that can fail returns a pdqg_status value (as an int): PDQG_OK
+ *     (0) on success, a positive code otherwise. Output parameters are written
+ *     only on success.
+ *   - On failure a human-readable message is recorded for the calling thread
+ *     (pdqg_last_error()) and, for calls that take a handle, in that handle too.
+ *   - No C++ exception ever leaves a pdqg_ function; an allocation failure is
+ *     reported as PDQG_OUT_OF_MEMORY.
+ *   - Pointers passed in are borrowed for the duration of the call only; the
+ *     library keeps no pointer to caller memory after a call returns.
+ *   - Every object the library allocates is released with its own free
+ *     function; passing NULL to a free function does nothing.
+ *   - Thread-safety is stated per function. "Thread-safe" means any number of
+ *     threads may call it at once, on the same arguments where they are const.
+ *
+ * ABI: the library's SONAME carries the major version (libpdqguard.so.N).
+ * Enumerators keep their numbers forever; structs in this header keep their
+ * layout within a major version; new options arrive as new parameter numbers
+ * of pdqg_hasher_set()/pdqg_matcher_set(), not as new struct fields.
+ */
+#ifndef PDQGUARD_H
+#define PDQGUARD_H
+
+#include <pdqguard/export.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ========================================================================
+ * 1. Versions and the SIMD path
+ * ======================================================================== */
+
+#define PDQG_VERSION_MAJOR 0
+#define PDQG_VERSION_MINOR 1
+#define PDQG_VERSION_PATCH 0
+/** MAJOR*10000 + MINOR*100 + PATCH, e.g. 100 for 0.1.0 (compare with >=). */
+#define PDQG_VERSION_NUMBER \
+  (PDQG_VERSION_MAJOR * 10000 + PDQG_VERSION_MINOR * 100 + PDQG_VERSION_PATCH)
+#define PDQG_VERSION_STRING "0.1.0"
+
+/** The run-time library's version as PDQG_VERSION_NUMBER spells it. A program
+ *  built against an older header can compare it with its PDQG_VERSION_NUMBER.
+ *  Thread-safe; cannot fail. */
+PDQGUARD_API unsigned pdqg_version_number(void);
+
+/** The run-time library's version text, e.g. "0.1.0". Static storage, never NULL.
+ *  Thread-safe; cannot fail. */
+PDQGUARD_API const char* pdqg_version_string(void);
+
+/** The SIMD path hashing uses: "scalar", "avx2" or "avx512". It is chosen on
+ *  first use from the PDQGUARD_ISA environment variable if set, else the best
+ *  path the CPU has. All paths give the same bits.
+ *  Returns a static string, or NULL when PDQGUARD_ISA names an unknown path or
+ *  one this CPU cannot run (the message is in pdqg_last_error(); hashing calls
+ *  then fail with PDQG_UNSUPPORTED_ISA). Thread-safe. */
+PDQGUARD_API const char* pdqg_simd_path(void);
+
+/** Forces the SIMD path ("scalar", "avx2", "avx512") for all later hashing in
+ *  the process — for tests and benchmarks that prove the paths agree.
+ *  Errors: PDQG_INVALID_ARGUMENT (name NULL), PDQG_UNSUPPORTED_ISA (unknown
+ *  name, or the CPU/build lacks it). NOT thread-safe: call it while no other
+ *  thread hashes. */
+PDQGUARD_API int pdqg_set_simd_path(const char* name);
+
+/* ========================================================================
+ * 2. Status codes and error messages
+ * ======================================================================== */
+
+/** Status codes. The numbers and the snake_case names pdqg_status_name()
+ *  returns are stable and the same as the CLI's error records and the C++
+ *  pdqguard::ErrorCode; new codes are only ever appended. */
+typedef enum pdqg_status {
+  PDQG_OK = 0,                 /**< "ok" */
+  PDQG_INVALID_ARGUMENT = 1,   /**< "invalid_argument": a value the API cannot use */
+  PDQG_IO_ERROR = 2,           /**< "io_error": a file could not be opened or read */
+  PDQG_UNSUPPORTED_FORMAT = 3, /**< "unsupported_format": not JPEG/PNG/PPM/PGM */
+  PDQG_DECODE_ERROR = 4,       /**< "decode_error": a damaged image */
+  PDQG_IMAGE_TOO_LARGE = 5,    /**< "image_too_large": above the pixel limit */
+  PDQG_FILE_TOO_LARGE = 6,     /**< "file_too_large": above the byte limit */
+  PDQG_BAD_HASH = 7,           /**< "bad_hash": not 64 hex digits */
+  PDQG_LIST_PARSE_ERROR = 8,   /**< "list_parse_error": a malformed hash list */
+  PDQG_INDEX_CORRUPT = 9,      /**< "index_corrupt": a damaged or foreign index file */
+  PDQG_UNSUPPORTED_ISA = 10,   /**< "unsupported_isa": a SIMD path this CPU lacks */
+  PDQG_OUT_OF_MEMORY = 11,     /**< "out_of_memory": an allocation failed */
+  PDQG_INTERNAL_ERROR = 12     /**< "internal_error": a bug, please report it */
+} pdqg_status;
+
+/** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for
+ *  a number that is not a status. Static storage, never NULL. Thread-safe. */
+PDQGUARD_API const char* pdqg_status_name(int status);
+
+/** The message of the last failed pdqg_ call on the calling thread ("" if none
+ *  failed yet). Successful calls do not clear it. The string is owned by the
+ *  library and stays valid until the next failing pdqg_ call on this thread.
+ *  Thread-safe (each thread has its own). */
+PDQGUARD_API const char* pdqg_last_error(void);
+
+/* ========================================================================
+ * 3. Hash values
+ * ======================================================================== */
+
+/** A 256-bit PDQ hash. Bit k (0..255) is DCT coefficient k = 16*row + column,
+ *  stored in words[k / 64] at bit position k % 64 (the layout of the C++
+ *  pdqguard::Hash256). Its standard text form is pdqg_hash_to_hex(). */
+typedef struct pdqg_hash {
+  uint64_t words[4];
+} pdqg_hash;
+
+/** Characters in a hex hash, without the terminating NUL. */
+#define PDQG_HEX_LENGTH 64
+
+/** Writes the 64 lowercase hex digits of `hash` plus a NUL into `out` (which
+ *  must have room for PDQG_HEX_LENGTH + 1 chars), in ThreatExchange order (the
+ *  most significant 16-bit word first). Errors: PDQG_INVALID_ARGUMENT (NULL).
+ *  Thread-safe. */
+PDQGUARD_API int pdqg_hash_to_hex(const pdqg_hash* hash, char* out);
+
+/** Parses a NUL-terminated string of exactly 64 hex digits (either case).
+ *  Errors: PDQG_BAD_HASH (the message names the wrong length or the first bad
+ *  character), PDQG_INVALID_ARGUMENT (NULL). Thread-safe. */
+PDQGUARD_API int pdqg_hash_from_hex(const char* hex, pdqg_hash* out);
+
+/** Hamming distance 0..256 between two hashes; -1 when either is NULL.
+ *  Thread-safe; cannot otherwise fail. */
+PDQGUARD_API int pdqg_hash_distance(const pdqg_hash* a, const pdqg_hash* b);
+
+/* ========================================================================
+ * 4. Hashing
+ * ======================================================================== */
+
+/** Pixel formats of a raw frame. Gray and the Y plane of YUV formats are used
+ *  as luma directly; RGB-family formats go through the reference's float luma
+ *  formula 0.299f*R + 0.587f*G + 0.114f*B; alpha is ignored. */
+typedef enum pdqg_format {
+  PDQG_FORMAT_GRAY8 = 0, /**< 1 plane, 1 byte per pixel */
+  PDQG_FORMAT_RGB8 = 1,  /**< 1 plane, R G B */
+  PDQG_FORMAT_RGBA8 = 2, /**< 1 plane, R G B A */
+  PDQG_FORMAT_BGR8 = 3,  /**< 1 plane, B G R */
+  PDQG_FORMAT_BGRA8 = 4, /**< 1 plane, B G R A */
+  PDQG_FORMAT_I420 = 5,  /**< 3 planes: Y (w x h), U, V ((w+1)/2 x (h+1)/2 each) */
+  PDQG_FORMAT_NV12 = 6   /**< 2 planes: Y (w x h), interleaved UV (2*((w+1)/2) x (h+1)/2) */
+} pdqg_format;
+
+/** "gray8", "rgb8", "rgba8", "bgr8", "bgra8", "i420", "nv12"; "unknown" for
+ *  any other number. Static storage. Thread-safe. */
+PDQGUARD_API const char* pdqg_format_name(int format);
+
+/** A raw frame, described by the caller. Nothing is owned: the pixels must stay
+ *  valid during the hashing call only.
+ *
+ *  For each plane p the format uses: planes[p] points at its first row,
+ *  strides[p] is the distance in bytes between row starts (0 = rows packed
+ *  without padding), and sizes[p] is the number of bytes readable from
+ *  planes[p]. The library checks, before reading anything, that each plane's
+ *  last row ends inside sizes[p] (stride * (rows - 1) + row bytes <= size),
+ *  that strides are at least one row, and that width and height are positive;
+ *  anything else is refused with PDQG_INVALID_ARGUMENT and nothing is read.
+ *
+ *  Only the luma-carrying plane 0 is read. For I420 and NV12 the chroma planes
+ *  may be left NULL (size 0); when given, they are checked the same way.
+ *  Unused plane slots must be NULL/0. Initialise with `pdqg_frame f = {0};`. */
+typedef struct pdqg_frame {
+  int format; /**< a pdqg_format */
+  int width;  /**< pixels, > 0 */
+  int height; /**< pixels, > 0 */
+  const uint8_t* planes[3];
+  size_t strides[3];
+  size_t sizes[3];
+} pdqg_frame;
+
+/** The eight dihedral variants, in the reference's order and meaning. */
+typedef enum pdqg_dihedral {
+  PDQG_DIHEDRAL_ORIGINAL = 0,
+  PDQG_DIHEDRAL_ROT90 = 1,      /**< 90 degrees counter-clockwise */
+  PDQG_DIHEDRAL_ROT180 = 2,
+  PDQG_DIHEDRAL_ROT270 = 3,     /**< 90 degrees clockwise */
+  PDQG_DIHEDRAL_FLIPX = 4,      /**< top and bottom swapped */
+  PDQG_DIHEDRAL_FLIPY = 5,      /**< left and right mirrored */
+  PDQG_DIHEDRAL_FLIPPLUS1 = 6,  /**< transposed about the main diagonal */
+  PDQG_DIHEDRAL_FLIPMINUS1 = 7  /**< transposed about the anti-diagonal */
+} pdqg_dihedral;
+
+/** "original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1",
+ *  "flipminus1"; "unknown" otherwise. Static storage. Thread-safe. */
+PDQGUARD_API const char* pdqg_dihedral_name(int dihedral);
+
+/** Flags for the hashing calls (bitwise OR; unknown bits are refused). */
+#define PDQG_FLAG_DIHEDRAL 1u /**< also compute the 8 dihedral hashes */
+
+/** The result of hashing one image. Plain data; the caller owns it. */
+typedef struct pdqg_result {
+  pdqg_hash hash;  /**< the PDQ hash of the image as given */
+  int quality;     /**< 0..100; below 50 is usually too flat to match on */
+  int too_small;   /**< nonzero when a side is below 5 pixels: hash all zero, quality 0 */
+  int width;       /**< pixel size that was hashed (decoded size for files) */
+  int height;
+  int has_dihedral; /**< nonzero when dihedral[] was filled (PDQG_FLAG_DIHEDRAL) */
+  int reserved_;    /**< always 0 */
+  /** With PDQG_FLAG_DIHEDRAL: indexed by pdqg_dihedral, from one DCT as the
+   *  reference's pdqDihedralHash256esFromFloatLuma computes them;
+   *  dihedral[0] equals hash. Otherwise all zero. */
+  pdqg_hash dihedral[8];
+} pdqg_result;
+
+/** A reusable hasher: decoding limits and options, scratch memory sized for the
+ *  largest frame seen (no allocation per frame in a stream), and an error
+ *  message. Every hashing call accepts NULL instead, which means default
+ *  options and a per-thread scratch buffer.
+ *  A hasher must not be used by two threads at once; use one per thread. */
+typedef struct pdqg_hasher pdqg_hasher;
+
+/** Creates a hasher with default parameters into *out (the caller owns it and
+ *  frees it with pdqg_hasher_free). Errors: PDQG_INVALID_ARGUMENT (out NULL),
+ *  PDQG_OUT_OF_MEMORY. Thread-safe. */
+PDQGUARD_API int pdqg_hasher_create(pdqg_hasher** out);
+
+/** Frees a hasher; NULL does nothing. Not while another call uses it. */
+PDQGUARD_API void pdqg_hasher_free(pdqg_hasher* hasher);
+
+/** Hasher parameters (pdqg_hasher_set / pdqg_hasher_get). They apply to
+ *  encoded input (buffers and files); defaults suit untrusted input. */
+typedef enum pdqg_hasher_param {
+  /** Refuse images above this many pixels (width*height) with
+   *  PDQG_IMAGE_TOO_LARGE, checked from the header before any pixel buffer is
+   *  allocated. Default 100000000; range 1..2^62. */
+  PDQG_HASHER_MAX_PIXELS = 0,
+  /** Refuse inputs above this many bytes with PDQG_FILE_TOO_LARGE.
+   *  Default 536870912 (512 MiB); range 1..2^62. */
+  PDQG_HASHER_MAX_BYTES = 1,
+  /** JPEG only, 0/1: decode with DCT-domain scaling to just above 64x64.
+   *  Faster; hashes are close to, not identical with, the exact ones. Default 0. */
+  PDQG_HASHER_FAST_JPEG = 2,
+  /** JPEG only, 0/1: apply the EXIF orientation before hashing. Default 0
+   *  (shared hash lists hash the stored pixel order). */
+  PDQG_HASHER_EXIF_ORIENTATION = 3
+} pdqg_hasher_param;
+
+/** Sets a parameter. Errors: PDQG_INVALID_ARGUMENT (NULL hasher, unknown
+ *  parameter, value out of range). Same thread rule as the hasher. */
+PDQGUARD_API int pdqg_hasher_set(pdqg_hasher* hasher, int param, int64_t value);
+
+/** Reads a parameter into *value. Errors: PDQG_INVALID_ARGUMENT. Same thread
+ *  rule as the hasher. */
+PDQGUARD_API int pdqg_hasher_get(const pdqg_hasher* hasher, int param, int64_t* value);
+
+/** The message of the last failed call made with this hasher ("" if none).
+ *  Owned by the hasher; valid until its next failing call or its free. "" for
+ *  NULL. Same thread rule as the hasher. */
+PDQGUARD_API const char* pdqg_hasher_error(const pdqg_hasher* hasher);
+
+/** Hashes a raw frame into *out. `hasher` may be NULL. `flags`: 0 or
+ *  PDQG_FLAG_DIHEDRAL. A frame below 5 pixels on a side is not an error: it
+ *  gives the all-zero hash, quality 0 and too_small set, as the reference does.
+ *  Errors: PDQG_INVALID_ARGUMENT (see pdqg_frame; NULL frame/out; bad flags),
+ *  PDQG_UNSUPPORTED_ISA, PDQG_OUT_OF_MEMORY.
+ *  Thread-safe with a NULL or per-thread hasher. */
+PDQGUARD_API int pdqg_hash_frame(pdqg_hasher* hasher, const pdqg_frame* frame, unsigned flags,
+                                 pdqg_result* out);
+
+/** Convenience for single-plane formats (GRAY8, RGB8, RGBA8, BGR8, BGRA8):
+ *  `size` bytes at `pixels`, rows `stride` bytes apart (0 = packed). The
+ *  same as pdqg_hash_frame() with plane 0 set; same errors. Thread-safe with a
+ *  NULL or per-thread hasher. */
+PDQGUARD_API int pdqg_hash_pixels(pdqg_hasher* hasher, int format, const void* pixels,
+                                  size_t size, int width, int height, size_t stride,
+                                  unsigned flags, pdqg_result* out);
+
+/** Decodes an encoded image held in memory (JPEG, PNG, binary PPM/PGM; format
+ *  sniffed from the bytes, never from a name) and hashes it. The decode
+ *  follows the canonical rules of the reference corpus (first frame, EXIF
+ *  orientation ignored unless enabled, alpha dropped, 16-bit samples keep
+ *  their high byte). `hasher` may be NULL (default limits).
+ *  Errors: PDQG_UNSUPPORTED_FORMAT, PDQG_DECODE_ERROR, PDQG_IMAGE_TOO_LARGE,
+ *  PDQG_FILE_TOO_LARGE, PDQG_INVALID_ARGUMENT (NULL data with size > 0, NULL
+ *  out, bad flags), PDQG_OUT_OF_MEMORY. Never crashes on hostile bytes.
+ *  Thread-safe with a NULL or per-thread hasher. */
+PDQGUARD_API int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, size_t size,
+                                  unsigned flags, pdqg_result* out);
+
+/** Reads the file at `path` (NUL-terminated, passed to fopen) and hashes it as
+ *  pdqg_hash_buffer() does. Adds PDQG_IO_ERROR (cannot open or read, a
+ *  directory); messages start with the path. Thread-safe with a NULL or
+ *  per-thread hasher. */
+PDQGUARD_API int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags,
+                                pdqg_result* out);
+
+
+/* ========================================================================
+ * 5. Matching
+ * ======================================================================== */
+
+/** A matcher: the current blocklist (hash lists and/or an index file), its
+ *  query options, and the sources to reload it from. Every query is exact: it
+ *  returns every list entry within the threshold.
+ *
+ *  Threading: once loaded, any number of threads may query one matcher at once
+ *  (the query functions take it const), while another thread calls
+ *  pdqg_matcher_reload()/pdqg_matcher_load(): a reload builds the new list
+ *  without blocking queries, then swaps it in atomically. Queries that started
+ *  before the swap finish on the old list; later ones see the new one; none is
+ *  ever blocked for longer than the swap of one pointer. Loads on one matcher
+ *  are serialised. pdqg_matcher_set() may be called at any time (options are
+ *  atomic values read once at the start of each query).
+ *
+ *  Typical use:
+ *      pdqg_matcher* m;
+ *      const char* lists[] = {"blocklist.csv"};
+ *      if (pdqg_matcher_open(lists, 1, NULL, &m) != PDQG_OK) ... pdqg_last_error() ...
+ *      pdqg_match* hits; size_t n;
+ *      pdqg_matcher_query_hash(m, &hash, -1, &hits, &n);
+ *      for (size_t i = 0; i < n; ++i) ... hits[i].id, hits[i].distance ...
+ *      pdqg_matches_free(hits);
+ *      pdqg_matcher_free(m);
+ */
+typedef struct pdqg_matcher pdqg_matcher;
+
+/** How the matcher searches (all kinds are exact; they differ in speed). */
+typedef enum pdqg_index_kind {
+  PDQG_INDEX_AUTO = 0,   /**< multi-index hashing or the flat scan, chosen per threshold */
+  PDQG_INDEX_FLAT = 1,   /**< SIMD popcount scan of every hash */
+  PDQG_INDEX_BKTREE = 2, /**< BK-tree */
+  PDQG_INDEX_MIH = 3     /**< multi-index hashing */
+} pdqg_index_kind;
+
+/** Matcher parameters (pdqg_matcher_set / pdqg_matcher_get). "Query" ones take
+ *  effect on the next query, "load" ones on the next load or reload. */
+typedef enum pdqg_matcher_param {
+  /** Query: a match has distance <= this (0..256). Default 31 (PDQ's advice). */
+  PDQG_MATCHER_THRESHOLD = 0,
+  /** Query: images (results/frames) with quality below this match nothing.
+   *  0..100; default 50 (ThreatExchange's advice). Hash queries with an unknown
+   *  quality (-1) are never gated. */
+  PDQG_MATCHER_MIN_QUALITY = 1,
+  /** Query, 0/1: frame and result queries also try the 7 dihedral variants
+   *  (rotated/flipped copies of the image); each entry is reported once with
+   *  its nearest variant. Default 0. */
+  PDQG_MATCHER_DIHEDRAL = 2,
+  /** Load: a pdqg_index_kind for lists. Default PDQG_INDEX_AUTO. (An index
+   *  file keeps the kind it was saved with.) */
+  PDQG_MATCHER_INDEX_KIND = 3,
+  /** Query: keep at most this many matches, nearest first; 0 = all (default). */
+  PDQG_MATCHER_MAX_MATCHES = 4,
+  /** Load, 0/1: skip malformed list lines instead of refusing the list.
+   *  Default 0 (strict: a malformed line fails the load with
+   *  PDQG_LIST_PARSE_ERROR naming file and line). */
+  PDQG_MATCHER_LENIENT = 5,
+  /** Load, 0/1: check an index file's checksum when opening it. Default 1. */
+  PDQG_MATCHER_VERIFY_CHECKSUM = 6,
+  /** Read-only: list entries in the current list (0 before the first load). */
+  PDQG_MATCHER_ENTRIES = 7,
+  /** Read-only: distinct hashes in the current list. */
+  PDQG_MATCHER_HASHES = 8,
+  /** Read-only: successful loads and reloads so far (0 = nothing loaded). */
+  PDQG_MATCHER_GENERATION = 9
+} pdqg_matcher_param;
+
+/** Creates an empty matcher with default parameters into *out (the caller
+ *  frees it with pdqg_matcher_free). Set parameters, then pdqg_matcher_load().
+ *  Errors: PDQG_INVALID_ARGUMENT (out NULL), PDQG_OUT_OF_MEMORY. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_create(pdqg_matcher** out);
+
+/** Frees a matcher; NULL does nothing. No other call on it may be running or
+ *  start later; match arrays obtained from it stay valid (they own their data). */
+PDQGUARD_API void pdqg_matcher_free(pdqg_matcher* matcher);
+
+/** Sets a parameter. Errors: PDQG_INVALID_ARGUMENT (NULL, unknown or read-only
+ *  parameter, value out of range). Thread-safe, also during queries and loads. */
+PDQGUARD_API int pdqg_matcher_set(pdqg_matcher* matcher, int param, int64_t value);
+
+/** Reads a parameter (or a read-only count) into *value.
+ *  Errors: PDQG_INVALID_ARGUMENT. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_get(const pdqg_matcher* matcher, int param, int64_t* value);
+
+/** Loads a blocklist from `n_lists` hash list files (plain hex lines, CSV/TSV
+ *  with a header naming the hash column, or ThreatExchange `pdq <hash>` lines;
+ *  `list_paths` may be NULL when n_lists is 0) and/or one index file
+ *  (`index_path`, written by `pdqguard index`; NULL for none). At least one
+ *  source is needed. With both, the lists' entries are added to the index's.
+ *  On success the new list replaces the current one atomically and the sources
+ *  are remembered for pdqg_matcher_reload(); on failure nothing changes.
+ *  The strings are copied. Errors: PDQG_INVALID_ARGUMENT, PDQG_IO_ERROR,
+ *  PDQG_LIST_PARSE_ERROR, PDQG_INDEX_CORRUPT, PDQG_OUT_OF_MEMORY (message in
+ *  pdqg_matcher_error() and pdqg_last_error()). Thread-safe (see pdqg_matcher). */
+PDQGUARD_API int pdqg_matcher_load(pdqg_matcher* matcher, const char* const* list_paths,
+                                   size_t n_lists, const char* index_path);
+
+/** Reads the remembered sources again (e.g. after the list files changed on
+ *  disk, on SIGHUP) and swaps the new list in atomically; queries running on
+ *  other threads are not disturbed. On failure the current list stays in use.
+ *  Errors: as pdqg_matcher_load(); PDQG_INVALID_ARGUMENT if nothing was ever
+ *  loaded. Thread-safe (see pdqg_matcher). */
+PDQGUARD_API int pdqg_matcher_reload(pdqg_matcher* matcher);
+
+/** Convenience: pdqg_matcher_create() + pdqg_matcher_load() with default
+ *  parameters. On failure *out is left unchanged and nothing is allocated.
+ *  Thread-safe. */
+PDQGUARD_API int pdqg_matcher_open(const char* const* list_paths, size_t n_lists,
+                                   const char* index_path, pdqg_matcher** out);
+
+/** The message of the last failed load, reload or set on this matcher ("" if
+ *  none; "" for NULL). Owned by the matcher, valid until its next failing
+ *  load/reload/set or its free. Query failures are reported per thread by
+ *  pdqg_last_error() only (queries run on many threads at once). Thread-safe
+ *  to call, but read the text only while no other thread loads or sets. */
+PDQGUARD_API const char* pdqg_matcher_error(const pdqg_matcher* matcher);
+
+/** One list entry a query matched. All pointers point into the array's own
+ *  block and stay valid until pdqg_matches_free() of that array. */
+typedef struct pdqg_match {
+  const char* list;  /**< the list's name (its file name, or a list column's value) */
+  const char* id;    /**< the entry's id (its line number when the list has no id column) */
+  const char* label; /**< the entry's label, "" when none */
+  pdqg_hash hash;    /**< the list entry's hash */
+  int distance;      /**< Hamming distance 0..256 to the (nearest) query variant */
+  int dihedral;      /**< the pdqg_dihedral variant of the query that matched */
+} pdqg_match;
+
+/** Matches a hash. `quality` is the hash's quality (0..100), or -1 when unknown
+ *  (then it is never gated by PDQG_MATCHER_MIN_QUALITY). On success *matches is
+ *  an array of *count entries sorted by distance, then list, then id (NULL when
+ *  *count is 0), which the caller frees with pdqg_matches_free().
+ *  Errors: PDQG_INVALID_ARGUMENT (NULL arguments, nothing loaded yet),
+ *  PDQG_OUT_OF_MEMORY; message in pdqg_last_error(). Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_hash(const pdqg_matcher* matcher, const pdqg_hash* hash,
+                                         int quality, pdqg_match** matches, size_t* count);
+
+/** Matches a hashing result (from pdqg_hash_frame/buffer/file). A result with
+ *  too_small set, or with quality below PDQG_MATCHER_MIN_QUALITY, matches
+ *  nothing (PDQG_OK, *count 0). With PDQG_MATCHER_DIHEDRAL on and a result
+ *  hashed with PDQG_FLAG_DIHEDRAL, the 8 variants are tried. Output and errors
+ *  as pdqg_matcher_query_hash(). Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_result(const pdqg_matcher* matcher, const pdqg_result* result,
+                                           pdqg_match** matches, size_t* count);
+
+/** Hashes a raw frame (as pdqg_hash_frame(); dihedral variants when
+ *  PDQG_MATCHER_DIHEDRAL is on) and matches it as pdqg_matcher_query_result()
+ *  does. `hasher` may be NULL (or one per thread); `result`, when not NULL,
+ *  receives the hash and quality (written once hashing succeeded, even if the
+ *  query then fails). Errors: those of both. Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query_frame(const pdqg_matcher* matcher, pdqg_hasher* hasher,
+                                          const pdqg_frame* frame, pdqg_result* result,
+                                          pdqg_match** matches, size_t* count);
+
+/** Frees an array returned by a query; NULL does nothing. Thread-safe. */
+PDQGUARD_API void pdqg_matches_free(pdqg_match* matches);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* PDQGUARD_H */
