@@ -64,7 +64,7 @@ struct DecodeOptions {
   int max_jpeg_scans = 500;
 
   /// The fast_min_side default.
-  static constexpr int kDefaultFastMinSide = 128;
+  static constexpr int kDefaultFastMinSide = 512;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical

@@ -184,6 +184,15 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
   if (opts.apply_exif_orientation) jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(cinfo, TRUE);
 
+  // Saved markers live until jpeg_finish/abort_decompress: read EXIF now.
+  int orientation = 0;
+  if (opts.apply_exif_orientation) {
+    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != nullptr; m = m->next) {
+      if (m->marker != JPEG_APP0 + 1) continue;
+      orientation = read_exif_orientation(m->data, m->data_length);
+      if (orientation != 0) break;
+    }
+  }
   img.source_width = static_cast<int>(cinfo->image_width);
   img.source_height = static_cast<int>(cinfo->image_height);
   check_pixel_limit(cinfo->image_width, cinfo->image_height, opts);
@@ -275,14 +284,6 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     jpeg_finish_decompress(cinfo);
   }
 
-  int orientation = 0;
-  if (opts.apply_exif_orientation) {
-    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != nullptr; m = m->next) {
-      if (m->marker != JPEG_APP0 + 1) continue;
-      orientation = read_exif_orientation(m->data, m->data_length);
-      if (orientation != 0) break;
-    }
-  }
   if (d->err.warning_count > kMaxKeptWarnings)
     img.warnings.push_back("libjpeg: " + std::to_string(d->err.warning_count - kMaxKeptWarnings) +
                            " more warnings not shown");

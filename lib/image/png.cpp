@@ -6,7 +6,7 @@
 // everything else becomes RGB (palette expanded and its alpha ignored, gray+alpha
 // as R=G=B, alpha dropped, 16-bit high byte). Adam7 passes are read one row at a
 // time and scattered into the output, so memory is the output plus one row.
-// APNG: only the default image (IDAT) is read; animation chunks are skipped.
+// APNG: only the default image (IDAT) is decoded; animation chunks are skipped.
 //
 // Error handling: libpng's error callback longjmps back to decode_png(); every
 // C++ object that must be destroyed lives on the heap or before setjmp().
@@ -240,7 +240,9 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
       }
     }
   }
-  // The rest of the file (IEND, trailing chunks, APNG frames) is not read.
+  // Read to IEND so a truncated or CRC-damaged tail is an error too (APNG frame
+  // chunks there are skipped as unknown chunks).
+  png_read_end(png, nullptr);
 
   if (conv.bad_index)
     img.warnings.push_back(
