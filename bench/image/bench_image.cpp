@@ -114,4 +114,21 @@ BENCHMARK(BM_exact_decode)->Apply(samples);
 BENCHMARK(BM_fast_decode)->Apply(samples);
 BENCHMARK(BM_hash_only)->Apply(samples);
 
-BENCHMARK_MAIN();
+// With PDQGUARD_BENCH_WRITE_DIR set, also writes the sample files there (for
+// timing other pipelines on the same bytes, e.g. bench/image/python_pipeline.py).
+int main(int argc, char** argv) {
+  if (const char* dir = std::getenv("PDQGUARD_BENCH_WRITE_DIR"); dir != nullptr && *dir != '\0') {
+    for (int i = 0; i < static_cast<int>(std::size(kSamples)); ++i) {
+      const std::string path = std::string(dir) + "/" + kSamples[i].name + ".jpg";
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      if (f == nullptr) return 1;
+      std::fwrite(file(i).data(), 1, file(i).size(), f);
+      std::fclose(f);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

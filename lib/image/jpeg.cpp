@@ -247,6 +247,8 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     for (;;) {
       const int r = jpeg_consume_input(cinfo);
       if (r == JPEG_REACHED_EOI || r == JPEG_SUSPENDED) break;
+      // jpeg_consume_input() does not call the progress monitor: check here.
+      if (cinfo->input_scan_number > d->progress.max_scans) pdq_jpeg_progress(reinterpret_cast<j_common_ptr>(cinfo));
       if (r == JPEG_SCAN_COMPLETED &&
           coefficients_present(cinfo, needed_components, needed_last_coef))
         break;
