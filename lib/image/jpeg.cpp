@@ -91,11 +91,10 @@ static void pdq_jpeg_progress(j_common_ptr cinfo) {
 
 }  // extern "C"
 
-// Owns the decompressor and the output; destroying it frees everything libjpeg
-// allocated. Heap-allocated so nothing it holds is an automatic object modified
-// between setjmp and longjmp.
+// Owns the decompressor; destroying it frees everything libjpeg allocated.
+// Heap-allocated so nothing it holds is an automatic object modified between
+// setjmp and longjmp (the output image is the caller's object, not ours).
 struct Decompressor {
-  DecodedImage img;
   std::vector<std::uint8_t> rowbuf;
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
@@ -149,11 +148,10 @@ bool coefficients_present(j_decompress_ptr cinfo, int ncomp, int last) {
 
 }  // namespace
 
-DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
   // Everything with a destructor lives before setjmp (see the file comment).
   const auto d = std::make_unique<Decompressor>();
   jpeg_decompress_struct* const cinfo = &d->cinfo;
-  DecodedImage& img = d->img;
   std::vector<std::uint8_t>& rowbuf = d->rowbuf;
   img.format = ImageFormat::jpeg;
 
@@ -291,15 +289,13 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
                            " more warnings not shown");
   jpeg_destroy_decompress(cinfo);  // free libjpeg memory before the rotation copy
   d->created = false;
-  DecodedImage out = std::move(img);
 
-  if (opts.strict && !out.warnings.empty())
-    throw Error(ErrorCode::decode_error, "JPEG (strict): " + out.warnings.front());
+  if (opts.strict && !img.warnings.empty())
+    throw Error(ErrorCode::decode_error, "JPEG (strict): " + img.warnings.front());
   if (orientation != 0) {
-    out.exif_orientation = orientation;
-    apply_orientation(out, orientation);
+    img.exif_orientation = orientation;
+    apply_orientation(img, orientation);
   }
-  return out;
 }
 
 }  // namespace pdqguard::detail

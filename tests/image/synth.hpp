@@ -169,8 +169,9 @@ struct PlainJpeg {
   int width = 0, height = 0, components = 0;
   std::vector<std::uint8_t> px;
 };
-inline PlainJpeg plain_decode_jpeg(const std::vector<std::uint8_t>& data, int scale_denom = 1,
-                                   bool gray_out = false) {
+/// Decodes into `r`, reusing the capacity of r.px.
+inline void plain_decode_jpeg_into(const std::vector<std::uint8_t>& data, PlainJpeg& r,
+                                   int scale_denom = 1, bool gray_out = false) {
   jpeg_decompress_struct d{};
   jpeg_error_mgr err{};
   d.err = jpeg_std_error(&err);
@@ -181,7 +182,6 @@ inline PlainJpeg plain_decode_jpeg(const std::vector<std::uint8_t>& data, int sc
   d.scale_num = 1;
   d.scale_denom = static_cast<unsigned>(scale_denom);
   jpeg_start_decompress(&d);
-  PlainJpeg r;
   r.width = static_cast<int>(d.output_width);
   r.height = static_cast<int>(d.output_height);
   r.components = d.output_components;
@@ -192,6 +192,11 @@ inline PlainJpeg plain_decode_jpeg(const std::vector<std::uint8_t>& data, int sc
   }
   jpeg_finish_decompress(&d);
   jpeg_destroy_decompress(&d);
+}
+inline PlainJpeg plain_decode_jpeg(const std::vector<std::uint8_t>& data, int scale_denom = 1,
+                                   bool gray_out = false) {
+  PlainJpeg r;
+  plain_decode_jpeg_into(data, r, scale_denom, gray_out);
   return r;
 }
 

@@ -74,6 +74,31 @@ TEST_CASE("memory, stream and file entry points give the same pixels") {
   }
 }
 
+TEST_CASE("decode_image_into resets every field and reuses the buffer") {
+  DecodedImage out;
+  DecodeOptions apply;
+  apply.apply_exif_orientation = true;
+  const std::string dir = test::corpus_dir() + "/images/";
+  decode_image_into(read_file_bytes(dir + "reg-test-input/exif-rotn/exif-rotn-6.jpg", 1u << 30), out, apply);
+  CHECK(out.exif_orientation == 6);
+  const std::size_t cap = out.pixels.capacity();
+  for (const char* rel : {"misc-images/modes/L.png", "misc-images/small.jpg", "misc-images/modes/CMYK.jpg"}) {
+    CAPTURE(rel);
+    const auto bytes = read_file_bytes(dir + rel, 1u << 30);
+    decode_image_into(bytes, out);
+    const DecodedImage fresh = decode_image(bytes);
+    CHECK(out.pixels == fresh.pixels);
+    CHECK(out.width == fresh.width);
+    CHECK(out.height == fresh.height);
+    CHECK(out.gray == fresh.gray);
+    CHECK(out.format == fresh.format);
+    CHECK(out.exif_orientation == 0);
+    CHECK(out.warnings == fresh.warnings);
+    CHECK(out.pixels.capacity() == cap);
+  }
+  CHECK_THROWS_AS(decode_image_into(std::vector<std::uint8_t>{'G', 'I', 'F', '8', '9', 'a'}, out), Error);
+}
+
 TEST_CASE("EXIF orientation is ignored by default and applied on request") {
   // Applying orientation o must give (nearly) the dihedral hash the reference
   // computes for that transform of the stored pixels.
