@@ -175,6 +175,20 @@ TEST_CASE("fast mode: scale choice, exact scaled pixels for baseline, PNG/PNM un
   CHECK(full.scale_denom == 1);
   CHECK(full.width == w);
 
+  // An RGB-coded file (Adobe transform 0) also gives luma, via libjpeg's RGB->gray.
+  test::JpegSpec rgb_coded;
+  rgb_coded.jpeg_space = JCS_RGB;
+  rgb_coded.progressive = true;
+  const auto rf = test::encode_jpeg(src.data(), w, h, 3, rgb_coded);
+  const DecodedImage ri = decode_image(rf, fast);
+  CHECK(ri.gray);
+  CHECK(ri.scale_denom == 1);  // fast_min_side is 2000 here
+  fast.fast_min_side = 128;
+  const DecodedImage ri8 = decode_image(rf, fast);
+  CHECK(ri8.gray);
+  CHECK(ri8.scale_denom == 8);
+  CHECK(ri8.width == 201);
+
   // Gray and CMYK files keep their route in fast mode.
   const auto g = test::to_gray(src);
   DecodeOptions f2;
