@@ -42,12 +42,19 @@ PDQGUARD_API ImageFormat sniff_format(std::span<const std::uint8_t> head) noexce
 /// Limits and choices for decoding. Defaults suit untrusted input.
 struct DecodeOptions {
   /// Refuse images above this many pixels (width*height) with image_too_large,
-  /// checked from the header before any pixel buffer is allocated.
+  /// checked from the header (JPEG SOF, PNG IHDR, PNM header) before any pixel
+  /// buffer is allocated; it also bounds libjpeg's internal memory (about 10
+  /// bytes per allowed pixel + 64 MiB) and libpng's per-side limit.
   std::uint64_t max_pixels = 100'000'000;
   /// Refuse inputs above this many bytes with file_too_large.
   std::uint64_t max_bytes = 512ull << 20;
-  /// JPEG only: decode with libjpeg-turbo's DCT-domain scaling to a size just big
-  /// enough for PDQ's 64x64 downsample. Faster; hashes are close, not identical.
+  /// JPEG only: decode with libjpeg-turbo's DCT-domain scaling (1/2, 1/4, 1/8,
+  /// see fast_min_side), take luma straight from the decoder (colour JPEGs come
+  /// back gray: no chroma IDCT, upsampling or colour conversion), and for
+  /// progressive files stop reading once the scans that scale needs are in.
+  /// Hashes are close, not identical: measured within Hamming distance 10 of
+  /// exact mode for every one of 284 JPEGs of quality >= 80 (max 8). PNG and
+  /// PNM are unaffected. Off by default: shared hash lists need exact pixels.
   bool fast = false;
   /// JPEG only: rotate/flip pixels as the EXIF orientation tag says. Off by
   /// default: shared hash lists hash stored pixel order.
@@ -64,7 +71,7 @@ struct DecodeOptions {
   int max_jpeg_scans = 500;
 
   /// The fast_min_side default.
-  static constexpr int kDefaultFastMinSide = 128;
+  static constexpr int kDefaultFastMinSide = 512;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
@@ -85,8 +92,17 @@ struct DecodedImage {
   /// JPEG: the EXIF orientation (1..8) when it was read (only with
   /// apply_exif_orientation), else 0. Applied to `pixels` when read.
   int exif_orientation = 0;
-  /// Non-fatal problems the decoder reported (e.g. "premature end of JPEG data:
-  /// missing rows are filled by the decoder"). The image is still hashed.
+  /// Non-fatal problems the decoder reported (the first 8, then a count). The
+  /// image is still returned and hashed, as completed by the decoder:
+  /// - JPEG truncated inside the scans ("Premature end of JPEG file"): libjpeg
+  ///   fills the missing blocks of a baseline file with flat mid-gray (128);
+  ///   a progressive file shows the scans that did arrive (blurrier);
+  /// - JPEG corrupt entropy data ("Corrupt JPEG data: ..."): libjpeg skips to the
+  ///   next restart marker, the blocks in between are gray or garbled;
+  /// - PNG: only benign libpng warnings (e.g. extra compressed data) and palette
+  ///   indices beyond the PLTE (those pixels read Pillow's gray ramp (i,i,i)).
+  /// Any damage beyond that is a decode_error. DecodeOptions::strict refuses
+  /// files that would give warnings.
   std::vector<std::string> warnings;
 
   /// A view of `pixels` as gray8 or rgb8; valid while this object lives.
@@ -96,11 +112,22 @@ struct DecodedImage {
   }
 };
 
-/// Decodes an in-memory file. Throws pdqguard::Error with unsupported_format,
-/// decode_error, image_too_large or file_too_large; never crashes on hostile
-/// bytes. Thread-safe (no shared state).
+/// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, sniffed by content).
+/// Throws pdqguard::Error with unsupported_format (naming the detected format),
+/// decode_error (damaged file, naming what failed), image_too_large (checked
+/// from the header before any pixel allocation), file_too_large, or
+/// out_of_memory; never crashes on hostile bytes. Non-fatal decoder problems
+/// (e.g. a truncated JPEG, which libjpeg completes with gray) are returned in
+/// DecodedImage::warnings and the completed pixels are what gets hashed; set
+/// DecodeOptions::strict to refuse such files instead. Thread-safe (no shared
+/// state).
 PDQGUARD_API DecodedImage decode_image(std::span<const std::uint8_t> bytes,
                                        const DecodeOptions& opts = {});
+/// As decode_image, into `out`, reusing the capacity of out.pixels: a thread
+/// decoding many files avoids faulting in a fresh buffer each time (for large
+/// images this is measurable). On error `out` is valid but unspecified.
+PDQGUARD_API void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                                    const DecodeOptions& opts = {});
 /// Reads and decodes a file. Adds io_error (cannot open/read, a directory).
 PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
                                             const DecodeOptions& opts = {});
