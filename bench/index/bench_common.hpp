@@ -7,6 +7,7 @@
 #include "index/synth.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <cstdlib>
 #include <memory>
@@ -41,6 +42,16 @@ inline double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// Resident set size of the process in MB (/proc/self/statm).
+inline double rss_mb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0, rss = 0;
+  const int got = std::fscanf(f, "%lu %lu", &size, &rss);
+  std::fclose(f);
+  return got == 2 ? static_cast<double>(rss) * 4096.0 / 1e6 : 0;
 }
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {

@@ -30,6 +30,7 @@ struct FaissBuilt {
   std::string key;
   std::unique_ptr<faiss::IndexBinary> index;
   double build_s = 0;
+  double rss_delta_mb = 0;
 };
 
 FaissBuilt& faiss_index(bool clustered, std::size_t n, bool multihash) {
@@ -39,6 +40,7 @@ FaissBuilt& faiss_index(bool clustered, std::size_t n, bool multihash) {
   if (b.key != key) {
     b = FaissBuilt{};
     const auto c = codes(d.list);
+    const double rss0 = bench::rss_mb();
     const auto t0 = std::chrono::steady_clock::now();
     if (multihash) {
       auto* mh = new faiss::IndexBinaryMultiHash(256, 11, 23);
@@ -49,6 +51,7 @@ FaissBuilt& faiss_index(bool clustered, std::size_t n, bool multihash) {
     }
     b.index->add(static_cast<faiss::Index::idx_t>(n), c.data());
     b.build_s = bench::seconds_since(t0);
+    b.rss_delta_mb = bench::rss_mb() - rss0;
     b.key = key;
   }
   return b;
@@ -87,6 +90,7 @@ void bm_faiss(benchmark::State& st, bool clustered, std::size_t n, bool multihas
   }
   st.counters["queries/s"] = benchmark::Counter(static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
   st.counters["build_s"] = b.build_s;
+  st.counters["index_rss_MB"] = b.rss_delta_mb;
   if (multihash) {
     auto* mh = static_cast<faiss::IndexBinaryMultiHash*>(b.index.get());
     st.counters["hashtable_entries"] = static_cast<double>(mh->hashtable_size());

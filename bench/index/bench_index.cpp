@@ -122,6 +122,29 @@ void bm_open(benchmark::State& st, bool clustered, std::size_t n, IndexKind kind
   std::remove(path.c_str());
 }
 
+// Queries on an index opened from its file: mapped as is, or copied to huge pages.
+void bm_query_opened(benchmark::State& st, bool clustered, std::size_t n, IndexKind kind, bool copy) {
+  const Built& b = built(clustered, n, kind);
+  const auto& d = bench::data(clustered, n);
+  const std::string path = "/tmp/pdqguard_bench_q_" + std::to_string(::getpid()) + ".pdqidx";
+  b.m->save(path);
+  OpenOptions o;
+  o.copy_to_memory = copy;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto m = Matcher::open(path, o);
+  st.counters["open_s"] = bench::seconds_since(t0);
+  std::vector<Hit> hits;
+  std::size_t i = 0;
+  for (auto _ : st) {
+    hits.clear();
+    m->search_radius(d.queries[i++ % d.queries.size()], bench::kRadius, hits);
+    benchmark::DoNotOptimize(hits.data());
+  }
+  st.counters["queries/s"] = benchmark::Counter(static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
+  m.reset();
+  std::remove(path.c_str());
+}
+
 void register_all() {
   for (std::size_t n : bench::sizes()) {
     for (bool clustered : {false, true}) {
@@ -155,6 +178,14 @@ void register_all() {
         benchmark::RegisterBenchmark(("open_unverified/" + base).c_str(), bm_open, clustered, n, kind, false)
             ->Unit(benchmark::kMillisecond)
             ->Iterations(3);
+        benchmark::RegisterBenchmark(("query_opened_mapped/" + base).c_str(), bm_query_opened, clustered, n, kind,
+                                     false)
+            ->Unit(benchmark::kMicrosecond)
+            ->MinTime(1.0);
+        benchmark::RegisterBenchmark(("query_opened_copied/" + base).c_str(), bm_query_opened, clustered, n, kind,
+                                     true)
+            ->Unit(benchmark::kMicrosecond)
+            ->MinTime(1.0);
       }
     }
   }

@@ -384,6 +384,19 @@ std::shared_ptr<Base> open_base(const std::string& path, const OpenOptions& opt)
     corrupt(path, "checksum mismatch: the file is damaged");
   auto b = std::make_shared<Base>();
   bind(path, p, ps, *b);
+  if (opt.copy_to_memory) {
+    auto copy = [](auto& owned, auto& view) {
+      owned.assign(view.begin(), view.end());
+      view.p = owned.data();
+    };
+    copy(b->o_hashes, b->hashes);
+    if (b->has_mih)
+      for (std::uint32_t i = 0; i < b->mih.params.m; ++i) {
+        copy(b->o_mih.table[i], b->mih.table[i]);
+        copy(b->o_mih.overflow[i], b->mih.overflow[i]);
+      }
+    if (b->bk.n != 0) copy(b->o_bk, b->bk);
+  }
   b->mapping = m.map;
   b->file_size = m.size;
   b->checksum = ps.h.checksum;
