@@ -8,6 +8,7 @@ packages=(
   doctest-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev libfuzzer-14-dev
   python3 python3-pytest python3-numpy python3-pil
+  python3-pip
   libfaiss-dev
 )
 missing=()

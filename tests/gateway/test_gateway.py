@@ -177,6 +177,8 @@ def test_reload_under_load_loses_no_request(gateway):
                 status, out = gateway.check(body)
             except Exception as e:  # noqa: BLE001 - any failure counts
                 failures.append(repr(e))
+                if gateway.proc.poll() is not None:
+                    return  # the gateway died: reported below
                 continue
             if status != 200:
                 failures.append((status, out))
@@ -199,7 +201,8 @@ def test_reload_under_load_loses_no_request(gateway):
         time.sleep(0.1)
     write(gateway.list_path, both)
     gateway.proc.send_signal(signal.SIGHUP)
-    assert seen_coaster_blocked.wait(timeout=30), "the new list never took effect"
+    assert seen_coaster_blocked.wait(timeout=30), \
+        f"the new list never took effect; failures {failures[:3]}; log {gateway.log[-30:]}"
     # ... and by a file change the watcher notices (the coaster removed again).
     write(gateway.list_path, f"id,hash\nplanted-1,{BRIDGE_HASH}\n")
     deadline = time.time() + 30

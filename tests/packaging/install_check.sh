@@ -38,8 +38,11 @@ echo "libs:   $libs"
 cc -std=c99 -Wall -Wextra -Wpedantic -Werror $cflags "$src/tests/packaging/consumer.c" \
   -o "$work/consumer" $libs
 # The program must load the installed library, not the build tree's.
-LD_LIBRARY_PATH="$libdir" ldd "$work/consumer" | grep -q "$libdir/libpdqguard.so" ||
-  { echo "FAIL: consumer does not resolve the installed libpdqguard"; exit 1; }
+# (ldd's output is captured first: `ldd | grep -q` can fail under pipefail when grep
+# exits before ldd has written everything.)
+resolved="$(LD_LIBRARY_PATH="$libdir" ldd "$work/consumer")"
+[[ "$resolved" == *"$libdir/libpdqguard.so"* ]] ||
+  { echo "FAIL: consumer does not resolve the installed libpdqguard:"; echo "$resolved"; exit 1; }
 LD_LIBRARY_PATH="$libdir" "$work/consumer" "$image" "$hash" "$quality"
 
 echo "== find_package(pdqguard)"
