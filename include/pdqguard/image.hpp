@@ -52,6 +52,19 @@ struct DecodeOptions {
   /// JPEG only: rotate/flip pixels as the EXIF orientation tag says. Off by
   /// default: shared hash lists hash stored pixel order.
   bool apply_exif_orientation = false;
+  /// Fast mode: the DCT scale is the smallest of 1/8, 1/4, 1/2 that keeps both
+  /// sides of the decoded image at least this many pixels (1/1 if none does).
+  /// The default was chosen by measurement (bench/README.md, "Image decoding").
+  int fast_min_side = kDefaultFastMinSide;
+  /// Treat decoder warnings (e.g. libjpeg's "premature end of data" or "corrupt
+  /// data") as decode_error instead of reporting them in DecodedImage::warnings.
+  bool strict = false;
+  /// JPEG only: refuse progressive files with more scans than this (decode_error);
+  /// a defence against files made of thousands of tiny scans (CPU exhaustion).
+  int max_jpeg_scans = 500;
+
+  /// The fast_min_side default.
+  static constexpr int kDefaultFastMinSide = 128;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
@@ -62,6 +75,16 @@ struct DecodedImage {
   int height = 0;
   bool gray = false;  ///< gray route (luma = value) or RGB route (float luma formula)
   std::vector<std::uint8_t> pixels;
+  /// Size given by the file header. Differs from width x height when fast mode
+  /// decoded a JPEG at a reduced DCT scale, or when an EXIF orientation that
+  /// swaps the sides was applied.
+  int source_width = 0;
+  int source_height = 0;
+  /// JPEG fast mode: the DCT scale used is 1/scale_denom (1 = full size).
+  int scale_denom = 1;
+  /// JPEG: the EXIF orientation (1..8) when it was read (only with
+  /// apply_exif_orientation), else 0. Applied to `pixels` when read.
+  int exif_orientation = 0;
   /// Non-fatal problems the decoder reported (e.g. "premature end of JPEG data:
   /// missing rows are filled by the decoder"). The image is still hashed.
   std::vector<std::string> warnings;

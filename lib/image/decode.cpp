@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <sys/stat.h>
 
 namespace pdqguard {
@@ -31,10 +32,18 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptio
                                                std::to_string(opts.max_bytes) + " bytes");
   if (bytes.empty()) throw Error(ErrorCode::decode_error, "empty input (0 bytes)");
   const ImageFormat f = sniff_format(bytes);
+  try {
+    switch (f) {
+      case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts);
+      case ImageFormat::png: return detail::decode_png(bytes, opts);
+      case ImageFormat::pnm: return detail::decode_pnm(bytes, opts);
+      default: break;
+    }
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::out_of_memory,
+                std::string("out of memory while decoding ") + image_format_name(f));
+  }
   switch (f) {
-    case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts);
-    case ImageFormat::png: return detail::decode_png(bytes, opts);
-    case ImageFormat::pnm: return detail::decode_pnm(bytes, opts);
     case ImageFormat::unknown:
       throw Error(ErrorCode::unsupported_format,
                   "not a supported image (JPEG, PNG, PPM/PGM): unrecognised content");

@@ -11,6 +11,14 @@ namespace pdqguard::detail {
 /// the header, before allocating pixels.
 void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts);
 
+/// The EXIF orientation (1..8) from the payload of an APP1 marker (starting
+/// with "Exif\0\0"), or 0 when absent or malformed. Reads only inside
+/// [data, data+size); never throws.
+int read_exif_orientation(const std::uint8_t* data, std::size_t size) noexcept;
+/// Rotates/flips img.pixels in place (new buffer) so that the image displays
+/// upright for EXIF `orientation` 2..8; 1 and anything else leave it unchanged.
+void apply_orientation(DecodedImage& img, int orientation);
+
 DecodedImage decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
 DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
 DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
