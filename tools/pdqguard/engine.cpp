@@ -101,8 +101,10 @@ Record process(Context& c, Hasher& hasher, WorkItem& w) {
       case InputKind::file: {
         const DecodedImage img = decode_image_file(w.path, c.o.decode);
         r.format = image_format_name(img.format);
-        r.width = img.width;
-        r.height = img.height;
+        r.width = img.source_width ? img.source_width : img.width;
+        r.height = img.source_height ? img.source_height : img.height;
+        r.scale_denom = img.scale_denom;
+        r.exif_orientation = img.exif_orientation;
         r.warnings = img.warnings;
         hash_view(c, hasher, img.view(), r);
         break;
@@ -287,6 +289,8 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
       ->capture_default_str();
   cmd->add_option("--max-bytes", o.decode.max_bytes, "Refuse files above this many bytes (file_too_large)")
       ->capture_default_str();
+  cmd->add_flag("--strict-decode", o.decode.strict,
+                "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
   cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,
                 "JPEG: rotate pixels as the EXIF orientation says (off: lists hash stored pixels)");
 }

@@ -55,6 +55,8 @@ nlohmann::ordered_json to_json(const Record& r) {
     j["width"] = r.width;
     j["height"] = r.height;
   }
+  if (r.scale_denom > 1) j["scale"] = "1/" + std::to_string(r.scale_denom);
+  if (r.exif_orientation) j["exif_orientation"] = r.exif_orientation;
   if (r.result.too_small) j["too_small"] = true;
   if (!r.warnings.empty()) j["warnings"] = r.warnings;
   if (r.print_dihedral && r.dihedral) {

@@ -28,7 +28,9 @@ struct Record {
   // Success.
   bool ok = false;
   const char* format = nullptr;  ///< "jpeg", "png", "pnm", "raw" (nullptr for hash lines)
-  int width = 0, height = 0;
+  int width = 0, height = 0;  ///< the image's size as its header gives it
+  int scale_denom = 1;        ///< --fast: decoded at 1/scale_denom
+  int exif_orientation = 0;   ///< --apply-exif-orientation: the tag applied (1..8)
   HashResult result;  ///< result.hash is the original hash
   std::optional<DihedralResult> dihedral;
   bool print_dihedral = false;  ///< `hash --dihedral`: print the 8 hashes
