@@ -1,0 +1,208 @@
+// List parsers: every supported shape, damaged lines in both policies.
+#include <doctest/doctest.h>
+
+#include <pdqguard/index.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+using namespace pdqguard;
+
+namespace {
+const std::string H1 = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
+const std::string H2 = "0000000000000000000000000000000000000000000000000000000000000000";
+const std::string H3 = "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+ParseOptions lenient() {
+  ParseOptions o;
+  o.policy = ParsePolicy::lenient;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("plain list: comments, blank lines, CRLF, BOM, extra fields") {
+  const std::string text = "\xEF\xBB\xBF# a comment\r\n" + H1 + "\r\n\r\n  " + H2 + ",some label\r\n# end\n" +
+                           H3 + "\tthird one\n";
+  const HashList l = parse_list_string(text, "plain.txt");
+  CHECK(l.format == ListFormat::plain);
+  REQUIRE(l.entries.size() == 3);
+  CHECK(l.entries[0].hash.to_hex() == H1);
+  CHECK(l.entries[0].id == "2");  // line number (the BOM line is line 1)
+  CHECK(l.entries[0].label.empty());
+  CHECK(l.entries[1].hash.is_zero());
+  CHECK(l.entries[1].id == "4");
+  CHECK(l.entries[1].label == "some label");
+  CHECK(l.entries[2].label == "third one");
+  CHECK(l.entries[2].line == 6);
+  CHECK(l.lines == 6);
+  CHECK(l.skipped == 0);
+}
+
+TEST_CASE("upper-case hex is accepted and normalised") {
+  std::string up = H1;
+  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const HashList l = parse_list_string(up + "\n", "u");
+  REQUIRE(l.entries.size() == 1);
+  CHECK(l.entries[0].hash.to_hex() == H1);
+}
+
+TEST_CASE("strict policy names file, line and reason") {
+  const std::string text = H1 + "\n" + H1.substr(0, 32) + "\n" + H2 + "\n";
+  try {
+    parse_list_string(text, "bad.txt");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::list_parse_error);
+    const std::string m = e.what();
+    CHECK(m.find("bad.txt:2:") == 0);
+    CHECK(m.find("32 hex characters") != std::string::npos);
+    CHECK(m.find("MD5") != std::string::npos);
+  }
+}
+
+TEST_CASE("lenient policy skips, counts and reports every bad line") {
+  std::string nonhex = H1;
+  nonhex[10] = 'g';
+  const std::string text = H1 + "\n" + nonhex + "\n" + H1 + "ab\n" + std::string("xyz\n") + H2 + "\n";
+  const HashList l = parse_list_string(text, "l.txt", lenient());
+  CHECK(l.entries.size() == 2);
+  CHECK(l.skipped == 3);
+  REQUIRE(l.problems.size() == 3);
+  CHECK(l.problems[0].line == 2);
+  CHECK(l.problems[0].file == "l.txt");
+  CHECK(l.problems[0].reason.find("character 11") != std::string::npos);
+  CHECK(l.problems[1].line == 3);
+  CHECK(l.problems[1].reason.find("66") != std::string::npos);
+  CHECK(l.problems[2].line == 4);
+}
+
+TEST_CASE("problems kept are capped but all are counted") {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "nothex\n";
+  ParseOptions o = lenient();
+  o.max_problems_kept = 5;
+  const HashList l = parse_list_string(text, "x", o);
+  CHECK(l.skipped == 50);
+  CHECK(l.problems.size() == 5);
+}
+
+TEST_CASE("CSV with header: hash column by name, id, label, quality, list") {
+  const std::string text = "id,Quality,PDQ,category,list\n"
+                           "a1,90," + H1 + ",spam,listA\n"
+                           "\"a,2\",100," + H2 + ",\"quoted \"\"label\"\"\",\n";
+  const HashList l = parse_list_string(text, "c.csv");
+  CHECK(l.format == ListFormat::csv);
+  REQUIRE(l.entries.size() == 2);
+  CHECK(l.entries[0].id == "a1");
+  CHECK(l.entries[0].quality == 90);
+  CHECK(l.entries[0].label == "spam");
+  CHECK(l.entries[0].list == "listA");
+  CHECK(l.entries[1].id == "a,2");
+  CHECK(l.entries[1].label == "quoted \"label\"");
+  CHECK(l.entries[1].list.empty());
+}
+
+TEST_CASE("every hash column name is recognised") {
+  for (const char* name : {"hash", "pdq", "signal", "signal_value", "hash_value", "pdq_hash"}) {
+    const std::string text = std::string("foo,") + name + "\nx," + H1 + "\n";
+    const HashList l = parse_list_string(text, "n.csv");
+    REQUIRE(l.entries.size() == 1);
+    CHECK(l.entries[0].hash.to_hex() == H1);
+    CHECK(l.entries[0].id == "2");  // no id column: line number
+  }
+}
+
+TEST_CASE("HMA export shape: hash,indicator_id,timestamp,tags") {
+  const std::string text = "hash,indicator_id,timestamp,tags\r\n" + H1 + ",12345,1600000000,\"tag1 tag2\"\r\n" + H2 +
+                           ",67890,1600000001,\r\n";
+  const HashList l = parse_list_string(text, "hma.csv");
+  REQUIRE(l.entries.size() == 2);
+  CHECK(l.entries[0].id == "12345");
+  CHECK(l.entries[0].label == "tag1 tag2");
+  CHECK(l.entries[1].id == "67890");
+}
+
+TEST_CASE("TSV with header") {
+  const std::string text = "signal_type\tsignal_value\tlabel\npdq\t" + H1 + "\tx\nvideo_md5\t" +
+                           "d41d8cd98f00b204e9800998ecf8427e\ty\n";
+  const HashList l = parse_list_string(text, "t.tsv");
+  CHECK(l.format == ListFormat::tsv);
+  REQUIRE(l.entries.size() == 1);
+  CHECK(l.entries[0].label == "x");
+  CHECK(l.ignored == 1);  // another signal type: not loaded, but counted and reported
+  REQUIRE(l.problems.size() == 1);
+  CHECK(l.problems[0].line == 3);
+}
+
+TEST_CASE("a 32-char value in a PDQ column is refused with its line") {
+  const std::string text = "pdq,id\n" + H1 + ",1\nd41d8cd98f00b204e9800998ecf8427e,2\n";
+  CHECK_THROWS_WITH_AS(parse_list_string(text, "m.csv"), doctest::Contains("m.csv:3:"), Error);
+  const HashList l = parse_list_string(text, "m.csv", lenient());
+  CHECK(l.entries.size() == 1);
+  CHECK(l.skipped == 1);
+}
+
+TEST_CASE("CSV row too short and unterminated quote") {
+  const std::string text = "id,label,hash\n1,a," + H1 + "\n2,b\n3,\"open," + H2 + "\n";
+  const HashList l = parse_list_string(text, "s.csv", lenient());
+  CHECK(l.entries.size() == 1);
+  CHECK(l.skipped == 2);
+  REQUIRE(l.problems.size() == 2);
+  CHECK(l.problems[0].line == 3);
+  CHECK(l.problems[1].reason.find("quote") != std::string::npos);
+}
+
+TEST_CASE("a header without a hash column is an error in both policies") {
+  CHECK_THROWS_AS(parse_list_string("name,value\na,b\n", "h.csv"), Error);
+  CHECK_THROWS_AS(parse_list_string("name,value\na,b\n", "h.csv", lenient()), Error);
+}
+
+TEST_CASE("python-threatexchange local file: pdq <hash>") {
+  const std::string text = "pdq " + H1 + "\npdq " + H2 + " some_note\nmd5 d41d8cd98f00b204e9800998ecf8427e\npdq zz\n";
+  const HashList l = parse_list_string(text, "te.txt", lenient());
+  CHECK(l.format == ListFormat::threatexchange);
+  REQUIRE(l.entries.size() == 2);
+  CHECK(l.entries[1].label == "some_note");
+  CHECK(l.ignored == 1);
+  CHECK(l.skipped == 1);
+  CHECK_THROWS_AS(parse_list_string(text, "te.txt"), Error);
+}
+
+TEST_CASE("binary garbage never crashes and is reported") {
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 131 + 7) % 256);
+  try {
+    const HashList l = parse_list_string(junk, "junk", lenient());
+    CHECK(l.entries.empty());
+    CHECK(l.skipped + l.ignored > 0);
+  } catch (const Error& e) {  // e.g. a line taken for a CSV header without a hash column
+    CHECK(e.code() == ErrorCode::list_parse_error);
+  }
+  CHECK_THROWS_AS(parse_list_string(junk, "junk"), Error);
+}
+
+TEST_CASE("empty input and comment-only input give empty lists") {
+  CHECK(parse_list_string("", "e").entries.empty());
+  CHECK(parse_list_string("# nothing\n\n", "e").entries.empty());
+}
+
+TEST_CASE("parse from file and stream") {
+  const std::string path = "test_index_list.txt";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << H1 << "\n" << H2 << "\n";
+  }
+  const HashList l = parse_list_file(path);
+  CHECK(l.name == "test_index_list.txt");
+  CHECK(l.entries.size() == 2);
+  std::istringstream in(H3 + "\n");
+  CHECK(parse_list_stream(in, "s").entries.size() == 1);
+  std::remove(path.c_str());
+  try {
+    parse_list_file("/nonexistent/list.txt");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::io_error);
+  }
+}
