@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <pdqguard/hash.hpp>
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/index.hpp>
 
 #include <memory>
 #include <string>
@@ -11,15 +12,9 @@
 
 namespace pdqguard::cli {
 
-/// One list entry within the threshold of a queried hash.
-struct Hit {
-  std::string list;   ///< list name (file name of the list)
-  std::string id;     ///< entry id (the list's id column, else its line number)
-  std::string label;  ///< label/category ("" when the list has none)
-  Hash256 hash;       ///< the list entry's hash
-  int distance = 0;
-  Dihedral variant = Dihedral::original;  ///< which variant of the query matched
-};
+/// One list entry within the threshold of a queried hash (the library's Match:
+/// list, id, label, hash, distance, variant).
+using Hit = pdqguard::Match;
 
 /// A loaded blocklist. Immutable after loading; match() is called from many
 /// threads at once and must be thread-safe.
@@ -39,11 +34,14 @@ struct ListOptions {
   std::vector<std::string> lists;  ///< --list FILE (repeatable)
   std::string index;               ///< --index FILE (a built index file)
   std::string index_kind = "auto";
+  int mih_substrings = 0;
   bool strict = false;             ///< refuse a list with any malformed line
 };
 
 /// Loads the lists; throws pdqguard::Error on failure. Messages about skipped
 /// lines go to stderr.
 std::unique_ptr<MatchBackend> load_backend(const ListOptions& o, bool quiet);
+/// The Matcher behind load_backend (lists built in memory, or an index file opened).
+std::shared_ptr<const Matcher> load_matcher(const ListOptions& o, bool quiet);
 
 }  // namespace pdqguard::cli
