@@ -5,11 +5,11 @@
 
 namespace pdqguard::cli {
 namespace {
-volatile std::sig_atomic_t g_signal = 0;
+std::atomic<int> g_signal{0};  // lock-free: safe in a handler and across threads
+static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
-  if (g_signal != 0) _exit(128 + sig);  // second Ctrl-C: give up at once
-  g_signal = sig;
+  if (g_signal.exchange(sig) != 0) _exit(128 + sig);  // second Ctrl-C: give up at once
   static const char msg[] = "\npdqguard: interrupted: finishing records in flight (again to abort)\n";
   const ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)r;
@@ -26,6 +26,6 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe becomes a write error we report
 }
 
-int stop_signal() noexcept { return g_signal; }
+int stop_signal() noexcept { return g_signal.load(std::memory_order_relaxed); }
 
 }  // namespace pdqguard::cli
