@@ -17,7 +17,8 @@ echo "tree: $(find "$work/tree" -name '*.jpg' | wc -l) JPEGs, $(du -sh "$work/tr
 reps=${REPS:-1}
 # /usr/bin/time gives wall and CPU seconds: on a shared machine files per CPU-second is the
 # steadier figure; wall-clock files/s is what a user sees.
-for mode in exact fast; do
+modes=${MODES:-exact fast}
+for mode in $modes; do
   for t in 1 2; do
     extra=(); [ "$mode" = fast ] && extra=(--fast)
     for ((rep = 1; rep <= reps; rep++)); do
@@ -29,7 +30,7 @@ for mode in exact fast; do
   done
 done
 # Peak RSS against the number of files: small JPEGs (hard links) so the count dominates.
-one=$(find "$work/tree" -name '*.jpg' | head -1)
+one=$(find "$work/tree" -name '*.jpg' -print -quit)
 small="$work/small.jpg"
 /usr/bin/python3 -c "from PIL import Image; Image.open('$one').resize((160,120)).save('$small')"
 for n in 1000 10000; do
