@@ -64,7 +64,7 @@ struct DecodeOptions {
   int max_jpeg_scans = 500;
 
   /// The fast_min_side default.
-  static constexpr int kDefaultFastMinSide = 128;
+  static constexpr int kDefaultFastMinSide = 512;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
@@ -96,11 +96,22 @@ struct DecodedImage {
   }
 };
 
-/// Decodes an in-memory file. Throws pdqguard::Error with unsupported_format,
-/// decode_error, image_too_large or file_too_large; never crashes on hostile
-/// bytes. Thread-safe (no shared state).
+/// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, sniffed by content).
+/// Throws pdqguard::Error with unsupported_format (naming the detected format),
+/// decode_error (damaged file, naming what failed), image_too_large (checked
+/// from the header before any pixel allocation), file_too_large, or
+/// out_of_memory; never crashes on hostile bytes. Non-fatal decoder problems
+/// (e.g. a truncated JPEG, which libjpeg completes with gray) are returned in
+/// DecodedImage::warnings and the completed pixels are what gets hashed; set
+/// DecodeOptions::strict to refuse such files instead. Thread-safe (no shared
+/// state).
 PDQGUARD_API DecodedImage decode_image(std::span<const std::uint8_t> bytes,
                                        const DecodeOptions& opts = {});
+/// As decode_image, into `out`, reusing the capacity of out.pixels: a thread
+/// decoding many files avoids faulting in a fresh buffer each time (for large
+/// images this is measurable). On error `out` is valid but unspecified.
+PDQGUARD_API void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                                    const DecodeOptions& opts = {});
 /// Reads and decodes a file. Adds io_error (cannot open/read, a directory).
 PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
                                             const DecodeOptions& opts = {});

@@ -26,6 +26,21 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
 }  // namespace detail
 
 DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+  DecodedImage out;
+  decode_image_into(bytes, out, opts);
+  return out;
+}
+
+void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                       const DecodeOptions& opts) {
+  // Reset everything but the pixel buffer's capacity.
+  out.format = ImageFormat::unknown;
+  out.width = out.height = out.source_width = out.source_height = 0;
+  out.gray = false;
+  out.pixels.clear();
+  out.warnings.clear();
+  out.scale_denom = 1;
+  out.exif_orientation = 0;
   if (bytes.size() > opts.max_bytes)
     throw Error(ErrorCode::file_too_large, "input of " + std::to_string(bytes.size()) +
                                                " bytes exceeds the limit of " +
@@ -34,9 +49,9 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptio
   const ImageFormat f = sniff_format(bytes);
   try {
     switch (f) {
-      case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts);
-      case ImageFormat::png: return detail::decode_png(bytes, opts);
-      case ImageFormat::pnm: return detail::decode_pnm(bytes, opts);
+      case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts, out);
+      case ImageFormat::png: return detail::decode_png(bytes, opts, out);
+      case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out);
       default: break;
     }
   } catch (const std::bad_alloc&) {

@@ -19,8 +19,10 @@ int read_exif_orientation(const std::uint8_t* data, std::size_t size) noexcept;
 /// upright for EXIF `orientation` 2..8; 1 and anything else leave it unchanged.
 void apply_orientation(DecodedImage& img, int orientation);
 
-DecodedImage decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
-DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
-DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts);
+/// Decoders: fill `out`, which decode_image_into has reset (pixels keeps its
+/// capacity so a caller decoding many files does not fault in new pages).
+void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 
 }  // namespace pdqguard::detail

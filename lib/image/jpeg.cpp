@@ -91,11 +91,10 @@ static void pdq_jpeg_progress(j_common_ptr cinfo) {
 
 }  // extern "C"
 
-// Owns the decompressor and the output; destroying it frees everything libjpeg
-// allocated. Heap-allocated so nothing it holds is an automatic object modified
-// between setjmp and longjmp.
+// Owns the decompressor; destroying it frees everything libjpeg allocated.
+// Heap-allocated so nothing it holds is an automatic object modified between
+// setjmp and longjmp (the output image is the caller's object, not ours).
 struct Decompressor {
-  DecodedImage img;
   std::vector<std::uint8_t> rowbuf;
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
@@ -149,11 +148,10 @@ bool coefficients_present(j_decompress_ptr cinfo, int ncomp, int last) {
 
 }  // namespace
 
-DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
   // Everything with a destructor lives before setjmp (see the file comment).
   const auto d = std::make_unique<Decompressor>();
   jpeg_decompress_struct* const cinfo = &d->cinfo;
-  DecodedImage& img = d->img;
   std::vector<std::uint8_t>& rowbuf = d->rowbuf;
   img.format = ImageFormat::jpeg;
 
@@ -184,6 +182,15 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
   if (opts.apply_exif_orientation) jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(cinfo, TRUE);
 
+  // Saved markers live until jpeg_finish/abort_decompress: read EXIF now.
+  int orientation = 0;
+  if (opts.apply_exif_orientation) {
+    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != nullptr; m = m->next) {
+      if (m->marker != JPEG_APP0 + 1) continue;
+      orientation = read_exif_orientation(m->data, m->data_length);
+      if (orientation != 0) break;
+    }
+  }
   img.source_width = static_cast<int>(cinfo->image_width);
   img.source_height = static_cast<int>(cinfo->image_height);
   check_pixel_limit(cinfo->image_width, cinfo->image_height, opts);
@@ -238,6 +245,8 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     for (;;) {
       const int r = jpeg_consume_input(cinfo);
       if (r == JPEG_REACHED_EOI || r == JPEG_SUSPENDED) break;
+      // jpeg_consume_input() does not call the progress monitor: check here.
+      if (cinfo->input_scan_number > d->progress.max_scans) pdq_jpeg_progress(reinterpret_cast<j_common_ptr>(cinfo));
       if (r == JPEG_SCAN_COMPLETED &&
           coefficients_present(cinfo, needed_components, needed_last_coef))
         break;
@@ -275,28 +284,18 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     jpeg_finish_decompress(cinfo);
   }
 
-  int orientation = 0;
-  if (opts.apply_exif_orientation) {
-    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != nullptr; m = m->next) {
-      if (m->marker != JPEG_APP0 + 1) continue;
-      orientation = read_exif_orientation(m->data, m->data_length);
-      if (orientation != 0) break;
-    }
-  }
   if (d->err.warning_count > kMaxKeptWarnings)
     img.warnings.push_back("libjpeg: " + std::to_string(d->err.warning_count - kMaxKeptWarnings) +
                            " more warnings not shown");
   jpeg_destroy_decompress(cinfo);  // free libjpeg memory before the rotation copy
   d->created = false;
-  DecodedImage out = std::move(img);
 
-  if (opts.strict && !out.warnings.empty())
-    throw Error(ErrorCode::decode_error, "JPEG (strict): " + out.warnings.front());
+  if (opts.strict && !img.warnings.empty())
+    throw Error(ErrorCode::decode_error, "JPEG (strict): " + img.warnings.front());
   if (orientation != 0) {
-    out.exif_orientation = orientation;
-    apply_orientation(out, orientation);
+    img.exif_orientation = orientation;
+    apply_orientation(img, orientation);
   }
-  return out;
 }
 
 }  // namespace pdqguard::detail

@@ -6,7 +6,7 @@
 // everything else becomes RGB (palette expanded and its alpha ignored, gray+alpha
 // as R=G=B, alpha dropped, 16-bit high byte). Adam7 passes are read one row at a
 // time and scattered into the output, so memory is the output plus one row.
-// APNG: only the default image (IDAT) is read; animation chunks are skipped.
+// APNG: only the default image (IDAT) is decoded; animation chunks are skipped.
 //
 // Error handling: libpng's error callback longjmps back to decode_png(); every
 // C++ object that must be destroyed lives on the heap or before setjmp().
@@ -29,7 +29,7 @@ namespace {
 constexpr int kMaxKeptWarnings = 8;
 
 struct PngState {
-  DecodedImage img;
+  DecodedImage* img = nullptr;  // the caller's output
   std::vector<std::uint8_t> row;
   std::string message;
   long warning_count = 0;
@@ -60,7 +60,7 @@ static void pdq_png_warning(png_structp png, png_const_charp msg) {
   auto* st = static_cast<PngState*>(png_get_error_ptr(png));
   if (++st->warning_count > kMaxKeptWarnings) return;
   try {
-    st->img.warnings.push_back(std::string("libpng: ") + (msg != nullptr ? msg : "warning"));
+    st->img->warnings.push_back(std::string("libpng: ") + (msg != nullptr ? msg : "warning"));
   } catch (...) {
   }
 }
@@ -155,7 +155,7 @@ struct RowConverter {
 
 }  // namespace
 
-DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out) {
   // Pixel limit straight from IHDR (always the first chunk), before libpng runs.
   if (bytes.size() >= 33 && std::memcmp(bytes.data() + 12, "IHDR", 4) == 0)
     check_pixel_limit(be32(bytes.data() + 16), be32(bytes.data() + 20), opts);
@@ -163,7 +163,8 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
   const auto st = std::make_unique<PngState>();
   st->data = bytes.data();
   st->size = bytes.size();
-  st->img.format = ImageFormat::png;
+  st->img = &out;
+  out.format = ImageFormat::png;
   st->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, st.get(), pdq_png_error, pdq_png_warning);
   if (st->png == nullptr) throw Error(ErrorCode::out_of_memory, "PNG: cannot create the decoder");
   st->info = png_create_info_struct(st->png);
@@ -208,7 +209,7 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
     conv.num_palette = num;
   }
 
-  DecodedImage& img = st->img;
+  DecodedImage& img = out;
   img.gray = color_type == PNG_COLOR_TYPE_GRAY;
   img.width = static_cast<int>(w);
   img.height = static_cast<int>(h);
@@ -240,7 +241,9 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
       }
     }
   }
-  // The rest of the file (IEND, trailing chunks, APNG frames) is not read.
+  // Read to IEND so a truncated or CRC-damaged tail is an error too (APNG frame
+  // chunks there are skipped as unknown chunks).
+  png_read_end(png, nullptr);
 
   if (conv.bad_index)
     img.warnings.push_back(
@@ -250,7 +253,6 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
                            " more warnings not shown");
   if (opts.strict && !img.warnings.empty())
     throw Error(ErrorCode::decode_error, "PNG (strict): " + img.warnings.front());
-  return std::move(img);
 }
 
 }  // namespace pdqguard::detail

@@ -37,7 +37,7 @@ struct Reader {
 };
 }  // namespace
 
-DecodedImage decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
   Reader r{bytes, 2};
   const bool gray = bytes[1] == '5';
   const std::uint64_t w = r.number("width");
@@ -54,16 +54,16 @@ DecodedImage decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions
   if (bytes.size() - r.pos < need)
     throw Error(ErrorCode::decode_error, "PNM truncated: " + std::to_string(bytes.size() - r.pos) +
                                              " of " + std::to_string(need) + " pixel bytes present");
-  DecodedImage img;
   img.format = ImageFormat::pnm;
   img.width = static_cast<int>(w);
   img.height = static_cast<int>(h);
   img.gray = gray;
+  img.source_width = img.width;
+  img.source_height = img.height;
   img.pixels.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.pos),
                     bytes.begin() + static_cast<std::ptrdiff_t>(r.pos + need));
   if (bytes.size() - r.pos > need)
     img.warnings.push_back("trailing data after the pixels (only the first image is used)");
-  return img;
 }
 
 }  // namespace pdqguard::detail
