@@ -8,7 +8,7 @@
 
 namespace pdqguard::detail {
 
-void bk_build(const View<Hash256>& hs, std::vector<BkNode>& nodes) {
+void bk_build(const View<Hash256>& hs, BigVec<BkNode>& nodes) {
   nodes.clear();
   const std::size_t n = hs.n;
   if (n == 0) return;
@@ -49,29 +49,6 @@ void bk_build(const View<Hash256>& hs, std::vector<BkNode>& nodes) {
       ++kids;
     }
     nodes[w.node].children = kids;
-  }
-}
-
-void bk_radius(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
-               HitVec& out) {
-  if (nodes.n == 0) return;
-  std::vector<std::uint32_t> stack;
-  for (std::size_t j = 0; j < nq; ++j) {
-    const Hash256& q = qs[j];
-    stack.clear();
-    stack.push_back(0);
-    while (!stack.empty()) {
-      const BkNode& nd = nodes[stack.back()];
-      stack.pop_back();
-      const int d = distance(q, hs[nd.slot]);
-      if (d <= r) out.push_back(Hit{nd.slot, static_cast<std::uint32_t>(d), static_cast<std::uint32_t>(j)});
-      if (nd.children == 0) continue;
-      const BkNode* first = &nodes[nd.first_child];
-      const BkNode* last = first + nd.children;
-      const int lo = d - r, hi = d + r;
-      const BkNode* it = std::lower_bound(first, last, lo, [](const BkNode& a, int v) { return a.dist < v; });
-      for (; it != last && it->dist <= hi; ++it) stack.push_back(static_cast<std::uint32_t>(it - nodes.p));
-    }
   }
 }
 

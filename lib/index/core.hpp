@@ -3,6 +3,8 @@
 
 #include <pdqguard/index.hpp>
 
+#include "index/huge_alloc.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -70,14 +72,22 @@ inline std::uint32_t mih_key(const MihParams& p, std::uint32_t i, const Hash256&
   return static_cast<std::uint32_t>(v & ((std::uint64_t{1} << l) - 1));
 }
 
+/// Per substring, a dense table of 2^len 32-bit cells indexed by the substring
+/// value: kMihEmpty, a slot id (bit 31 clear: the only hash with that value), or
+/// kMihMulti | position in `overflow`, where the slots with that value follow in
+/// ascending order, the last one marked with bit 31. One random read finds a
+/// lone candidate (the common case at the sizes m is chosen for).
+inline constexpr std::uint32_t kMihEmpty = 0xffffffffu;
+inline constexpr std::uint32_t kMihMulti = 0x80000000u;
+inline constexpr std::uint32_t kMihLast = 0x80000000u;
 struct MihView {
   MihParams params;
-  View<std::uint32_t> offsets[32];  ///< (2^len + 1) per substring
-  View<std::uint32_t> ids[32];      ///< n per substring, slots sorted by key
+  View<std::uint32_t> table[32];     ///< 2^len cells per substring
+  View<std::uint32_t> overflow[32];  ///< slot lists of values shared by several hashes
 };
 struct MihOwned {
-  std::vector<std::uint32_t> offsets[32];
-  std::vector<std::uint32_t> ids[32];
+  BigVec<std::uint32_t> table[32];
+  BigVec<std::uint32_t> overflow[32];
 };
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view);
 /// Radius search via MIH (exact). `nq` queries.
@@ -96,7 +106,7 @@ struct BkNode {
   std::uint16_t dist;         ///< distance to its parent (0 for the root)
 };
 static_assert(sizeof(BkNode) == 12);
-void bk_build(const View<Hash256>& hs, std::vector<BkNode>& out);
+void bk_build(const View<Hash256>& hs, BigVec<BkNode>& out);
 void bk_radius(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
                HitVec& out);
 
@@ -117,14 +127,14 @@ struct Base {
   View<BkNode> bk;
 
   // owned storage (build) -------------------------------------------------
-  std::vector<Hash256> o_hashes;
-  std::vector<std::uint32_t> o_slot_begin;
-  std::vector<EntryRec> o_entries;
+  BigVec<Hash256> o_hashes;
+  BigVec<std::uint32_t> o_slot_begin;
+  BigVec<EntryRec> o_entries;
   std::vector<std::uint64_t> o_str_off;
   std::vector<char> o_str_blob;
   std::vector<std::uint32_t> o_list_names;
   MihOwned o_mih;
-  std::vector<BkNode> o_bk;
+  BigVec<BkNode> o_bk;
 
   // a mapping (open) ------------------------------------------------------
   struct Mapping;
@@ -152,9 +162,9 @@ struct Base {
 
 /// Builds a Base from entries already grouped: `hashes` unique, entries by slot.
 struct BaseBuilder {
-  std::vector<Hash256> hashes;              // one per slot
-  std::vector<std::uint32_t> slot_begin;    // slots+1
-  std::vector<EntryRec> entries;
+  BigVec<Hash256> hashes;                   // one per slot
+  BigVec<std::uint32_t> slot_begin;         // slots+1
+  BigVec<EntryRec> entries;
   std::vector<std::string> list_names;
   // string table
   std::vector<std::uint64_t> str_off{0, 0};  // string 0 is the empty string

@@ -53,8 +53,8 @@ enum SectionId : std::uint32_t {
   kStrBlob = 5,
   kListNames = 6,
   kMihParams = 7,
-  kMihOffsets = 8,
-  kMihIds = 9,
+  kMihTable = 8,
+  kMihOverflow = 9,
   kBkNodes = 10,
 };
 
@@ -109,8 +109,8 @@ void save_base(const Base& b, const std::string& path) {
     }
     add(kMihParams, 0, mp.data(), mp.size() * 4);
     for (std::uint32_t i = 0; i < b.mih.params.m; ++i) {
-      add(kMihOffsets, i, b.mih.offsets[i].p, b.mih.offsets[i].bytes());
-      add(kMihIds, i, b.mih.ids[i].p, b.mih.ids[i].bytes());
+      add(kMihTable, i, b.mih.table[i].p, b.mih.table[i].bytes());
+      add(kMihOverflow, i, b.mih.overflow[i].p, b.mih.overflow[i].bytes());
     }
   }
   if (b.kind == IndexKind::bktree) add(kBkNodes, 0, b.bk.p, b.bk.bytes());
@@ -253,10 +253,13 @@ void bind(const std::string& path, const unsigned char* p, const Parsed& ps, Bas
     if (pos != 256) corrupt(path, "mih substrings do not cover 256 bits");
     b.mih.params = mp;
     for (std::uint32_t i = 0; i < mp.m; ++i) {
-      b.mih.offsets[i] = section_view<std::uint32_t>(path, p, ps, kMihOffsets, i, (std::uint64_t{1} << mp.len[i]) + 1, "mih offsets");
-      b.mih.ids[i] = section_view<std::uint32_t>(path, p, ps, kMihIds, i, h.slots, "mih ids");
-      if (b.mih.offsets[i][0] != 0 || b.mih.offsets[i][std::size_t{1} << mp.len[i]] != h.slots)
-        corrupt(path, "mih offsets inconsistent");
+      if (mp.len[i] > 30) corrupt(path, "mih substring too long");
+      b.mih.table[i] = section_view<std::uint32_t>(path, p, ps, kMihTable, i, std::uint64_t{1} << mp.len[i], "mih table");
+      std::uint64_t over_bytes = 0;
+      for (const Section& s : ps.table)
+        if (s.id == kMihOverflow && s.sub == i) over_bytes = s.bytes;
+      if (over_bytes % 4 != 0 || over_bytes / 4 > h.slots) corrupt(path, "mih overflow size out of range");
+      b.mih.overflow[i] = section_view<std::uint32_t>(path, p, ps, kMihOverflow, i, over_bytes / 4, "mih overflow");
     }
     b.has_mih = true;
   } else if (b.kind == IndexKind::mih) {
@@ -297,17 +300,35 @@ void deep_check(const std::string& path, const Base& b) {
   if (b.has_mih) {
     std::vector<std::uint8_t> seen;
     for (std::uint32_t i = 0; i < b.mih.params.m; ++i) {
-      const auto& off = b.mih.offsets[i];
-      const auto& ids = b.mih.ids[i];
+      const auto& table = b.mih.table[i];
+      const auto& over = b.mih.overflow[i];
       seen.assign(n, 0);
-      for (std::size_t k = 0; k + 1 < off.n; ++k) {
-        if (off[k] > off[k + 1]) corrupt(path, "mih offsets not increasing");
-        for (std::uint32_t x = off[k]; x < off[k + 1]; ++x) {
-          const std::uint32_t s = ids[x];
-          if (s >= n || seen[s] || mih_key(b.mih.params, i, b.hashes[s]) != k) corrupt(path, "mih ids inconsistent");
-          seen[s] = 1;
+      std::size_t found = 0, over_used = 0;
+      auto visit = [&](std::uint32_t s, std::size_t k) {
+        if (s >= n || seen[s] || mih_key(b.mih.params, i, b.hashes[s]) != k) corrupt(path, "mih table inconsistent");
+        seen[s] = 1;
+        ++found;
+      };
+      for (std::size_t k = 0; k < table.n; ++k) {
+        const std::uint32_t c = table[k];
+        if (c == kMihEmpty) continue;
+        if (!(c & kMihMulti)) {
+          visit(c, k);
+          continue;
         }
+        std::size_t x = c & ~kMihMulti;
+        if (x != over_used) corrupt(path, "mih overflow lists out of order");
+        std::size_t len = 0;
+        while (true) {
+          if (x >= over.n) corrupt(path, "mih overflow list runs past its section");
+          visit(over[x] & ~kMihLast, k);
+          ++len;
+          if (over[x++] & kMihLast) break;
+        }
+        if (len < 2) corrupt(path, "mih overflow list too short");
+        over_used = x;
       }
+      if (found != n || over_used != over.n) corrupt(path, "mih table does not index every hash once");
     }
   }
   if (b.kind == IndexKind::bktree) {
@@ -363,6 +384,19 @@ std::shared_ptr<Base> open_base(const std::string& path, const OpenOptions& opt)
     corrupt(path, "checksum mismatch: the file is damaged");
   auto b = std::make_shared<Base>();
   bind(path, p, ps, *b);
+  if (opt.copy_to_memory) {
+    auto copy = [](auto& owned, auto& view) {
+      owned.assign(view.begin(), view.end());
+      view.p = owned.data();
+    };
+    copy(b->o_hashes, b->hashes);
+    if (b->has_mih)
+      for (std::uint32_t i = 0; i < b->mih.params.m; ++i) {
+        copy(b->o_mih.table[i], b->mih.table[i]);
+        copy(b->o_mih.overflow[i], b->mih.overflow[i]);
+      }
+    if (b->bk.n != 0) copy(b->o_bk, b->bk);
+  }
   b->mapping = m.map;
   b->file_size = m.size;
   b->checksum = ps.h.checksum;

@@ -2,6 +2,7 @@
 #include "index/core.hpp"
 
 #include <bit>
+#include <cstdlib>
 
 namespace pdqguard::detail {
 
@@ -54,10 +55,16 @@ const FlatKernels* flat_kernels_for(Isa isa) noexcept {
 }
 
 const FlatKernels& flat_kernels() {
-  // Follow the hashing path's choice (PDQGUARD_ISA / force_isa), then what this CPU has.
-  Isa want = Isa::scalar;
+  // The best kernel this CPU runs, capped by the hashing path's choice
+  // (PDQGUARD_ISA / force_isa) when the build has SIMD hashing paths to choose
+  // from; otherwise capped only by PDQGUARD_ISA.
+  Isa want = Isa::avx512;
   try {
-    want = active_isa();
+    if (isa_supported(Isa::avx2) || isa_supported(Isa::avx512)) {
+      want = active_isa();
+    } else if (const char* env = std::getenv("PDQGUARD_ISA"); env != nullptr && *env != '\0') {
+      want = parse_isa(env);
+    }
   } catch (...) {
     want = Isa::scalar;
   }

@@ -70,12 +70,12 @@ std::size_t Base::memory_bytes() const noexcept {
   std::size_t m = hashes.bytes() + slot_begin.bytes() + entries.bytes() + str_off.bytes() + str_blob.bytes() +
                   list_names.bytes() + bk.bytes();
   if (has_mih)
-    for (std::uint32_t i = 0; i < mih.params.m; ++i) m += mih.offsets[i].bytes() + mih.ids[i].bytes();
+    for (std::uint32_t i = 0; i < mih.params.m; ++i) m += mih.table[i].bytes() + mih.overflow[i].bytes();
   return m;
 }
 
-template <class T>
-static View<T> view_of(const std::vector<T>& v) {
+template <class T, class A>
+static View<T> view_of(const std::vector<T, A>& v) {
   return View<T>{v.data(), v.size()};
 }
 
@@ -159,7 +159,7 @@ std::shared_ptr<Base> finish_base(BaseBuilder&& b, const BuildOptions& opt) {
     bk_build(base->hashes, base->o_bk);
     base->bk = view_of(base->o_bk);
   }
-  if (opt.kind == IndexKind::mih || (opt.kind == IndexKind::automatic && n >= 2048)) {
+  if (opt.kind == IndexKind::mih || (opt.kind == IndexKind::automatic && n >= 2048 && n < kMihMulti)) {
     const MihParams p = mih_choose(n, opt.mih_substrings);
     mih_build(base->hashes, p, base->o_mih, base->mih);
     base->has_mih = true;

@@ -41,10 +41,14 @@ MihParams split(std::uint32_t m) {
 }
 
 // Calibrated costs (ns) of the MIH query steps and of the flat scan per hash.
-constexpr double kProbeNs = 4.0;      // one offset-table lookup (prefetched)
-constexpr double kCandNs = 6.0;       // one id read + hash fetch + verify (prefetched)
-constexpr double kFlatNsPerHash = 0.9;  // one hash of the flat scan, single query
-constexpr double kFlatBatchNs = 0.25;   // each extra query of a flat batch, per hash
+// Measured with bench_index at 1M (AMD EPYC, AVX-512, shared machine): a random
+// read that the query pipeline prefetches costs ~20 ns; the AVX-512 flat scan
+// ~0.8 ns per hash for one query and ~0.19 ns per hash-query in a batch of 8.
+constexpr double kProbeNs = 20.0;       // one offset-table lookup
+constexpr double kSliceNs = 20.0;       // one read of a non-empty id slice
+constexpr double kCandNs = 20.0;        // one hash fetch + verify
+constexpr double kFlatNsPerHash = 0.8;  // one hash of the flat scan, single query
+constexpr double kFlatBatchNs = 0.1;    // each extra query of a flat batch, per hash
 
 }  // namespace
 
@@ -58,7 +62,8 @@ double mih_cost(const MihParams& p, std::size_t n, int r) {
     if (ti < 0) continue;
     const int len = static_cast<int>(p.len[i]);
     const double k = probes(len, ti);
-    c += k * (kProbeNs + kCandNs * static_cast<double>(n) / std::ldexp(1.0, len));
+    const double lambda = static_cast<double>(n) / std::ldexp(1.0, len);  // hashes per key
+    c += k * (kProbeNs + kSliceNs * (1.0 - std::exp(-lambda)) + kCandNs * lambda);
   }
   return c;
 }
@@ -84,10 +89,12 @@ MihParams mih_choose(std::size_t n, int substrings) {
     const MihParams p = split(m);
     if (p.len[0] > 24) continue;
     double c = mih_cost(p, n, kDefaultRadius);
-    // table memory: a mild penalty so small lists do not get huge tables
+    // table memory: a penalty once the offset tables outgrow 32 entries per hash,
+    // so small lists do not get huge tables
     double table_bytes = 0;
     for (std::uint32_t i = 0; i < m; ++i) table_bytes += std::ldexp(4.0, static_cast<int>(p.len[i]));
-    c *= 1.0 + table_bytes / (static_cast<double>(n) * 32.0 * 8.0 + 1e6);
+    const double budget = static_cast<double>(n) * 4.0 * 32.0 + 16e6;
+    if (table_bytes > budget) c *= table_bytes / budget;
     if (c < best_cost) {
       best_cost = c;
       best = p;
@@ -99,60 +106,66 @@ MihParams mih_choose(std::size_t n, int substrings) {
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view) {
   view.params = p;
   const std::size_t n = hs.n;
+  if (n >= kMihMulti) throw Error(ErrorCode::invalid_argument, "mih supports up to 2^31-1 distinct hashes");
   std::vector<std::uint32_t> keys(n);
+  BigVec<std::uint32_t> count;
   for (std::uint32_t i = 0; i < p.m; ++i) {
     const std::size_t size = std::size_t{1} << p.len[i];
-    auto& off = out.offsets[i];
-    auto& ids = out.ids[i];
-    off.assign(size + 1, 0);
-    ids.resize(n);
+    auto& table = out.table[i];
+    auto& over = out.overflow[i];
+    count.assign(size, 0);
     for (std::size_t s = 0; s < n; ++s) {
       keys[s] = mih_key(p, i, hs[s]);
-      ++off[keys[s] + 1];
+      ++count[keys[s]];
     }
-    for (std::size_t k = 0; k < size; ++k) off[k + 1] += off[k];
-    // counting sort (stable: ids ascending within one key)
-    std::vector<std::uint32_t> pos(off.begin(), off.end() - 1);
-    for (std::size_t s = 0; s < n; ++s) ids[pos[keys[s]]++] = static_cast<std::uint32_t>(s);
-    view.offsets[i] = View<std::uint32_t>{off.data(), off.size()};
-    view.ids[i] = View<std::uint32_t>{ids.data(), ids.size()};
+    // overflow positions for shared values; count[] becomes the next write position
+    std::uint32_t pos = 0;
+    table.assign(size, kMihEmpty);
+    for (std::size_t k = 0; k < size; ++k) {
+      const std::uint32_t c = count[k];
+      if (c >= 2) {
+        table[k] = kMihMulti | pos;
+        count[k] = pos;
+        pos += c;
+      }
+    }
+    over.assign(pos, 0);
+    for (std::size_t s = 0; s < n; ++s) {
+      const std::uint32_t k = keys[s];
+      if (table[k] == kMihEmpty)
+        table[k] = static_cast<std::uint32_t>(s);
+      else
+        over[count[k]++] = static_cast<std::uint32_t>(s);
+    }
+    // mark the last slot of each shared value
+    for (std::size_t k = 0; k < size; ++k)
+      if (table[k] != kMihEmpty && (table[k] & kMihMulti)) over[count[k] - 1] |= kMihLast;
+    view.table[i] = View<std::uint32_t>{table.data(), table.size()};
+    view.overflow[i] = View<std::uint32_t>{over.data(), over.size()};
   }
 }
+
+void mih_radius_generic(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                        HitVec& out);
+void mih_radius_popcnt(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                       HitVec& out);
+void bk_radius_generic(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                       HitVec& out);
+void bk_radius_popcnt(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                      HitVec& out);
 
 namespace {
-
-/// Appends every key within `t` flips of `key` (a `len`-bit value).
-void enumerate(std::uint32_t key, int len, int t, std::vector<std::uint32_t>& out) {
-  out.push_back(key);
-  if (t <= 0) return;
-  if (t >= len) {
-    // every value of the substring
-    const std::uint32_t size = len >= 32 ? 0xffffffffu : (1u << len) - 1;
-    for (std::uint64_t v = 0; v <= size; ++v)
-      if (static_cast<std::uint32_t>(v) != key) out.push_back(static_cast<std::uint32_t>(v));
-    return;
-  }
-  // combinations of 1..t bit positions, by a stack of positions
-  int pos[64];
-  for (int k = 1; k <= t; ++k) {
-    for (int i = 0; i < k; ++i) pos[i] = i;
-    while (true) {
-      std::uint32_t v = key;
-      for (int i = 0; i < k; ++i) v ^= 1u << pos[i];
-      out.push_back(v);
-      int i = k - 1;
-      while (i >= 0 && pos[i] == len - k + i) --i;
-      if (i < 0) break;
-      ++pos[i];
-      for (int j = i + 1; j < k; ++j) pos[j] = pos[j - 1] + 1;
-    }
-  }
+bool has_popcnt() noexcept {
+#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("popcnt") != 0;
+  }();
+  return yes;
+#else
+  return false;
+#endif
 }
-
-struct Slice {
-  std::uint32_t sub, lo, hi;
-};
-
 }  // namespace
 
 void mih_radius(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r, HitVec& out) {
@@ -160,66 +173,27 @@ void mih_radius(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, s
   const int m = static_cast<int>(p.m);
   const int t = r / m, a = r % m;
   // Too many probes for this radius: the flat scan is exact and cheaper.
-  {
-    double total = 0;
-    for (int i = 0; i < m; ++i) total += probes(static_cast<int>(p.len[i]), i <= a ? t : t - 1);
-    if (total > static_cast<double>(hs.n) * 2 + 4096) {
-      flat_kernels().radius(hs.p, hs.n, qs, nq, r, out);
-      return;
-    }
+  double total = 0;
+  for (int i = 0; i < m; ++i) total += probes(static_cast<int>(p.len[i]), i <= a ? t : t - 1);
+  if (total > static_cast<double>(hs.n) * 2 + 4096) {
+    flat_kernels().radius(hs.p, hs.n, qs, nq, r, out);
+    return;
   }
-  std::vector<std::uint32_t> keys;
-  std::vector<std::uint32_t> key_sub;  // substring of each key
-  std::vector<Slice> slices;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> cands;  // (slot, substring)
-  for (std::size_t j = 0; j < nq; ++j) {
-    const Hash256& q = qs[j];
-    keys.clear();
-    key_sub.clear();
-    for (int i = 0; i < m; ++i) {
-      const int ti = i <= a ? t : t - 1;
-      if (ti < 0) continue;
-      const std::size_t before = keys.size();
-      enumerate(mih_key(p, static_cast<std::uint32_t>(i), q), static_cast<int>(p.len[i]), ti, keys);
-      key_sub.resize(keys.size(), static_cast<std::uint32_t>(i));
-      (void)before;
-    }
-    // pass 1: prefetch the offset table entries
-    for (std::size_t k = 0; k < keys.size(); ++k) __builtin_prefetch(mv.offsets[key_sub[k]].p + keys[k]);
-    // pass 2: read them, prefetch the id slices
-    slices.clear();
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      const std::uint32_t* off = mv.offsets[key_sub[k]].p + keys[k];
-      const std::uint32_t lo = off[0], hi = off[1];
-      if (lo != hi) {
-        slices.push_back(Slice{key_sub[k], lo, hi});
-        __builtin_prefetch(mv.ids[key_sub[k]].p + lo);
-      }
-    }
-    // pass 3: read the ids, prefetch the hashes
-    cands.clear();
-    for (const Slice& s : slices) {
-      const std::uint32_t* ids = mv.ids[s.sub].p;
-      for (std::uint32_t x = s.lo; x < s.hi; ++x) {
-        cands.emplace_back(ids[x], s.sub);
-        __builtin_prefetch(hs.p + ids[x]);
-      }
-    }
-    // pass 4: verify; report a slot only from the first substring that can find it
-    for (const auto& [slot, sub] : cands) {
-      const Hash256& h = hs[slot];
-      const int d = distance(h, q);
-      if (d > r) continue;
-      Hash256 x;
-      for (int w = 0; w < 4; ++w) x.words[static_cast<std::size_t>(w)] = h.words[static_cast<std::size_t>(w)] ^ q.words[static_cast<std::size_t>(w)];
-      bool earlier = false;
-      for (std::uint32_t i = 0; i < sub && !earlier; ++i) {
-        const int ti = static_cast<int>(i) <= a ? t : t - 1;
-        earlier = std::popcount(mih_key(p, i, x)) <= ti;
-      }
-      if (!earlier) out.push_back(Hit{slot, static_cast<std::uint32_t>(d), static_cast<std::uint32_t>(j)});
-    }
-  }
+#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
+  if (has_popcnt()) return mih_radius_popcnt(mv, hs, qs, nq, r, out);
+#endif
+  mih_radius_generic(mv, hs, qs, nq, r, out);
+}
+
+void bk_radius(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+               HitVec& out) {
+#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
+  if (has_popcnt()) return bk_radius_popcnt(nodes, hs, qs, nq, r, out);
+#endif
+  bk_radius_generic(nodes, hs, qs, nq, r, out);
 }
 
 }  // namespace pdqguard::detail
+
+#define PDQ_QUERY_SUFFIX generic
+#include "index/mih_query.inc"
