@@ -17,7 +17,7 @@ echo "tree: $(find "$work/tree" -name '*.jpg' | wc -l) JPEGs, $(du -sh "$work/tr
 reps=${REPS:-1}
 # /usr/bin/time gives wall and CPU seconds: on a shared machine files per CPU-second is the
 # steadier figure; wall-clock files/s is what a user sees.
-modes=${MODES:-exact fast}
+modes=${MODES-exact fast}  # MODES="" measures memory only
 for mode in $modes; do
   for t in 1 2; do
     extra=(); [ "$mode" = fast ] && extra=(--fast)
