@@ -11,10 +11,16 @@
 int main(int argc, char** argv) {
   CLI::App app{"pdqguard: PDQ perceptual hashes of images and frames, matched against blocklists"};
   app.require_subcommand(0, 1);
+  app.footer(
+      "Exit status (scan/match): 0 clean, 1 match found, 2 errors only, 130/143 interrupted.\n"
+      "Run 'pdqguard SUBCOMMAND --help' for examples.");
   std::function<int()> run;
   bool show_version = false;
-  app.add_flag("--version", show_version, "Print versions and the active SIMD path");
+  app.add_flag("--version", show_version, "Print versions, the active SIMD path and the decoders");
   pdqguard::cli::add_hash_command(app, run);
+  pdqguard::cli::add_scan_commands(app, run);
+  pdqguard::cli::add_compare_command(app, run);
+  pdqguard::cli::add_index_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,8 +29,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (show_version) {
-      std::printf("pdqguard %s (library %s, SIMD path %s)\n", pdqguard::version(),
-                  pdqguard::version(), pdqguard::isa_name(pdqguard::active_isa()));
+      std::fputs(pdqguard::cli::version_text().c_str(), stdout);
       return 0;
     }
     if (!run) {

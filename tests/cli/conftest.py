@@ -1,0 +1,135 @@
+"""Fixtures for the pdqguard CLI end-to-end tests.
+
+PDQGUARD_BIN (the built binary) and PDQGUARD_CORPUS (shared/corpus) come from CTest.
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+BIN = os.environ.get("PDQGUARD_BIN", "")
+CORPUS = os.environ.get("PDQGUARD_CORPUS", "")
+
+
+def run(args, stdin=None, check_rc=None, timeout=120):
+    """Runs pdqguard; returns (rc, parsed JSON records, raw stdout, stderr)."""
+    p = subprocess.run([BIN] + [str(a) for a in args], input=stdin, capture_output=True, timeout=timeout)
+    out = p.stdout.decode("utf-8", "replace")
+    recs = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    if check_rc is not None:
+        assert p.returncode == check_rc, p.stderr.decode()
+    return p.returncode, recs, out, p.stderr.decode("utf-8", "replace")
+
+
+def read_jsonl(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def dist(a, b):
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def expected_rows(name):
+    with open(os.path.join(CORPUS, name)) as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _check_env():
+    if not BIN or not os.path.exists(BIN):
+        pytest.exit("PDQGUARD_BIN must name the built pdqguard binary", 2)
+    if not CORPUS or not os.path.isdir(CORPUS):
+        pytest.exit("PDQGUARD_CORPUS must name shared/corpus", 2)
+
+
+class Tree:
+    """A scan tree: good files, damaged files, special files, and a list."""
+
+
+@pytest.fixture(scope="session")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scan")
+    t = Tree()
+    t.root = root / "dump"
+    good = t.root / "good" / "nested" / "deeper"
+    good.mkdir(parents=True)
+    bad = t.root / "bad"
+    bad.mkdir()
+    t.expected = {}  # path -> (hash, quality) for files whose hash is known exactly
+    # Decoded corpus images (PPM/PGM): known hashes from raw/expected.csv.
+    for row in expected_rows("raw/expected.csv"):
+        rel = row["relative_path"]
+        if not rel.startswith("decoded/"):
+            continue
+        dst = good / os.path.basename(rel)
+        shutil.copy(os.path.join(CORPUS, "raw", rel), dst)
+        t.expected[str(dst)] = (row["hash"], int(row["quality"]))
+    # A hidden file and a large one (refused under a small --max-pixels).
+    hidden = t.root / "good" / ".hidden.pgm"
+    shutil.copy(os.path.join(CORPUS, "raw/synthetic/noise_129x257_gray.pgm"), hidden)
+    t.big = t.root / "good" / "size_1500x1000_rgb.ppm"
+    shutil.copy(os.path.join(CORPUS, "raw/synthetic/size_1500x1000_rgb.ppm"), t.big)
+    for row in expected_rows("raw/expected.csv"):
+        for name in ("noise_129x257_gray.pgm", "size_1500x1000_rgb.ppm"):
+            if row["relative_path"].endswith(name):
+                dst = hidden if name.startswith("noise") else t.big
+                t.expected[str(dst)] = (row["hash"], int(row["quality"]))
+    # JPEG/PNG from the corpus: hashed once the image decoders are in.
+    t.jpeg_png = {}
+    for rel in ("bridge-mods/aaa-orig.jpg", "misc-images/c.png"):
+        dst = t.root / "good" / os.path.basename(rel)
+        shutil.copy(os.path.join(CORPUS, "images", rel), dst)
+        t.jpeg_png[str(dst)] = rel
+    # Unsupported formats.
+    t.unsupported = []
+    for rel in ("misc-images/modes/F.webp", "misc-images/modes/LAB.tiff"):
+        dst = bad / os.path.basename(rel)
+        shutil.copy(os.path.join(CORPUS, "images", rel), dst)
+        t.unsupported.append(str(dst))
+    # Damaged files.
+    (bad / "zero.ppm").write_bytes(b"")
+    (bad / "truncated.ppm").write_bytes(b"P6\n100 100\n255\n" + b"\x80" * 1000)
+    (bad / "garbage.ppm").write_bytes(b"P6\nnot a header at all\n")
+    (bad / "notes.txt").write_bytes(b"hello, not an image\n")
+    jpg = open(os.path.join(CORPUS, "images/bridge-mods/aaa-orig.jpg"), "rb").read()
+    (bad / "corrupt.jpg").write_bytes(jpg[:200] + b"\x00" * 200)
+    # Special files: a FIFO (reading it would block) and a file nobody may read.
+    t.fifo = bad / "pipe.fifo"
+    os.mkfifo(t.fifo)
+    t.unreadable = bad / "unreadable.ppm"
+    shutil.copy(os.path.join(CORPUS, "raw/synthetic/size_5x5_rgb.ppm"), t.unreadable)
+    os.chmod(t.unreadable, 0)
+    # Symlinks inside the tree are skipped (not followed) by default.
+    os.symlink(str(good / "bridge-mods__aaa-orig.ppm"), t.root / "good" / "link.ppm")
+    os.symlink(str(t.root / "good"), t.root / "loop")
+    os.symlink(str(root / "nowhere"), bad / "dangling.ppm")
+    t.dangling = bad / "dangling.ppm"
+    # A list made from corpus hashes (a comment first, so ids are line numbers, not ordinals).
+    rows = {r["relative_path"]: r for r in expected_rows("raw/expected.csv")}
+    t.list = root / "known.txt"
+    t.list_hashes = {}
+    lines = ["# known material (test list)"]
+    for rel in ("decoded/bridge-mods__aaa-orig.ppm", "decoded/reg-test-input__pen-and-coaster.ppm",
+                "synthetic/noise_257x129_rgb.ppm"):
+        lines.append(rows[rel]["hash"])
+        t.list_hashes[str(len(lines))] = rows[rel]["hash"]
+    t.list.write_text("\n".join(lines) + "\n")
+    # A list nothing in the tree is near.
+    t.far_list = root / "far.txt"
+    t.far_list.write_text("0" * 64 + "\n")
+    return t
+
+
+def tree_inputs(t):
+    """Every non-symlink entry under the tree (what must get one record each)."""
+    out = set()
+    for d, dirs, files in os.walk(t.root):
+        for n in files + [x for x in dirs if os.path.islink(os.path.join(d, x))]:
+            p = os.path.join(d, n)
+            if not os.path.islink(p):
+                out.add(p)
+    return out

@@ -1,0 +1,75 @@
+// pdqguard scan (also `pdqguard match`: the same command under the name the
+// matching issue uses): hash inputs and match them against blocklists.
+#include "commands.hpp"
+#include "engine.hpp"
+
+#include <pdqguard/error.hpp>
+
+#include <memory>
+
+namespace pdqguard::cli {
+
+namespace {
+struct ScanOptions {
+  EngineOptions engine;
+  ListOptions lists;
+  std::unique_ptr<MatchBackend> backend;
+};
+
+void add_one(CLI::App& app, std::function<int()>& run, const char* name, const char* what) {
+  auto o = std::make_shared<ScanOptions>();
+  o->engine.command = name;
+  CLI::App* cmd = app.add_subcommand(name, what);
+  cmd->footer(
+      "Records (JSON lines): the hash record plus \"matches\": [{\"list\",\"id\",\"label\",\"hash\","
+      "\"distance\",\"variant\"}] (empty when nothing matched) and \"low_quality\": true when "
+      "quality < --min-quality (such hashes are not matched); error records "
+      "{\"path\",\"error\",\"message\"}; with --hashes, {\"line\",\"hash\",\"matches\"}; with --raw, "
+      "\"frame\": N instead of \"path\".\n"
+      "Examples:\n"
+      "  pdqguard scan --list known.txt /mnt/dump -o results.jsonl\n"
+      "  pdqguard scan --index known.pdqi --dihedral --matches-only /mnt/dump\n"
+      "  pdqguard scan --list known.txt --resume results.jsonl /mnt/dump   # continue a stopped scan\n"
+      "  pdqguard match --list known.csv --hashes incoming.txt\n"
+      "  ffmpeg -i clip.mp4 -f rawvideo -pix_fmt yuv420p - | "
+      "pdqguard scan --list known.txt --raw yuv420p --size 1280x720 -\n"
+      "Exit status: 0 nothing matched and no errors, 1 at least one match (even if errors also "
+      "occurred), 2 errors and no match (or the lists could not be loaded), 130/143 interrupted "
+      "by SIGINT/SIGTERM (records in flight were written; rerun with --resume).");
+  cmd->add_option("-l,--list", o->lists.lists, "Hash list to match against (repeatable: --list a --list b)")
+      ->allow_extra_args(false);
+  cmd->add_option("--index", o->lists.index, "A built index file (pdqguard index build)");
+  cmd->add_option("--index-kind", o->lists.index_kind, "flat, bktree, mih or auto (lists only)")
+      ->capture_default_str();
+  cmd->add_flag("--strict", o->lists.strict, "Refuse a list with any malformed line (default: skip and report)");
+  cmd->add_option("--threshold", o->engine.threshold, "Maximum Hamming distance of a match")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--min-quality", o->engine.min_quality,
+                  "Hashes below this quality are reported with \"low_quality\": true, not matched")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 101));
+  cmd->add_flag("--matches-only", o->engine.matches_only, "Print only matches and errors (like clamscan --infected)");
+  cmd->add_option("--hashes", o->engine.hashes,
+                  "Match hex hashes from FILE (- = stdin), one per line (\"HASH[,QUALITY]\"), instead of images");
+  add_pipeline_options(cmd, o->engine);
+  cmd->callback([o, &run] {
+    if (o->lists.lists.empty() && o->lists.index.empty())
+      throw CLI::ValidationError("--list/--index", "give at least one --list FILE or an --index FILE");
+    if (o->engine.inputs.empty() && o->engine.raw_format.empty() && o->engine.hashes.empty())
+      throw CLI::RequiredError("inputs");
+    run = [o] {
+      o->backend = load_backend(o->lists, o->engine.quiet);
+      o->engine.matcher = o->backend.get();
+      return run_engine(o->engine);
+    };
+  });
+}
+}  // namespace
+
+void add_scan_commands(CLI::App& app, std::function<int()>& run) {
+  add_one(app, run, "scan", "Hash inputs and match them against hash lists (the trust-and-safety scan)");
+  add_one(app, run, "match", "Same as scan (the name the matching API uses)");
+}
+
+}  // namespace pdqguard::cli

@@ -1,0 +1,298 @@
+#include "engine.hpp"
+
+#include "commands.hpp"
+#include "input.hpp"
+#include "output.hpp"
+#include "queue.hpp"
+#include "records.hpp"
+#include "resume.hpp"
+#include "signals.hpp"
+#include "stats.hpp"
+
+#include <pdqguard/error.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <thread>
+#include <unistd.h>
+
+namespace pdqguard::cli {
+
+namespace {
+
+struct Context {
+  const EngineOptions& o;
+  Stats& stats;
+  Sink& sink;
+  OutFormat format;
+  RawLayout raw;
+};
+
+void hash_view(Context& c, Hasher& hasher, const FrameView& v, Record& r) {
+  const bool want_dihedral = c.o.dihedral;
+  if (want_dihedral) {
+    DihedralResult d = hasher.hash_dihedral(v);
+    r.result = HashResult{d.hashes[0], d.quality, d.too_small};
+    r.dihedral = d;
+    r.print_dihedral = c.o.matcher == nullptr;  // `hash --dihedral` prints the 8 hashes
+  } else {
+    r.result = hasher.hash(v);
+  }
+  r.ok = true;
+}
+
+void match_record(Context& c, Record& r) {
+  if (!c.o.matcher || !r.ok) return;
+  r.matching = true;
+  if (r.has_quality && r.result.quality < c.o.min_quality) {
+    r.low_quality = true;
+    return;
+  }
+  if (r.dihedral) c.o.matcher->match(r.dihedral->hashes.data(), 8, c.o.threshold, r.hits);
+  else c.o.matcher->match(&r.result.hash, 1, c.o.threshold, r.hits);
+  std::sort(r.hits.begin(), r.hits.end(), [](const Hit& a, const Hit& b) {
+    return a.distance != b.distance ? a.distance < b.distance
+                                    : std::tie(a.list, a.id) < std::tie(b.list, b.id);
+  });
+}
+
+/// Parses "HEX[<sep>QUALITY...]" from a --hashes line.
+void parse_hash_line(const std::string& text, Record& r) {
+  const auto end = text.find_first_of(",;\t |");
+  const std::string hex = text.substr(0, end);
+  std::string why;
+  if (!Hash256::try_from_hex(hex, r.result.hash, &why)) {
+    r.ok = false;
+    r.error = "bad_hash";
+    r.message = why.empty() ? "not a 64-hex-digit PDQ hash" : why;
+    return;
+  }
+  r.ok = true;
+  r.has_quality = false;
+  if (end != std::string::npos) {
+    const auto qs = text.find_first_not_of(",;\t |", end);
+    if (qs != std::string::npos) {
+      int q = -1;
+      const auto qe = text.find_first_of(",;\t |", qs);
+      const std::string qt = text.substr(qs, qe == std::string::npos ? std::string::npos : qe - qs);
+      if (!qt.empty() && qt.size() <= 3 && qt.find_first_not_of("0123456789") == std::string::npos) {
+        q = std::stoi(qt);
+        if (q <= 100) {
+          r.result.quality = q;
+          r.has_quality = true;
+        }
+      }
+    }
+  }
+}
+
+Record process(Context& c, Hasher& hasher, WorkItem& w) {
+  if (w.error) return error_of(w.kind, w.path, w.number, w.error, w.message);
+  Record r;
+  r.kind = w.kind;
+  r.path = w.path;
+  r.number = w.number;
+  try {
+    switch (w.kind) {
+      case InputKind::file: {
+        const DecodedImage img = decode_image_file(w.path, c.o.decode);
+        r.format = image_format_name(img.format);
+        r.width = img.source_width ? img.source_width : img.width;
+        r.height = img.source_height ? img.source_height : img.height;
+        r.scale_denom = img.scale_denom;
+        r.exif_orientation = img.exif_orientation;
+        r.warnings = img.warnings;
+        hash_view(c, hasher, img.view(), r);
+        break;
+      }
+      case InputKind::frame: {
+        r.format = "raw";
+        r.width = c.raw.width;
+        r.height = c.raw.height;
+        hash_view(c, hasher, raw_view(c.raw, w.bytes.data()), r);
+        break;
+      }
+      case InputKind::hash_line: {
+        parse_hash_line(w.path, r);
+        if (!r.ok) return r;
+        if (c.o.dihedral) {
+          // A hash alone cannot be rotated: only the original variant is queried.
+          r.dihedral.reset();
+        }
+        break;
+      }
+    }
+    match_record(c, r);
+  } catch (const Error& e) {
+    return error_of(w.kind, w.path, w.number, e.code_name(), e.what());
+  } catch (const std::bad_alloc&) {
+    return error_of(w.kind, w.path, w.number, "out_of_memory", "out of memory");
+  } catch (const std::exception& e) {
+    return error_of(w.kind, w.path, w.number, "internal_error", e.what());
+  }
+  return r;
+}
+
+std::string render(const Context& c, const Record& r) {
+  switch (c.format) {
+    case OutFormat::csv: return render_csv(r);
+    case OutFormat::table: return render_table(r);
+    default: return render_jsonl(r);
+  }
+}
+
+void count(Stats& s, const Record& r) {
+  if (!r.ok) {
+    s.add_error(r.error);
+  } else {
+    s.hashed.fetch_add(1, std::memory_order_relaxed);
+    if (r.low_quality) s.low_quality.fetch_add(1, std::memory_order_relaxed);
+    if (!r.hits.empty()) s.matched.fetch_add(1, std::memory_order_relaxed);
+  }
+  s.done.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+int run_engine(const EngineOptions& o) {
+  install_signal_handlers();
+  const bool matching = o.matcher != nullptr;
+
+  // Output: --resume appends JSON lines to its file, -o truncates, else stdout.
+  if (!o.resume.empty() && !o.output.empty())
+    throw Error(ErrorCode::invalid_argument, "--resume FILE already names the output; drop -o");
+  ResumeSet resume;
+  int fd = STDOUT_FILENO;
+  OutFormat format = o.format;
+  if (!o.resume.empty()) {
+    if (format != OutFormat::automatic && format != OutFormat::jsonl)
+      throw Error(ErrorCode::invalid_argument, "--resume writes JSON lines; drop --format");
+    format = OutFormat::jsonl;
+    resume = load_resume(o.resume);
+    fd = ::open(o.resume.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(ErrorCode::io_error, o.resume + ": cannot open: " + std::strerror(errno));
+    if (!o.quiet)
+      std::fprintf(stderr, "pdqguard: resuming: %llu inputs already recorded in %s%s\n",
+                   static_cast<unsigned long long>(resume.records), o.resume.c_str(),
+                   resume.torn_tail ? " (a torn last line was cut off and will be redone)" : "");
+  } else if (!o.output.empty()) {
+    fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(ErrorCode::io_error, o.output + ": cannot open: " + std::strerror(errno));
+  }
+  if (format == OutFormat::automatic) format = isatty(fd) ? OutFormat::table : OutFormat::jsonl;
+
+  unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, 256u);
+  const std::size_t qcap = std::size_t(threads) * 4;
+  Sink sink(fd, o.sort, std::uint64_t(threads) * 16);
+  if (format == OutFormat::csv) sink.write_now(csv_header(matching));
+
+  Stats stats;
+  Context ctx{o, stats, sink, format, {}};
+  if (!o.raw_format.empty()) ctx.raw = parse_raw_layout(o.raw_format, o.raw_size);
+
+  std::unique_ptr<Progress> progress;
+  if (!o.quiet && isatty(STDERR_FILENO))
+    progress = std::make_unique<Progress>(stats, matching, [&sink](const std::string& l) { sink.progress(l); });
+
+  BoundedQueue<WorkItem> queue(qcap);
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      Hasher hasher;
+      while (auto item = queue.pop()) {
+        if (stop_signal() || sink.failed()) {  // interrupted: queued items are not started
+          stats.dropped.fetch_add(1, std::memory_order_relaxed);
+          sink.submit(item->seq, std::string());
+          continue;
+        }
+        const Record r = process(ctx, hasher, *item);
+        count(stats, r);
+        const bool show = !o.matches_only || !r.ok || !r.hits.empty();
+        sink.submit(item->seq, show ? render(ctx, r) : std::string());
+      }
+    });
+  }
+
+  std::uint64_t seq = 0;
+  const Emit emit = [&](WorkItem&& w) -> bool {
+    if (stop_signal() || sink.failed()) return false;
+    if (resume.contains(w.kind, w.path, w.number)) {
+      stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    w.seq = seq++;
+    stats.seen.fetch_add(1, std::memory_order_relaxed);
+    sink.wait_window(w.seq);
+    return queue.push(std::move(w));
+  };
+  std::string fatal;
+  try {
+    if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
+    else if (!o.raw_format.empty()) read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, emit);
+    else walk_inputs(o.inputs, o.null_separated, o.follow_symlinks, stats, emit);
+  } catch (const Error& e) {
+    fatal = std::string(e.code_name()) + ": " + e.what();
+  }
+  stats.walk_done = true;
+  queue.close();
+  for (std::thread& t : workers) t.join();
+  if (progress) progress->stop();
+  if (fd != STDOUT_FILENO) ::close(fd);
+
+  const int sig = stop_signal();
+  if (!o.no_summary)
+    std::fputs(summary_text(stats, matching, matching ? o.matcher->describe() : "", sig).c_str(), stderr);
+  if (!fatal.empty()) std::fprintf(stderr, "pdqguard: input stopped early: %s\n", fatal.c_str());
+  if (sink.failed()) {
+    std::fprintf(stderr, "pdqguard: writing records failed: %s\n", sink.failure().c_str());
+    return kExitError;
+  }
+  if (sig) return interrupted_status(sig);
+  if (stats.matched.load()) return kExitMatch;
+  if (stats.errors.load() || !fatal.empty()) return kExitError;
+  return kExitClean;
+}
+
+void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
+  cmd->add_option("inputs", o.inputs,
+                  "Files, directories (recursive), or - to read paths from stdin (or raw frames "
+                  "with --raw)");
+  cmd->add_option("-t,--threads", o.threads, "Worker threads (default: all cores)");
+  cmd->add_flag("--sort", o.sort, "Write records in input order (bounded reorder buffer)");
+  cmd->add_option_function<std::string>(
+         "-f,--format",
+         [&o](const std::string& f) {
+           o.format = f == "jsonl" ? OutFormat::jsonl : f == "csv" ? OutFormat::csv : OutFormat::table;
+         },
+         "jsonl (default when stdout is not a terminal), csv, table (default on a terminal)")
+      ->check(CLI::IsMember({"jsonl", "csv", "table"}));
+  cmd->add_option("-o,--output", o.output, "Write records to FILE (truncated) instead of stdout");
+  cmd->add_option("--resume", o.resume,
+                  "Append JSON lines to FILE, skipping inputs that already have a record there");
+  cmd->add_flag("-q,--quiet", o.quiet, "No progress line (and no resume notice)");
+  cmd->add_flag("--no-summary", o.no_summary, "No summary on stderr at the end");
+  cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
+  cmd->add_flag("-0,--null", o.null_separated, "Paths read from stdin (-) are NUL-separated (find -print0)");
+  cmd->add_option("--raw", o.raw_format,
+                  "Read raw frames of this layout from the input (- = stdin): gray8, rgb24, bgr24, "
+                  "rgba, bgra, yuv420p, nv12; one record per frame with \"frame\": N");
+  cmd->add_option("--size", o.raw_size, "Frame size for --raw, WxH");
+  cmd->add_flag("--dihedral", o.dihedral, "Hash the 8 rotations/flips too");
+  cmd->add_flag("--fast", o.decode.fast,
+                "JPEG: decode at a reduced scale (DCT scaling); faster, hashes close but not identical");
+  cmd->add_option("--max-pixels", o.decode.max_pixels, "Refuse images above this many pixels (image_too_large)")
+      ->capture_default_str();
+  cmd->add_option("--max-bytes", o.decode.max_bytes, "Refuse files above this many bytes (file_too_large)")
+      ->capture_default_str();
+  cmd->add_flag("--strict-decode", o.decode.strict,
+                "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
+  cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,
+                "JPEG: rotate pixels as the EXIF orientation says (off: lists hash stored pixels)");
+}
+
+}  // namespace pdqguard::cli

@@ -1,0 +1,49 @@
+// The scanning pipeline shared by `hash`, `scan`/`match`: inputs -> bounded queue ->
+// worker threads (read, decode, hash, match) -> whole records -> one output sink.
+#pragma once
+
+#include "matcher.hpp"
+
+#include <pdqguard/image.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pdqguard::cli {
+
+enum class OutFormat { automatic, jsonl, csv, table };
+
+/// Everything a run of the pipeline needs; filled by the subcommands.
+struct EngineOptions {
+  std::vector<std::string> inputs;  ///< files, directories, "-" (paths on stdin)
+  bool follow_symlinks = false;
+  bool null_separated = false;  ///< -0: paths on stdin are NUL-separated
+  unsigned threads = 0;         ///< 0 = all cores
+  bool sort = false;            ///< records in input order (bounded reorder buffer)
+  OutFormat format = OutFormat::automatic;
+  std::string output;       ///< -o FILE ("" = stdout)
+  std::string resume;       ///< --resume FILE (append, skip inputs already there)
+  bool quiet = false;       ///< no progress line
+  bool no_summary = false;  ///< no summary on stderr
+  DecodeOptions decode;
+  bool dihedral = false;
+  // Matching (scan/match only).
+  const MatchBackend* matcher = nullptr;
+  int threshold = 31;
+  int min_quality = 50;
+  bool matches_only = false;
+  // Other input modes.
+  std::string raw_format;  ///< --raw FORMAT: frames from the (single) input
+  std::string raw_size;    ///< --size WxH
+  std::string hashes;      ///< --hashes FILE|-: hex hashes, one per line
+  std::string command = "hash";  ///< for messages: "hash" or "scan"
+};
+
+/// Runs the pipeline; returns the exit status (see commands.hpp).
+int run_engine(const EngineOptions& o);
+
+/// Adds the options every pipeline subcommand shares (inputs, threads, output...).
+void add_pipeline_options(CLI::App* cmd, EngineOptions& o);
+
+}  // namespace pdqguard::cli

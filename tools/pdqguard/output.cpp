@@ -1,0 +1,93 @@
+#include "output.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace pdqguard::cli {
+
+namespace {
+bool write_all(int fd, const char* p, std::size_t n, std::string& err) {
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      err = std::strerror(errno);
+      return false;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+}  // namespace
+
+Sink::Sink(int fd, bool sorted, std::uint64_t window)
+    : fd_(fd), sorted_(sorted), window_(window ? window : 1) {
+  clear_progress_ = isatty(fd) && isatty(STDERR_FILENO);
+}
+
+void Sink::put(const std::string& s) {
+  if (s.empty() || !failure_.empty()) return;
+  if (progress_shown_ && clear_progress_) {
+    std::string e;
+    write_all(STDERR_FILENO, "\r\033[K", 4, e);
+    progress_shown_ = false;
+  }
+  if (!write_all(fd_, s.data(), s.size(), failure_)) {
+    if (failure_.empty()) failure_ = "write failed";
+    return;
+  }
+  ++written_;
+}
+
+void Sink::write_now(const std::string& text) {
+  std::lock_guard lk(m_);
+  put(text);
+  if (written_) --written_;  // a header is not a record
+}
+
+void Sink::submit(std::uint64_t seq, std::string line) {
+  std::lock_guard lk(m_);
+  if (!sorted_) {
+    put(line);
+    return;
+  }
+  pending_.emplace(seq, std::move(line));
+  bool moved = false;
+  for (auto it = pending_.begin(); it != pending_.end() && it->first == next_; it = pending_.erase(it)) {
+    put(it->second);
+    ++next_;
+    moved = true;
+  }
+  if (moved) advanced_.notify_all();
+}
+
+void Sink::wait_window(std::uint64_t seq) {
+  if (!sorted_) return;
+  std::unique_lock lk(m_);
+  advanced_.wait(lk, [&] { return seq < next_ + window_; });
+}
+
+void Sink::progress(const std::string& line) {
+  std::lock_guard lk(m_);
+  std::string e;
+  const std::string s = "\r\033[K" + line;
+  write_all(STDERR_FILENO, s.data(), s.size(), e);
+  progress_shown_ = !line.empty();
+}
+
+bool Sink::failed() const {
+  std::lock_guard lk(m_);
+  return !failure_.empty();
+}
+std::string Sink::failure() const {
+  std::lock_guard lk(m_);
+  return failure_;
+}
+std::uint64_t Sink::written() const {
+  std::lock_guard lk(m_);
+  return written_;
+}
+
+}  // namespace pdqguard::cli
