@@ -201,9 +201,10 @@ struct BuildOptions {
 struct OpenOptions {
   /// Check the XXH3-64 checksum of the whole payload before use (reads every page
   /// once: ~0.1 s per GB from the page cache). When false, only the header, the
-  /// section table and O(1) consistency checks are done: the caller vouches for
-  /// the file (e.g. verify_index_file passed since it was written), and damage
-  /// inside the payload is then not detected.
+  /// section table, the search structures' bounds and the entry metadata (slot
+  /// ranges; list, id and label references; an O(entries) pass) are checked:
+  /// enough that a damaged file can never make a query read outside the mapping,
+  /// but flipped bits inside the payload (e.g. in a hash) are not detected.
   bool verify_checksum = true;
   /// Ask the kernel to read the whole file in at open (MAP_POPULATE).
   bool populate = false;

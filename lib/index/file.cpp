@@ -280,13 +280,14 @@ std::uint64_t payload_hash(const unsigned char* p, std::uint64_t size) {
   return XXH3_64bits(p + sizeof(Header), size - sizeof(Header));
 }
 
-/// Full structural check (verify_index_file): every offset and id in range.
-void deep_check(const std::string& path, const Base& b) {
+/// Entry metadata check, run on every open (with or without the checksum): slot
+/// ranges, string offsets, list and string references in range, so that reading
+/// a match's list, id and label can never leave the mapping even when a damaged
+/// file is opened without verifying its checksum. O(entries), a few ms per million.
+void metadata_check(const std::string& path, const Base& b) {
   const std::size_t n = b.hashes.n, ne = b.entries.n, ns = b.str_off.n - 1, nl = b.list_names.n;
   for (std::size_t i = 0; i < n; ++i)
     if (b.slot_begin[i] >= b.slot_begin[i + 1]) corrupt(path, "slot " + std::to_string(i) + " has no entries");
-  for (std::size_t i = 1; i < n; ++i)
-    if (!(b.hashes[i - 1] < b.hashes[i])) corrupt(path, "hashes not sorted / duplicated at slot " + std::to_string(i));
   for (std::size_t i = 0; i < ns; ++i)
     if (b.str_off[i] > b.str_off[i + 1]) corrupt(path, "string offsets not increasing");
   for (std::size_t i = 0; i < nl; ++i)
@@ -297,6 +298,15 @@ void deep_check(const std::string& path, const Base& b) {
     if (!(e.id & kNumericId) && e.id >= ns) corrupt(path, "entry " + std::to_string(i) + ": id out of range");
     if (e.label >= ns) corrupt(path, "entry " + std::to_string(i) + ": label out of range");
   }
+}
+
+/// Full structural check (verify_index_file): the metadata, hash order and every
+/// search structure.
+void deep_check(const std::string& path, const Base& b) {
+  metadata_check(path, b);
+  const std::size_t n = b.hashes.n;
+  for (std::size_t i = 1; i < n; ++i)
+    if (!(b.hashes[i - 1] < b.hashes[i])) corrupt(path, "hashes not sorted / duplicated at slot " + std::to_string(i));
   if (b.has_mih) {
     std::vector<std::uint8_t> seen;
     for (std::uint32_t i = 0; i < b.mih.params.m; ++i) {
@@ -384,6 +394,7 @@ std::shared_ptr<Base> open_base(const std::string& path, const OpenOptions& opt)
     corrupt(path, "checksum mismatch: the file is damaged");
   auto b = std::make_shared<Base>();
   bind(path, p, ps, *b);
+  metadata_check(path, *b);
   if (opt.copy_to_memory) {
     auto copy = [](auto& owned, auto& view) {
       owned.assign(view.begin(), view.end());
@@ -434,7 +445,7 @@ IndexInfo index_file_info(const std::string& path) {
   // list names come from the (unverified) string table: check their bounds first
   for (std::size_t i = 0; i < b->list_names.n; ++i) {
     const std::uint32_t s = b->list_names[i];
-    if (s + 1 >= b->str_off.n || b->str_off[s] > b->str_off[s + 1] || b->str_off[s + 1] > b->str_blob.n)
+    if (static_cast<std::size_t>(s) + 1 >= b->str_off.n || b->str_off[s] > b->str_off[s + 1] || b->str_off[s + 1] > b->str_blob.n)
       throw Error(ErrorCode::index_corrupt, path + ": list name table out of range");
   }
   for (std::size_t i = 0; i < b->entries.n; ++i)
