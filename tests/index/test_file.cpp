@@ -11,13 +11,18 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <unistd.h>
 #include <xxhash.h>
 
 using namespace pdqguard;
 
 namespace {
 
-std::string tmp_path(const char* tag) { return std::string("test_index_") + tag + ".pdqidx"; }
+// The suite runs once per SIMD path, in parallel, in one directory: the process id keeps
+// one run from truncating a file that another has mapped (SIGBUS).
+std::string tmp_path(const char* tag) {
+  return std::string("test_index_") + tag + "_" + std::to_string(getpid()) + ".pdqidx";
+}
 
 std::vector<char> read_all(const std::string& p) {
   std::ifstream f(p, std::ios::binary);

@@ -1,6 +1,8 @@
 // Overlay additions, tombstoned removals, rebuild, and saving a changed matcher.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <pdqguard/index.hpp>
 
 #include "index/synth.hpp"
@@ -80,7 +82,7 @@ TEST_CASE("add and remove without rebuild, then rebuild and save") {
       CHECK(ids(m3->query(q)) == ids(m2->query(q)));
     }
     // save merges too
-    const std::string p = "test_index_update.pdqidx";
+    const std::string p = "test_index_update_" + std::to_string(getpid()) + ".pdqidx";  // unique per parallel run
     m2->save(p);
     const auto m4 = Matcher::open(p);
     CHECK(m4->entry_count() == m2->entry_count());
