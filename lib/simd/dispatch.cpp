@@ -112,7 +112,7 @@ const KernelTable& active_kernels() {
   if (t != nullptr) return *t;
   std::call_once(g_init_once, init_active);
   t = g_active.load(std::memory_order_acquire);
-  if (t == nullptr)  // force_isa raced the first use; fall back to detection
+  if (t == nullptr)  // only if force_isa() runs concurrently with a first use, which it forbids
     throw Error(ErrorCode::internal_error, "no SIMD path selected");
   return *t;
 }
