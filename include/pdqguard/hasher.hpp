@@ -109,6 +109,21 @@ PDQGUARD_API void force_isa(Isa isa);
 /// Parses "scalar" | "avx2" | "avx512"; throws Error(unsupported_isa) otherwise.
 PDQGUARD_API Isa parse_isa(const char* name);
 
+/// Supplies the rows of a single-plane frame to Hasher::hash_rows, top to
+/// bottom, a few at a time: the way a decoder produces scanlines. Lets an image
+/// be hashed while it is decoded, without ever holding the whole frame.
+class PDQGUARD_API RowSource {
+ public:
+  virtual ~RowSource() = default;
+  /// Makes rows first .. first+count-1 available: out[k] must point to row
+  /// first+k, width * bytes_per_pixel(format) readable bytes. Calls come in
+  /// order (first = 0, then the previous first + count, ...) until every row has
+  /// been asked for once; count is 1..64. The pointers must stay valid until the
+  /// next call or until hash_rows returns. May throw; the exception propagates
+  /// out of hash_rows.
+  virtual void rows(int first, int count, const std::uint8_t** out) = 0;
+};
+
 /// A reusable hasher: owns scratch memory sized for the largest frame it has seen,
 /// so a thread hashing a stream of frames does not allocate per frame. One Hasher
 /// must not be used by two threads at once; use one per thread. Results do not
@@ -130,6 +145,15 @@ class PDQGUARD_API Hasher {
   /// in principle, for frames of exactly 64x64, where the reference's single-hash
   /// function skips the blur; no such difference has been observed).
   DihedralResult hash_dihedral(const FrameView& frame);
+  /// The hash of a width x height frame of single-plane `format` (gray8, rgb8,
+  /// rgba8, bgr8, bgra8) whose rows are pulled from `src`: bit-exact with hash()
+  /// (or, with `dihedral`, hash_dihedral(); otherwise only hashes[0] is set) of
+  /// the same pixels. The SIMD paths consume rows as they arrive (working memory
+  /// proportional to the width, not the frame); the scalar path gathers the
+  /// frame first. Throws Error(invalid_argument) for a bad format or size, and
+  /// whatever `src` throws.
+  DihedralResult hash_rows(PixelFormat format, int width, int height, RowSource& src,
+                           bool dihedral = false);
 
  private:
   struct Impl;

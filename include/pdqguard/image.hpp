@@ -134,6 +134,20 @@ PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
 /// Reads a whole stream (up to max_bytes) and decodes it.
 PDQGUARD_API DecodedImage decode_image_stream(std::istream& in, const DecodeOptions& opts = {});
 
+/// Decodes an in-memory file and hashes it in one pass: bit for bit the result
+/// of decode_image_into(bytes, info, opts) followed by hasher.hash(info.view())
+/// (hashes[0], quality, too_small; with `dihedral`, hasher.hash_dihedral() and
+/// all eight hashes). JPEG rows flow from libjpeg-turbo into the hashing
+/// pipeline a strip at a time (Hasher::hash_rows), so no whole-image buffer is
+/// made and the pixels are hashed while still in cache: the fastest way to hash
+/// a file. `info` receives the decode metadata (format, sizes, warnings, ...);
+/// info.pixels is left empty when the rows were streamed (JPEG without an EXIF
+/// orientation to apply) and holds the pixels otherwise. Errors as
+/// decode_image_into. One Hasher per thread.
+PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher,
+                                       DecodedImage& info, const DecodeOptions& opts = {},
+                                       bool dihedral = false);
+
 /// Reads a whole file into memory, refusing more than `max_bytes` (file_too_large)
 /// and reporting io_error with the OS reason otherwise.
 PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,

@@ -157,14 +157,25 @@ int hash_frame_checked(pdqg_hasher* hasher, const pdqg_frame* frame, unsigned fl
   });
 }
 
-int hash_decoded(pdqg_hasher* hasher, const DecodedImage& img, unsigned flags, pdqg_result& out) {
-  hash_view(hasher, img.view(), flags, out);
-  return 0;
-}
-
 const DecodeOptions& options_of(const pdqg_hasher* hasher) noexcept {
   static const DecodeOptions kDefaults{};
   return hasher ? hasher->opts : kDefaults;
+}
+
+/// Decodes and hashes an encoded image in one pass (hash_image: JPEG rows are
+/// streamed into the hasher) with the handle's Hasher, or a per-thread one.
+int hash_encoded(pdqg_hasher* hasher, std::span<const std::uint8_t> bytes, unsigned flags,
+                 pdqg_result& out) {
+  thread_local Hasher own;
+  const bool dihedral = (flags & PDQG_FLAG_DIHEDRAL) != 0;
+  DecodedImage info;
+  const DihedralResult r =
+      hash_image(bytes, hasher ? hasher->hasher : own, info, options_of(hasher), dihedral);
+  if (dihedral)
+    fill_result(r, info.width, info.height, out);
+  else
+    fill_result(HashResult{r.hashes[0], r.quality, r.too_small}, info.width, info.height, out);
+  return 0;
 }
 
 }  // namespace pdqguard::capi
@@ -257,7 +268,7 @@ int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, std::size_t size, un
   return guard(slot, [&] {
     static const std::uint8_t kEmpty = 0;
     const auto* p = data ? static_cast<const std::uint8_t*>(data) : &kEmpty;
-    return hash_decoded(hasher, decode_image({p, size}, options_of(hasher)), flags, *out);
+    return hash_encoded(hasher, {p, size}, flags, *out);
   });
 }
 
@@ -268,7 +279,9 @@ int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags, pdqg_r
   if (const int st = check_flags(slot, flags)) return st;
   return guard(
       slot,
-      [&] { return hash_decoded(hasher, decode_image_file(path, options_of(hasher)), flags, *out); },
+      [&] {
+        return hash_encoded(hasher, read_file_bytes(path, options_of(hasher).max_bytes), flags, *out);
+      },
       path);
 }
 

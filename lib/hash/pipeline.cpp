@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 namespace pdqguard {
 
@@ -85,9 +87,24 @@ struct Hasher::Impl {
     } else {
       k.downsample64(f, buf64, scratch);
     }
+    return finish();
+  }
+
+  /// Quality of buf64, and its DCT into buf16.
+  int finish() {
     const int q = detail::quality_metric(buf64);
-    k.dct64to16(buf64, buf16);
+    detail::active_kernels().dct64to16(buf64, buf16);
     return q;
+  }
+
+  /// The eight dihedral hashes of buf16 into r.
+  void dihedral_bits(DihedralResult& r) {
+    r.hashes[0] = detail::bits_above_median(buf16);
+    float t[256];
+    for (int d = 1; d < 8; ++d) {
+      detail::dihedral_transform(static_cast<Dihedral>(d), buf16, t);
+      r.hashes[static_cast<std::size_t>(d)] = detail::bits_above_median(t);
+    }
   }
 };
 
@@ -116,12 +133,49 @@ DihedralResult Hasher::hash_dihedral(const FrameView& frame) {
     return r;
   }
   r.quality = impl_->downsample(frame, /*allow_no_blur=*/false);
-  r.hashes[0] = detail::bits_above_median(impl_->buf16);
-  float t[256];
-  for (int d = 1; d < 8; ++d) {
-    detail::dihedral_transform(static_cast<Dihedral>(d), impl_->buf16, t);
-    r.hashes[static_cast<std::size_t>(d)] = detail::bits_above_median(t);
+  impl_->dihedral_bits(r);
+  return r;
+}
+
+DihedralResult Hasher::hash_rows(PixelFormat format, int width, int height, RowSource& src,
+                                 bool dihedral) {
+  if (format == PixelFormat::i420 || format == PixelFormat::nv12)
+    throw Error(ErrorCode::invalid_argument,
+                std::string("hash_rows takes single-plane formats, not ") + pixel_format_name(format));
+  if (width <= 0 || height <= 0)
+    throw Error(ErrorCode::invalid_argument, "hash_rows: width and height must be positive");
+  const detail::KernelTable& k = detail::active_kernels();
+  const bool no_blur_64 = !dihedral && width == 64 && height == 64;
+  if (k.downsample64_rows == nullptr || width < kMinHashableSide || height < kMinHashableSide ||
+      no_blur_64) {
+    // No streamed form here: gather the rows into a frame and hash that.
+    const std::size_t row_bytes =
+        static_cast<std::size_t>(width) * static_cast<std::size_t>(bytes_per_pixel(format));
+    std::vector<std::uint8_t> frame(row_bytes * static_cast<std::size_t>(height));
+    const std::uint8_t* rows[detail::kMaxRowsPerPull];
+    for (int r0 = 0; r0 < height; r0 += detail::kMaxRowsPerPull) {
+      const int n = std::min(detail::kMaxRowsPerPull, height - r0);
+      src.rows(r0, n, rows);
+      for (int i = 0; i < n; ++i)
+        std::copy(rows[i], rows[i] + row_bytes,
+                  frame.data() + static_cast<std::size_t>(r0 + i) * row_bytes);
+    }
+    const FrameView f = FrameView::packed(format, frame.data(), width, height);
+    if (dihedral) return hash_dihedral(f);
+    const HashResult one = hash(f);
+    DihedralResult r;
+    r.hashes[0] = one.hash;
+    r.quality = one.quality;
+    r.too_small = one.too_small;
+    return r;
   }
+  DihedralResult r;
+  k.downsample64_rows(format, width, height, src, impl_->buf64, impl_->scratch);
+  r.quality = impl_->finish();
+  if (dihedral)
+    impl_->dihedral_bits(r);
+  else
+    r.hashes[0] = detail::bits_above_median(impl_->buf16);
   return r;
 }
 

@@ -33,6 +33,41 @@ DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptio
 
 void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
                        const DecodeOptions& opts) {
+  detail::decode_dispatch(bytes, out, opts, nullptr);
+}
+
+namespace {
+// Hands the decoder's rows to a Hasher.
+struct HashingConsumer final : detail::RowConsumer {
+  Hasher* hasher = nullptr;
+  bool dihedral = false;
+  bool called = false;
+  DihedralResult result;
+  void consume(PixelFormat format, int width, int height, RowSource& src) override {
+    result = hasher->hash_rows(format, width, height, src, dihedral);
+    called = true;
+  }
+};
+}  // namespace
+
+DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher, DecodedImage& info,
+                          const DecodeOptions& opts, bool dihedral) {
+  HashingConsumer c;
+  c.hasher = &hasher;
+  c.dihedral = dihedral;
+  detail::decode_dispatch(bytes, info, opts, &c);
+  if (c.called) return c.result;
+  if (dihedral) return hasher.hash_dihedral(info.view());
+  const HashResult one = hasher.hash(info.view());
+  DihedralResult r;
+  r.hashes[0] = one.hash;
+  r.quality = one.quality;
+  r.too_small = one.too_small;
+  return r;
+}
+
+void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                             const DecodeOptions& opts, RowConsumer* consumer) {
   // Reset everything but the pixel buffer's capacity.
   out.format = ImageFormat::unknown;
   out.width = out.height = out.source_width = out.source_height = 0;
@@ -49,7 +84,7 @@ void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
   const ImageFormat f = sniff_format(bytes);
   try {
     switch (f) {
-      case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts, out);
+      case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts, out, consumer);
       case ImageFormat::png: return detail::decode_png(bytes, opts, out);
       case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out);
       default: break;

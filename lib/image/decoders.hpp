@@ -19,10 +19,29 @@ int read_exif_orientation(const std::uint8_t* data, std::size_t size) noexcept;
 /// upright for EXIF `orientation` 2..8; 1 and anything else leave it unchanged.
 void apply_orientation(DecodedImage& img, int orientation);
 
+/// Takes a decoder's rows as they are decoded instead of a pixel buffer.
+struct RowConsumer {
+  /// Called once, after the header, with the output format (gray8 or rgb8)
+  /// and size; must pull every row from `src` before returning.
+  virtual void consume(PixelFormat format, int width, int height, RowSource& src) = 0;
+
+ protected:
+  ~RowConsumer() = default;
+};
+
+/// decode_image_into, with rows going to `consumer` where the format allows it
+/// (JPEG; the others fill out.pixels and ignore it).
+void decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                     const DecodeOptions& opts, RowConsumer* consumer);
+
 /// Decoders: fill `out`, which decode_image_into has reset (pixels keeps its
 /// capacity so a caller decoding many files does not fault in new pages).
 void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
-void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// decode_jpeg with a consumer streams rows to it and leaves out.pixels empty
+/// (except when an EXIF orientation must be applied: then the pixels are
+/// decoded as usual and the consumer is not called).
+void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out,
+                 RowConsumer* consumer = nullptr);
 void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 
 }  // namespace pdqguard::detail

@@ -94,8 +94,24 @@ static void pdq_jpeg_progress(j_common_ptr cinfo) {
 // Owns the decompressor; destroying it frees everything libjpeg allocated.
 // Heap-allocated so nothing it holds is an automatic object modified between
 // setjmp and longjmp (the output image is the caller's object, not ours).
+struct Decompressor;
+
+// Serves decoded scanlines to a RowConsumer a strip at a time (CMYK converted
+// to RGB on the way). A fatal libjpeg error inside rows() longjmps back into
+// rows() itself, which throws: the jump never crosses the consumer's frames.
+struct JpegRows final : RowSource {
+  Decompressor* d = nullptr;
+  bool cmyk = false;
+  std::size_t w = 0;
+  std::size_t out_ch = 0;
+  int served = 0;  // rows handed out so far
+  void rows(int first, int count, const std::uint8_t** out) override;
+};
+
 struct Decompressor {
   std::vector<std::uint8_t> rowbuf;
+  std::vector<std::uint8_t> strip;  // the rows JpegRows serves
+  JpegRows rows;
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
   ProgressMonitor progress{};
@@ -146,9 +162,59 @@ bool coefficients_present(j_decompress_ptr cinfo, int ncomp, int last) {
   return true;
 }
 
+void JpegRows::rows(int first, int count, const std::uint8_t** out) {
+  jpeg_decompress_struct* const cinfo = &d->cinfo;
+  std::vector<std::uint8_t>& strip = d->strip;
+  const std::size_t row_bytes = w * out_ch;
+  const std::size_t need = static_cast<std::size_t>(count) * row_bytes;
+  if (strip.size() < need) strip.resize(need);
+  if (cmyk && d->rowbuf.size() < w * 4 * 16) d->rowbuf.resize(w * 4 * 16);
+  if (setjmp(d->err.jump)) throw Error(ErrorCode::decode_error, std::string("JPEG: ") + d->err.message);
+  std::uint8_t* const base = strip.data();
+  for (int i = 0; i < count; ++i) out[i] = base + static_cast<std::size_t>(i) * row_bytes;
+  if (first != served || count <= 0) {
+    std::snprintf(d->err.message, sizeof d->err.message, "rows requested out of order");
+    std::longjmp(d->err.jump, 1);
+  }
+  const int batch = std::clamp(cinfo->rec_outbuf_height, 1, 16);
+  int done = 0;
+  while (done < count) {
+    const int n = std::min(batch, count - done);
+    JSAMPROW rp[16];
+    for (int i = 0; i < n; ++i)
+      rp[i] = cmyk ? d->rowbuf.data() + static_cast<std::size_t>(i) * w * 4
+                   : base + static_cast<std::size_t>(done + i) * row_bytes;
+    const JDIMENSION got = jpeg_read_scanlines(cinfo, rp, static_cast<JDIMENSION>(n));
+    if (got == 0) {
+      // Cannot happen with an in-memory source; as decode_jpeg, such rows read 0.
+      std::memset(base + static_cast<std::size_t>(done) * row_bytes, 0,
+                  static_cast<std::size_t>(count - done) * row_bytes);
+      break;
+    }
+    if (cmyk)
+      for (JDIMENSION i = 0; i < got; ++i)
+        cmyk_row_to_rgb(rp[i], base + (static_cast<std::size_t>(done) + i) * row_bytes, w);
+    done += static_cast<int>(got);
+  }
+  served += count;
+}
+
+// Ends the decompression. The jump buffer is armed again here because the last
+// setjmp may have been the one in JpegRows::rows(), whose frame is gone.
+void finish_jpeg(Decompressor* d, bool early_stop) {
+  if (setjmp(d->err.jump)) throw Error(ErrorCode::decode_error, std::string("JPEG: ") + d->err.message);
+  if (early_stop) {
+    jpeg_finish_output(&d->cinfo);
+    jpeg_abort_decompress(&d->cinfo);  // the rest of the file is not needed
+  } else {
+    jpeg_finish_decompress(&d->cinfo);
+  }
+}
+
 }  // namespace
 
-void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
+void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                 RowConsumer* consumer) {
   // Everything with a destructor lives before setjmp (see the file comment).
   const auto d = std::make_unique<Decompressor>();
   jpeg_decompress_struct* const cinfo = &d->cinfo;
@@ -259,12 +325,25 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   const std::size_t out_ch = img.gray ? 1 : 3;
   img.width = static_cast<int>(w);
   img.height = static_cast<int>(h);
-  img.pixels.resize(w * h * out_ch);
+  const bool streamed = consumer != nullptr && orientation == 0;
+  if (streamed) {
+    // Rows go straight to the consumer (the hasher): no whole-image buffer.
+    d->rows.d = d.get();
+    d->rows.cmyk = cmyk;
+    d->rows.w = w;
+    d->rows.out_ch = out_ch;
+    d->rows.served = 0;
+    consumer->consume(img.gray ? PixelFormat::gray8 : PixelFormat::rgb8, img.width, img.height,
+                      d->rows);
+    if (d->rows.served != img.height)
+      throw Error(ErrorCode::internal_error, "JPEG: the row consumer did not read every row");
+  }
+  img.pixels.resize(streamed ? 0 : w * h * out_ch);
   if (cmyk) rowbuf.resize(w * 4 * static_cast<std::size_t>(cinfo->rec_outbuf_height));
 
   JSAMPROW rows[16];
   const int batch = std::clamp(cinfo->rec_outbuf_height, 1, 16);
-  while (cinfo->output_scanline < cinfo->output_height) {
+  while (!streamed && cinfo->output_scanline < cinfo->output_height) {
     const std::size_t y0 = cinfo->output_scanline;
     const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch), h - y0));
     for (int i = 0; i < n; ++i)
@@ -277,12 +356,7 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
         cmyk_row_to_rgb(rows[i], img.pixels.data() + (y0 + i) * w * 3, w);
   }
 
-  if (early_stop) {
-    jpeg_finish_output(cinfo);
-    jpeg_abort_decompress(cinfo);  // the rest of the file is not needed
-  } else {
-    jpeg_finish_decompress(cinfo);
-  }
+  finish_jpeg(d.get(), early_stop);
 
   if (d->err.warning_count > kMaxKeptWarnings)
     img.warnings.push_back("libjpeg: " + std::to_string(d->err.warning_count - kMaxKeptWarnings) +

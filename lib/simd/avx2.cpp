@@ -88,10 +88,15 @@ struct V256 {
 void downsample64_avx2(const FrameView& f, float* out, Scratch& s) {
   downsample64_simd<V256, 4>(f, out, s);
 }
+void downsample64_rows_avx2(PixelFormat fmt, int w, int h, RowSource& src, float* out,
+                            Scratch& s) {
+  downsample64_rows_simd<V256, 4>(fmt, w, h, src, out, s);
+}
 void dct64to16_avx2(const float* a, float* b) { dct64to16_simd<V256>(a, b); }
 
 }  // namespace
 
-const KernelTable kAvx2Kernels{Isa::avx2, downsample64_avx2, dct64to16_avx2};
+const KernelTable kAvx2Kernels{Isa::avx2, downsample64_avx2, downsample64_rows_avx2,
+                                  dct64to16_avx2};
 
 }  // namespace pdqguard::detail

@@ -43,6 +43,8 @@ struct Resample {
 /// reason: the SIMD files then need no inline code from the standard library
 /// (not even std::array::operator[], which a -O0 build emits out of line).
 void make_resample(const FrameView& f, Resample& r);
+/// The same geometry from the size alone (luma and stride left empty).
+void make_resample_wh(int w, int h, Resample& r);
 
 /// One implementation of the heavy stages.
 struct KernelTable {
@@ -52,10 +54,19 @@ struct KernelTable {
   /// ceil(W/128) and ceil(H/128)) and decimated to 64x64 (row-major) exactly as
   /// the reference's decimateFloat samples it.
   void (*downsample64)(const FrameView& f, float* out64x64, Scratch& scratch);
+  /// The same for a single-plane frame of format `fmt` whose rows are pulled
+  /// from `src` a strip at a time (at most kMaxRowsPerPull rows per call), so the
+  /// whole frame never has to exist in memory. Null when the path has no
+  /// streamed form (the caller then gathers the rows into a frame).
+  void (*downsample64_rows)(PixelFormat fmt, int w, int h, RowSource& src, float* out64x64,
+                            Scratch& scratch);
   /// out16x16 = D * in64x64 * D^T with the reference's DCT matrix D (16x64) and its
   /// summation order (one sequential sum over k per output, first D*A, then *D^T).
   void (*dct64to16)(const float* in64x64, float* out16x16);
 };
+
+/// The most rows a kernel asks a RowSource for in one call.
+inline constexpr int kMaxRowsPerPull = 32;
 
 /// The table of the active path (see pdqguard::active_isa).
 const KernelTable& active_kernels();

@@ -102,9 +102,12 @@ float* aligned_floats(std::vector<float>& v, std::size_t n) {
 }
 
 void make_resample(const FrameView& f, Resample& r) {
-  const int w = f.width, h = f.height;
+  make_resample_wh(f.width, f.height, r);
   r.luma = f.planes[0];
   r.stride = f.row_stride();
+}
+
+void make_resample_wh(int w, int h, Resample& r) {
   r.win_rows = jarosz_window(w);
   r.win_cols = jarosz_window(h);
   for (int i = 0; i < 64; ++i) {
@@ -166,6 +169,6 @@ void box1d_scalar(const float* in, float* out, int n, std::ptrdiff_t stride, int
   }
 }
 
-const KernelTable kScalarKernels{Isa::scalar, downsample64_scalar, dct64to16_scalar};
+const KernelTable kScalarKernels{Isa::scalar, downsample64_scalar, nullptr, dct64to16_scalar};
 
 }  // namespace pdqguard::detail

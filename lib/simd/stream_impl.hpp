@@ -219,15 +219,17 @@ inline void transpose_block(const float* src, std::ptrdiff_t src_stride, float* 
   for (int c = 0; c < V::L; ++c) V::store(dst + c * dst_stride, v[c]);
 }
 
-template <class V, int G, class Px>
-void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
+/// The streamed blur + decimation of a w x h frame whose rows arrive a strip of
+/// S = G*L rows at a time: fetch(r0, rows) must store in rows[0..S-1] pointers to
+/// rows r0 .. r0+S-1 (rows past the bottom: any valid row; their results are never
+/// used), each valid until the next fetch. Rows are fetched once, in order.
+template <class V, int G, class Px, class Fetch>
+void downsample64_core(int w, int h, const Resample& rs, Fetch&& fetch, float* out,
+                       Scratch& scratch) {
   using F = typename V::F;
   constexpr int L = V::L;
   constexpr int S = G * L;      // rows per strip
   constexpr int NV64 = 64 / L;  // vectors per 64 floats
-  const int w = f.width, h = f.height;
-  Resample rs;
-  make_resample(f, rs);
   const int win_c = rs.win_cols;
   const int wp = round_up(w, 16);
   const int ring_rows = win_c + S;
@@ -318,14 +320,11 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
   };
 
   // Strips of S rows: luma, first row filter, then each row into the column filter.
-  const std::ptrdiff_t stride = rs.stride;
   for (int r0 = 0; r0 < h; r0 += S) {
     const std::uint8_t* rows[S];
     float* dst[S];
-    for (int k = 0; k < S; ++k) {
-      rows[k] = rs.luma + static_cast<std::ptrdiff_t>(r0 + k < h ? r0 + k : h - 1) * stride;
-      dst[k] = ring_row(r0 + k);
-    }
+    fetch(r0, rows);
+    for (int k = 0; k < S; ++k) dst[k] = ring_row(r0 + k);
     auto emit = [&](int oi, const F* sum, F cnt) {
       float* b = blk + (oi % L) * S;
       for (int g = 0; g < G; ++g) V::store(b + g * L, V::div(sum[g], cnt));
@@ -371,6 +370,41 @@ void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
   });
 }
 
+/// downsample64_core over a FrameView (rows read in place).
+template <class V, int G, class Px>
+void downsample64_stream(const FrameView& f, float* out, Scratch& scratch) {
+  constexpr int S = G * V::L;
+  Resample rs;
+  make_resample(f, rs);
+  const int h = f.height;
+  const std::uint8_t* const luma = rs.luma;
+  const std::ptrdiff_t stride = rs.stride;
+  downsample64_core<V, G, Px>(
+      f.width, h, rs,
+      [&](int r0, const std::uint8_t** rows) {
+        for (int k = 0; k < S; ++k)
+          rows[k] = luma + static_cast<std::ptrdiff_t>(r0 + k < h ? r0 + k : h - 1) * stride;
+      },
+      out, scratch);
+}
+
+/// downsample64_core over rows pulled from a RowSource (a decoder's scanlines).
+template <class V, int G, class Px>
+void downsample64_pull(int w, int h, RowSource& src, float* out, Scratch& scratch) {
+  constexpr int S = G * V::L;
+  static_assert(S <= kMaxRowsPerPull);
+  Resample rs;
+  make_resample_wh(w, h, rs);
+  downsample64_core<V, G, Px>(
+      w, h, rs,
+      [&](int r0, const std::uint8_t** rows) {
+        const int n = h - r0 < S ? h - r0 : S;
+        src.rows(r0, n, rows);
+        for (int k = n; k < S; ++k) rows[k] = rows[n - 1];
+      },
+      out, scratch);
+}
+
 template <class V, int G>
 void downsample64_simd(const FrameView& f, float* out, Scratch& s) {
   switch (f.format) {
@@ -381,6 +415,20 @@ void downsample64_simd(const FrameView& f, float* out, Scratch& s) {
     case PixelFormat::gray8:
     case PixelFormat::i420:
     case PixelFormat::nv12: return downsample64_stream<V, G, GrayPx<V>>(f, out, s);
+  }
+}
+
+template <class V, int G>
+void downsample64_rows_simd(PixelFormat fmt, int w, int h, RowSource& src, float* out,
+                            Scratch& s) {
+  switch (fmt) {
+    case PixelFormat::rgb8: return downsample64_pull<V, G, Rgb3Px<V, 0, 1, 2>>(w, h, src, out, s);
+    case PixelFormat::bgr8: return downsample64_pull<V, G, Rgb3Px<V, 2, 1, 0>>(w, h, src, out, s);
+    case PixelFormat::rgba8: return downsample64_pull<V, G, Rgb4Px<V, 0, 1, 2>>(w, h, src, out, s);
+    case PixelFormat::bgra8: return downsample64_pull<V, G, Rgb4Px<V, 2, 1, 0>>(w, h, src, out, s);
+    case PixelFormat::gray8:
+    case PixelFormat::i420:
+    case PixelFormat::nv12: return downsample64_pull<V, G, GrayPx<V>>(w, h, src, out, s);
   }
 }
 

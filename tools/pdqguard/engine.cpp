@@ -32,17 +32,27 @@ struct Context {
   RawLayout raw;
 };
 
-void hash_view(Context& c, Hasher& hasher, const FrameView& v, Record& r) {
-  const bool want_dihedral = c.o.dihedral;
-  if (want_dihedral) {
-    DihedralResult d = hasher.hash_dihedral(v);
-    r.result = HashResult{d.hashes[0], d.quality, d.too_small};
+/// Stores a hashing result (all eight hashes when --dihedral, else hashes[0]).
+void set_result(Context& c, const DihedralResult& d, Record& r) {
+  r.result = HashResult{d.hashes[0], d.quality, d.too_small};
+  if (c.o.dihedral) {
     r.dihedral = d;
     r.print_dihedral = c.o.matcher == nullptr;  // `hash --dihedral` prints the 8 hashes
-  } else {
-    r.result = hasher.hash(v);
   }
   r.ok = true;
+}
+
+void hash_view(Context& c, Hasher& hasher, const FrameView& v, Record& r) {
+  if (c.o.dihedral) {
+    set_result(c, hasher.hash_dihedral(v), r);
+  } else {
+    const HashResult one = hasher.hash(v);
+    DihedralResult d;
+    d.hashes[0] = one.hash;
+    d.quality = one.quality;
+    d.too_small = one.too_small;
+    set_result(c, d, r);
+  }
 }
 
 void match_record(Context& c, Record& r) {
@@ -99,14 +109,17 @@ Record process(Context& c, Hasher& hasher, WorkItem& w) {
   try {
     switch (w.kind) {
       case InputKind::file: {
-        const DecodedImage img = decode_image_file(w.path, c.o.decode);
+        // hash_image streams JPEG rows into the hasher (no whole-image buffer).
+        const std::vector<std::uint8_t> bytes = read_file_bytes(w.path, c.o.decode.max_bytes);
+        DecodedImage img;
+        const DihedralResult d = hash_image(bytes, hasher, img, c.o.decode, c.o.dihedral);
         r.format = image_format_name(img.format);
         r.width = img.source_width ? img.source_width : img.width;
         r.height = img.source_height ? img.source_height : img.height;
         r.scale_denom = img.scale_denom;
         r.exif_orientation = img.exif_orientation;
         r.warnings = img.warnings;
-        hash_view(c, hasher, img.view(), r);
+        set_result(c, d, r);
         break;
       }
       case InputKind::frame: {
