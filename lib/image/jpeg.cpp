@@ -110,7 +110,6 @@ struct JpegRows final : RowSource {
 
 struct Decompressor {
   std::vector<std::uint8_t> rowbuf;
-  std::vector<std::uint8_t> strip;  // the rows JpegRows serves
   JpegRows rows;
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
@@ -164,7 +163,9 @@ bool coefficients_present(j_decompress_ptr cinfo, int ncomp, int last) {
 
 void JpegRows::rows(int first, int count, const std::uint8_t** out) {
   jpeg_decompress_struct* const cinfo = &d->cinfo;
-  std::vector<std::uint8_t>& strip = d->strip;
+  // Kept per thread: a fresh strip per image (hundreds of KiB for a wide one)
+  // would be zero-filled and page-faulted in every time.
+  thread_local std::vector<std::uint8_t> strip;
   const std::size_t row_bytes = w * out_ch;
   const std::size_t need = static_cast<std::size_t>(count) * row_bytes;
   if (strip.size() < need) strip.resize(need);
