@@ -95,7 +95,7 @@ void downsample64_avx512(const FrameView& f, float* out, Scratch& s) {
 }
 void downsample64_rows_avx512(PixelFormat fmt, int w, int h, RowSource& src, float* out,
                             Scratch& s) {
-  downsample64_rows_simd<V512, 2>(fmt, w, h, src, out, s);
+  downsample64_rows_simd<V512, 1>(fmt, w, h, src, out, s);
 }
 void dct64to16_avx512(const float* a, float* b) { dct64to16_simd<V512>(a, b); }
 

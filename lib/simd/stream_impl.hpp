@@ -40,6 +40,11 @@ constexpr float kLr = 0.299f;
 constexpr float kLg = 0.587f;
 constexpr float kLb = 0.114f;
 
+/// How far ahead (bytes) luma loads prefetch along each row: the strip's rows
+/// are read 16 or 8 pixels at a time, 32 rows at once, too many streams for the
+/// hardware prefetcher to follow.
+constexpr int kPrefetchBytes = 512;
+
 inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
 // ---- luma loaders: L pixels starting at p into one vector --------------------
@@ -86,7 +91,11 @@ inline void luma_block_t(const std::uint8_t* const* rows, int c0, int w, float* 
   for (int g = 0; g < S / L; ++g) {
     F v[L];
     if (fast) {
-      for (int k = 0; k < L; ++k) v[k] = Px::load(rows[g * L + k] + c0 * Px::bpp);
+      for (int k = 0; k < L; ++k) {
+        const std::uint8_t* p = rows[g * L + k] + c0 * Px::bpp;
+        __builtin_prefetch(p + kPrefetchBytes);
+        v[k] = Px::load(p);
+      }
     } else if (whole) {
       for (int k = 0; k < L; ++k) v[k] = Px::load_safe(rows[g * L + k] + c0 * Px::bpp);
     } else {
