@@ -1,25 +1,53 @@
 // Fuzz target: sniffing, every image decoder (JPEG, PNG, PPM/PGM) and hashing of
-// whatever decodes. Limits are small so the fuzzer cannot ask for huge images.
+// whatever decodes, through both entry points: decode_image + hash_frame, and
+// hash_image (JPEG rows streamed into the hasher). When both are run on an input
+// (small images) they must agree exactly: a differential check of the streamed
+// path. Limits are small so the fuzzer cannot ask for huge images.
 #include <pdqguard/error.hpp>
 #include <pdqguard/hasher.hpp>
 #include <pdqguard/image.hpp>
 
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <span>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   pdqguard::DecodeOptions opts;
-  opts.max_pixels = 4'000'000;
+  opts.max_pixels = 1u << 18;  // bigger images take no other code path, only time
   opts.max_bytes = 8u << 20;
-  opts.fast = size > 0 && (data[size - 1] & 1);  // exercise both decode modes
+  const std::uint8_t last = size > 0 ? data[size - 1] : 0;
+  opts.fast = (last & 1) != 0;  // exercise both decode modes
+  const std::span<const std::uint8_t> bytes(data, size);
+
+  std::optional<pdqguard::HashResult> decoded;
+  std::optional<pdqguard::ErrorCode> decoded_error;
+  int pixels = 0;
+  if ((last & 2) == 0) {
+    try {
+      const pdqguard::DecodedImage img = pdqguard::decode_image(bytes, opts);
+      const std::size_t need = static_cast<std::size_t>(img.width) * img.height * (img.gray ? 1 : 3);
+      if (img.width <= 0 || img.height <= 0 || img.pixels.size() != need) std::abort();
+      decoded = pdqguard::hash_frame(img.view());
+      pixels = img.width * img.height;
+    } catch (const pdqguard::Error& e) {
+      decoded_error = e.code();  // refusing bad input with a coded error is expected
+    }
+  }
+  // hash_image on every input of the second kind, and on small first-kind ones.
+  if ((last & 2) == 0 && pixels > 65'536) return 0;
+  static pdqguard::Hasher hasher;
+  pdqguard::DecodedImage info;
   try {
-    const pdqguard::DecodedImage img = pdqguard::decode_image(std::span(data, size), opts);
-    const std::size_t need = static_cast<std::size_t>(img.width) * img.height * (img.gray ? 1 : 3);
-    if (img.width <= 0 || img.height <= 0 || img.pixels.size() != need) std::abort();
-    (void)pdqguard::hash_frame(img.view());
-  } catch (const pdqguard::Error&) {
-    // Refusing bad input with a coded error is the expected outcome.
+    // Dihedral mode blurs a 64x64 image that hash() takes as is: compare only
+    // the plain hash, which follows the same rule on both paths.
+    const bool dihedral = decoded == std::nullopt && (last & 4) != 0;
+    const pdqguard::DihedralResult r = pdqguard::hash_image(bytes, hasher, info, opts, dihedral);
+    if (decoded_error) std::abort();  // one path refused what the other accepted
+    if (decoded && (decoded->hash != r.hashes[0] || decoded->quality != r.quality)) std::abort();
+  } catch (const pdqguard::Error& e) {
+    if (decoded && !decoded_error) std::abort();
+    if (decoded_error && *decoded_error != e.code()) std::abort();
   }
   return 0;
 }
