@@ -161,6 +161,10 @@ def test_bad_input_gets_clear_4xx(gateway):
     assert 'pdqguard_errors_by_code_total{code="unsupported_format"} 2' in text
     assert 'pdqguard_errors_by_code_total{code="file_too_large"} 1' in text
     assert "pdqguard_check_seconds_count" in text and "pdqguard_list_entries 1" in text
+    # CPU time inside pdqguard (decode + hash + match) is counted: these requests decoded
+    # (or tried to decode) images, so it is positive.
+    lib_cpu = [l for l in text.splitlines() if l.startswith("pdqguard_library_cpu_seconds_total ")]
+    assert len(lib_cpu) == 1 and float(lib_cpu[0].split()[1]) > 0
 
 
 def test_reload_under_load_loses_no_request(gateway):
