@@ -541,3 +541,26 @@ def test_overlong_path_on_stdin_is_an_error_record(small_image):
     assert len(recs[0]["path"]) <= 4096 + 3
     assert recs[1]["path"] == str(small_image) and "hash" in recs[1]
     assert rc == 2
+
+
+def test_any_address_space_limit_gives_a_result_or_out_of_memory(small_image, tmp_path):
+    # From "too small to load the libraries" up to "enough": every run either
+    # works or says out_of_memory (exit 2); none aborts or dies from a signal.
+    if SANITIZED:
+        pytest.skip("sanitizer runtimes cannot run under ulimit -v")
+    lst = tmp_path / "l.txt"
+    lst.write_text(H1 + "\n")
+    worked = 0
+    for kib in range(6000, 48001, 3000):
+        for args in (["hash", "-t", "4", small_image], ["scan", "--list", lst, "-t", "4", small_image]):
+            rc, recs, err = run_limited(args, vmem_kib=kib)
+            if rc == 127 and "error while loading shared libraries" in err:
+                continue  # the dynamic loader itself did not fit
+            assert_clean_exit(rc, err)
+            if rc == 0:
+                worked += 1
+                assert recs[0]["path"] == str(small_image) and "hash" in recs[0]
+            else:
+                assert rc == 2
+                assert "out_of_memory" in err or any(r.get("error") == "out_of_memory" for r in recs), err
+    assert worked > 0
