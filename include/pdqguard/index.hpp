@@ -12,7 +12,7 @@
 // while queries run (queries in flight finish on the Matcher they started on).
 //
 // Errors: pdqguard::Error with ErrorCode::list_parse_error (a malformed list in
-// strict mode), io_error (a file that cannot be read or written), index_corrupt
+// strict mode), file_too_large (a list above ParseOptions::max_list_bytes), io_error (a file that cannot be read or written), index_corrupt
 // (an index file that is truncated, damaged, of another version or fails its
 // checksum) and invalid_argument (a bad option value).
 #pragma once
@@ -55,11 +55,31 @@ enum class ListFormat : int {
 /// "plain", "csv", "tsv", "threatexchange" (never null).
 PDQGUARD_API const char* list_format_name(ListFormat f) noexcept;
 
-/// Options for the list parsers.
+/// Default ParseOptions::max_list_bytes: 4 GiB (about 60 million plain hashes).
+inline constexpr std::uint64_t kDefaultMaxListBytes = std::uint64_t{4} << 30;
+/// Default ParseOptions::max_line_bytes: 64 KiB (a hash and a generous label).
+inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{64} << 10;
+
+/// Options for the list parsers. The limits hold for hostile lists: memory while
+/// parsing is bounded by the entries kept (about 150 bytes each plus their
+/// id/label text) plus max_line_bytes, never by a line's or a file's length.
 struct ParseOptions {
   ParsePolicy policy = ParsePolicy::strict;
   /// At most this many problems are kept in HashList::problems (all are counted).
   std::size_t max_problems_kept = 1000;
+  /// Refuse a list larger than this many bytes with Error(file_too_large)
+  /// (both policies). parse_list_file checks a regular file's size before
+  /// reading any of it; streams and pipes are refused as soon as they pass the
+  /// limit. 0 = no limit. Default kDefaultMaxListBytes (4 GiB).
+  std::uint64_t max_list_bytes = kDefaultMaxListBytes;
+  /// A line longer than this many bytes (not counting its "\n" or "\r\n") is a
+  /// malformed line: Error(list_parse_error) "NAME:LINE: line longer than N
+  /// bytes (max_line_bytes): ..." in strict mode (thrown as soon as the limit is
+  /// passed, the rest is not read), else skipped and reported in
+  /// HashList::problems. Files and streams are read in 64 KiB chunks and at most
+  /// this many bytes of one line are ever buffered. 0 = no limit. Default
+  /// kDefaultMaxLineBytes (64 KiB).
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
 };
 
 /// One malformed (or ignored) line: where and why.
@@ -99,16 +119,24 @@ struct HashList {
 /// entry_id, content_id, signal_id), label (label, labels, category, tags),
 /// quality, list (list, list_name, bank, bank_name), signal type (signal_type,
 /// type: rows of another type are ignored and counted). Throws
-/// Error(list_parse_error) "NAME:LINE: reason" for a malformed line in strict
-/// mode, or for a CSV header without a hash column (both policies). Never reads
-/// outside `text`. Thread-safe.
+/// Error(list_parse_error) "NAME:LINE: reason" for a malformed line (including
+/// one longer than options.max_line_bytes) in strict mode, or for a CSV header
+/// without a hash column (both policies), and Error(file_too_large) for text
+/// longer than options.max_list_bytes. Never reads outside `text`. Thread-safe.
 PDQGUARD_API HashList parse_list_string(std::string_view text, const std::string& name,
                                         const ParseOptions& options = {});
-/// Reads the whole stream and parses it as parse_list_string does.
+/// Reads the stream to its end in 64 KiB chunks and parses it line by line as
+/// parse_list_string does (the text is never held whole; see ParseOptions for
+/// the limits). Throws as parse_list_string, Error(file_too_large) as soon as
+/// more than max_list_bytes were read, Error(io_error) on a read error.
 PDQGUARD_API HashList parse_list_stream(std::istream& in, const std::string& name,
                                         const ParseOptions& options = {});
-/// Reads and parses a file. `name` defaults to the file name without directories.
-/// Throws Error(io_error) if the file cannot be read, and as parse_list_string.
+/// Reads and parses a file as parse_list_stream does. `name` defaults to the
+/// file name without directories. A regular file larger than max_list_bytes is
+/// refused with Error(file_too_large) before any of it is read (a FIFO or
+/// device is refused once that many bytes came through). Throws Error(io_error)
+/// if the file cannot be opened or read (or is a directory), and as
+/// parse_list_string.
 PDQGUARD_API HashList parse_list_file(const std::string& path, const ParseOptions& options = {},
                                       const std::string& name = {});
 

@@ -3,10 +3,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <cstring>
+#include <istream>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pdqguard {
 
@@ -135,47 +140,47 @@ bool split_record(std::string_view line, char delim, std::vector<std::string>& o
 
 class Parser {
  public:
-  Parser(std::string_view text, const std::string& name, const ParseOptions& o)
-      : text_(text), opt_(o) {
-    list_.name = name;
+  Parser(const std::string& name, const ParseOptions& o) : opt_(o) { list_.name = name; }
+
+  /// One physical line (without its '\n'; a trailing '\r' is dropped here).
+  /// `lineno` is 1-based. The BOM is removed by the drivers.
+  void line(std::string_view line, std::size_t lineno) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (opt_.max_line_bytes != 0 && line.size() > opt_.max_line_bytes) {
+      too_long(lineno);
+      return;
+    }
+    if (line.find('\0') != std::string_view::npos) {
+      problem(lineno, "NUL byte in line (binary data?)", false);
+      return;
+    }
+    std::string_view t = trim(line);
+    if (!decided_) {
+      if (t.empty() || t.front() == '#') return;
+      decided_ = true;
+      if (decide(t, lineno)) return;  // header consumed
+    }
+    if (list_.format == ListFormat::csv || list_.format == ListFormat::tsv) {
+      if (t.empty()) return;
+      csv_line(line, lineno);
+    } else {
+      if (t.empty() || t.front() == '#') return;
+      if (list_.format == ListFormat::threatexchange)
+        te_line(t, lineno);
+      else
+        plain_line(t, lineno);
+    }
   }
 
-  HashList run() {
-    if (text_.size() >= 3 && static_cast<unsigned char>(text_[0]) == 0xEF &&
-        static_cast<unsigned char>(text_[1]) == 0xBB && static_cast<unsigned char>(text_[2]) == 0xBF)
-      text_.remove_prefix(3);
-    std::size_t pos = 0;
-    std::size_t lineno = 0;
-    bool decided = false;
-    while (pos < text_.size()) {
-      std::size_t e = text_.find('\n', pos);
-      if (e == std::string_view::npos) e = text_.size();
-      std::string_view line = text_.substr(pos, e - pos);
-      pos = e + 1;
-      ++lineno;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find('\0') != std::string_view::npos) {
-        problem(lineno, "NUL byte in line (binary data?)", false);
-        continue;
-      }
-      std::string_view t = trim(line);
-      if (!decided) {
-        if (t.empty() || t.front() == '#') continue;
-        decided = true;
-        if (decide(t, lineno)) continue;  // header consumed
-      }
-      if (list_.format == ListFormat::csv || list_.format == ListFormat::tsv) {
-        if (t.empty()) continue;
-        csv_line(line, lineno);
-      } else {
-        if (t.empty() || t.front() == '#') continue;
-        if (list_.format == ListFormat::threatexchange)
-          te_line(t, lineno);
-        else
-          plain_line(t, lineno);
-      }
-    }
-    list_.lines = lineno;
+  /// A line longer than max_line_bytes (its text is not kept): a malformed line.
+  void too_long(std::size_t lineno) {
+    problem(lineno,
+            "line longer than " + std::to_string(opt_.max_line_bytes) + " bytes (max_line_bytes): not a hash list line",
+            false);
+  }
+
+  HashList finish(std::size_t lines) {
+    list_.lines = lines;
     return std::move(list_);
   }
 
@@ -332,35 +337,146 @@ class Parser {
     add(h, std::string(col(id_col_)), std::string(col(label_col_)), std::string(col(list_col_)), q, lineno);
   }
 
-  std::string_view text_;
   ParseOptions opt_;
   HashList list_;
+  bool decided_ = false;
   char delim_ = ',';
   int hash_col_ = -1, id_col_ = -1, label_col_ = -1, quality_col_ = -1, list_col_ = -1, type_col_ = -1;
   std::vector<std::string> fields_;
 };
 
+
+[[noreturn]] void too_large(const std::string& name, std::uint64_t size, std::uint64_t limit, bool at_least) {
+  throw Error(ErrorCode::file_too_large, name + ": list is " + (at_least ? "more than " : "") + std::to_string(size) +
+                                             " bytes, above the limit of " + std::to_string(limit) +
+                                             " bytes (max_list_bytes)");
+}
+
+/// Splits a byte stream into lines for a Parser, holding at most max_line_bytes
+/// (+1 for a '\r') of one line: the rest of a longer line is skipped unread into
+/// memory, so a hostile line of any length costs time, never memory.
+class LineFeeder {
+ public:
+  LineFeeder(Parser& p, const std::string& name, const ParseOptions& o) : p_(p), name_(name), opt_(o) {}
+
+  /// The next `n` bytes of the stream.
+  void feed(const char* b, std::size_t n) {
+    total_ += n;
+    if (opt_.max_list_bytes != 0 && total_ > opt_.max_list_bytes) too_large(name_, opt_.max_list_bytes, opt_.max_list_bytes, true);
+    const char* end = b + n;
+    while (b < end) {
+      const char* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(end - b)));
+      const char* seg_end = nl ? nl : end;
+      const std::size_t seg = static_cast<std::size_t>(seg_end - b);
+      if (!overflow_) {
+        if (nl && cur_.empty() && fits(seg)) {
+          emit(std::string_view(b, seg));  // the whole line is in the buffer: no copy
+        } else if (fits(cur_.size() + seg)) {
+          cur_.append(b, seg);
+          if (nl) emit(cur_);
+        } else {
+          overflow_ = true;  // reported now (strict mode stops reading here)
+          cur_.clear();
+          p_.too_long(lineno_ + 1);
+        }
+      }
+      if (nl) {
+        if (overflow_) ++lineno_;
+        overflow_ = false;
+        cur_.clear();
+      }
+      b = nl ? nl + 1 : end;
+    }
+  }
+
+  HashList finish() {
+    if (overflow_) ++lineno_;
+    else if (!cur_.empty()) emit(cur_);
+    return p_.finish(lineno_);
+  }
+
+ private:
+  bool fits(std::size_t n) const { return opt_.max_line_bytes == 0 || n <= opt_.max_line_bytes + 1; }
+  void emit(std::string_view line) {
+    ++lineno_;
+    if (lineno_ == 1 && line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    p_.line(line, lineno_);
+  }
+
+  Parser& p_;
+  const std::string& name_;
+  const ParseOptions& opt_;
+  std::string cur_;
+  std::uint64_t total_ = 0;
+  std::size_t lineno_ = 0;
+  bool overflow_ = false;
+};
+
+constexpr std::size_t kChunk = 1 << 16;
+
 }  // namespace
 
 HashList parse_list_string(std::string_view text, const std::string& name, const ParseOptions& options) {
-  return Parser(text, name, options).run();
+  if (options.max_list_bytes != 0 && text.size() > options.max_list_bytes)
+    too_large(name, text.size(), options.max_list_bytes, false);
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  Parser p(name, options);
+  std::size_t pos = 0, lineno = 0;
+  while (pos < text.size()) {
+    std::size_t e = text.find('\n', pos);
+    if (e == std::string_view::npos) e = text.size();
+    p.line(text.substr(pos, e - pos), ++lineno);
+    pos = e + 1;
+  }
+  return p.finish(lineno);
 }
 
 HashList parse_list_stream(std::istream& in, const std::string& name, const ParseOptions& options) {
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Parser p(name, options);
+  LineFeeder f(p, name, options);
+  std::vector<char> buf(kChunk);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const std::streamsize got = in.gcount();
+    if (got <= 0) break;
+    f.feed(buf.data(), static_cast<std::size_t>(got));
+  }
   if (in.bad()) throw Error(ErrorCode::io_error, name + ": read error");
-  return parse_list_string(text, name, options);
+  return f.finish();
 }
 
 HashList parse_list_file(const std::string& path, const ParseOptions& options, const std::string& name) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(ErrorCode::io_error, path + ": cannot open list file");
   std::string n = name;
   if (n.empty()) {
     const auto slash = path.find_last_of('/');
     n = slash == std::string::npos ? path : path.substr(slash + 1);
   }
-  return parse_list_stream(f, n, options);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::io_error, path + ": cannot open list file: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Error(ErrorCode::io_error, path + ": cannot stat list file: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::io_error, path + ": is a directory, not a list file");
+  // A regular file's size is known: refuse it before reading a byte.
+  if (S_ISREG(st.st_mode) && options.max_list_bytes != 0 &&
+      static_cast<std::uint64_t>(st.st_size) > options.max_list_bytes)
+    too_large(n, static_cast<std::uint64_t>(st.st_size), options.max_list_bytes, false);
+  Parser p(n, options);
+  LineFeeder f(p, n, options);  // also counts bytes: pipes and files that grow
+  std::vector<char> buf(kChunk);
+  for (;;) {
+    const ssize_t r = ::read(fd, buf.data(), buf.size());
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCode::io_error, path + ": read error: " + std::strerror(errno));
+    }
+    if (r == 0) break;
+    f.feed(buf.data(), static_cast<std::size_t>(r));
+  }
+  return f.finish();
 }
 
 }  // namespace pdqguard

@@ -85,6 +85,7 @@ void add_index_command(CLI::App& app, std::function<int()>& run) {
   build->add_option("--index-kind", b->lists.index_kind, "auto, flat, bktree or mih")->capture_default_str();
   build->add_option("--mih-substrings", b->mih_substrings, "mih/auto: substrings (0 = from the list size)");
   build->add_flag("--strict", b->lists.strict, "Refuse a list with any malformed line");
+  add_list_limit_options(build, b->lists);
   build->add_flag("-q,--quiet", b->quiet, "Do not list each skipped line");
   build->callback([b, &run] { run = [b] { return run_build(*b); }; });
 

@@ -42,6 +42,7 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
   cmd->add_option("--index-kind", o->lists.index_kind, "flat, bktree, mih or auto (lists only)")
       ->capture_default_str();
   cmd->add_flag("--strict", o->lists.strict, "Refuse a list with any malformed line (default: skip and report)");
+  add_list_limit_options(cmd, o->lists);
   cmd->add_option("--threshold", o->engine.threshold, "Maximum Hamming distance of a match")
       ->capture_default_str()
       ->check(CLI::Range(0, 256));

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 
@@ -214,7 +215,9 @@ int run_engine(const EngineOptions& o) {
 
   BoundedQueue<WorkItem> queue(qcap);
   std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) {
+  // Under memory pressure (e.g. `ulimit -v`) a thread may fail to start: run with
+  // the workers that did start, or report out_of_memory if none did, never abort.
+  for (unsigned t = 0; t < threads; ++t) try {
     workers.emplace_back([&] {
       Hasher hasher;
       while (auto item = queue.pop()) {
@@ -229,6 +232,13 @@ int run_engine(const EngineOptions& o) {
         sink.submit(item->seq, show ? render(ctx, r) : std::string());
       }
     });
+  } catch (const std::system_error&) {
+    break;
+  }
+  if (workers.empty()) {
+    if (progress) progress->stop();
+    if (fd != STDOUT_FILENO) ::close(fd);
+    throw Error(ErrorCode::out_of_memory, "cannot start a worker thread (out of memory or a process limit)");
   }
 
   std::uint64_t seq = 0;
@@ -247,7 +257,7 @@ int run_engine(const EngineOptions& o) {
   try {
     if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
     else if (!o.raw_format.empty()) read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, emit);
-    else walk_inputs(o.inputs, o.null_separated, o.follow_symlinks, stats, emit);
+    else walk_inputs(o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats, emit);
   } catch (const Error& e) {
     fatal = std::string(e.code_name()) + ": " + e.what();
   }
@@ -290,6 +300,11 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_flag("-q,--quiet", o.quiet, "No progress line (and no resume notice)");
   cmd->add_flag("--no-summary", o.no_summary, "No summary on stderr at the end");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
+  cmd->add_option("--max-depth", o.max_depth,
+                  "Enter at most this many directory levels below an input directory (deeper "
+                  "directories get an io_error record; 0 = only the files directly in it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
   cmd->add_flag("-0,--null", o.null_separated, "Paths read from stdin (-) are NUL-separated (find -print0)");
   cmd->add_option("--raw", o.raw_format,
                   "Read raw frames of this layout from the input (- = stdin): gray8, rgb24, bgr24, "

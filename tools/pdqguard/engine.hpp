@@ -2,6 +2,7 @@
 // worker threads (read, decode, hash, match) -> whole records -> one output sink.
 #pragma once
 
+#include "input.hpp"
 #include "matcher.hpp"
 
 #include <pdqguard/image.hpp>
@@ -19,6 +20,7 @@ struct EngineOptions {
   std::vector<std::string> inputs;  ///< files, directories, "-" (paths on stdin)
   bool follow_symlinks = false;
   bool null_separated = false;  ///< -0: paths on stdin are NUL-separated
+  int max_depth = kDefaultMaxDepth;  ///< --max-depth: directory levels entered below an input
   unsigned threads = 0;         ///< 0 = all cores
   bool sort = false;            ///< records in input order (bounded reorder buffer)
   OutFormat format = OutFormat::automatic;

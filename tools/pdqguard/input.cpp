@@ -38,22 +38,31 @@ class FdReader {
   FdReader& operator=(const FdReader&) = delete;
 
   /// Next `sep`-terminated record (the last may lack it); false at EOF/stop.
-  bool next(std::string& out, char sep) {
+  /// At most `max` bytes of a record are kept: the rest of a longer one is read
+  /// and dropped (memory stays bounded whatever the input) and `*too_long` is set.
+  bool next(std::string& out, char sep, std::size_t max, bool* too_long) {
     out.clear();
+    *too_long = false;
+    bool any = false;
     for (;;) {
       if (pos_ < len_) {
+        any = true;
         const char* b = buf_ + pos_;
         const void* hit = std::memchr(b, sep, len_ - pos_);
-        if (hit) {
-          const std::size_t n = static_cast<std::size_t>(static_cast<const char*>(hit) - b);
-          out.append(b, n);
-          pos_ += n + 1;
-          return true;
+        const std::size_t n =
+            hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - b) : len_ - pos_;
+        if (!*too_long) {
+          if (out.size() + n <= max) {
+            out.append(b, n);
+          } else {
+            *too_long = true;
+            out.append(b, max - out.size());
+          }
         }
-        out.append(b, len_ - pos_);
-        pos_ = len_;
+        pos_ += hit ? n + 1 : n;
+        if (hit) return true;
       }
-      if (!fill()) return !out.empty();
+      if (!fill()) return any;
     }
   }
   /// Reads exactly n bytes unless EOF/stop; returns how many were read.
@@ -102,8 +111,12 @@ const char* type_name(fs::file_type t) {
   }
 }
 
+/// A path shown in a record: at most kMaxShownPath bytes (a hostile path on
+/// stdin can be of any length).
+constexpr std::size_t kMaxShownPath = 4096;
+
 struct Walker {
-  bool follow;
+  const WalkOptions& opt;
   Stats& stats;
   const Emit& emit;
   std::set<std::pair<dev_t, ino_t>> visited;  // directories entered (loop check with symlinks)
@@ -122,9 +135,11 @@ struct Walker {
     w.message = msg;
     return emit(std::move(w));
   }
+  /// False if the directory was entered before (a symlink loop, or a second
+  /// link to it), by its (device, inode).
   bool enter(const std::string& p) {
     struct stat st {};
-    if (::stat(p.c_str(), &st) != 0) return true;
+    if (::stat(p.c_str(), &st) != 0) return true;  // opening it will report the error
     return visited.insert({st.st_dev, st.st_ino}).second;
   }
 
@@ -134,8 +149,11 @@ struct Walker {
     const fs::file_status st = fs::status(p, ec);
     if (ec || st.type() == fs::file_type::not_found) {
       std::error_code ec2;
-      if (fs::is_symlink(fs::symlink_status(p, ec2)))
+      if (fs::is_symlink(fs::symlink_status(p, ec2))) {
+        if (ec == std::errc::too_many_symbolic_link_levels)
+          return fail(p, "symbolic link loop: " + ec.message());
         return fail(p, "dangling symbolic link: " + (ec ? ec.message() : std::string("target not found")));
+      }
       return fail(p, "cannot stat: " + (ec ? ec.message() : std::string("No such file or directory")));
     }
     if (st.type() == fs::file_type::directory) return dir(p);
@@ -143,8 +161,11 @@ struct Walker {
     return fail(p, std::string("skipped: ") + type_name(st.type()) + ", not a regular file");
   }
 
-  /// Depth-first walk with a stack of open directory iterators (memory grows with
-  /// depth, not with the number of files).
+  /// Depth-first walk with a stack of open directory iterators (memory and open
+  /// descriptors grow with depth, which --max-depth bounds, never with the
+  /// number of files). Nothing below an input is dropped silently: a directory
+  /// deeper than max_depth, or one reached again through a symlink, gets an
+  /// io_error record.
   bool dir(const std::string& root) {
     struct Level {
       std::string path;
@@ -152,10 +173,12 @@ struct Walker {
     };
     std::vector<Level> stack;
     auto open = [&](const std::string& p) -> bool {
-      if (follow && !enter(p)) {
-        stats.skipped_symlinks.fetch_add(1);  // a loop through a symlink
-        return true;
-      }
+      if (!stack.empty() && stack.size() > static_cast<std::size_t>(opt.max_depth))
+        return fail(p, "not entered: more than " + std::to_string(opt.max_depth) +
+                           " directory levels below the input (--max-depth)");
+      if (opt.follow_symlinks && !enter(p))
+        return fail(p, "not entered: this directory was already walked (a symbolic link loop, or a "
+                       "second link to it)");
       std::error_code ec;
       fs::directory_iterator it(p, ec);
       if (ec) return fail(p, "cannot read directory: " + ec.message());
@@ -186,11 +209,15 @@ struct Walker {
         continue;
       }
       if (st.type() == fs::file_type::symlink) {
-        if (!follow) {
+        if (!opt.follow_symlinks) {
           stats.skipped_symlinks.fetch_add(1);
           continue;
         }
         st = e.status(sec);
+        if (sec == std::errc::too_many_symbolic_link_levels) {
+          if (!fail(p, "symbolic link loop: " + sec.message())) return false;
+          continue;
+        }
         if (sec || st.type() == fs::file_type::not_found) {
           if (!fail(p, "dangling symbolic link")) return false;
           continue;
@@ -208,15 +235,23 @@ struct Walker {
 
 }  // namespace
 
-void walk_inputs(const std::vector<std::string>& inputs, bool nul, bool follow_symlinks,
-                 Stats& stats, const Emit& emit) {
-  Walker w{follow_symlinks, stats, emit, {}};
+void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& opt, Stats& stats,
+                 const Emit& emit) {
+  Walker w{opt, stats, emit, {}};
   for (const std::string& in : inputs) {
     if (in == "-") {
       FdReader r("-");
       std::string p;
-      while (r.next(p, nul ? '\0' : '\n')) {
-        if (!nul && !p.empty() && p.back() == '\r') p.pop_back();
+      bool too_long = false;
+      while (r.next(p, opt.null_separated ? '\0' : '\n', kMaxPathBytes, &too_long)) {
+        if (too_long) {
+          p.resize(std::min(p.size(), kMaxShownPath));
+          if (!w.fail(p + "...", "path on stdin longer than " + std::to_string(kMaxPathBytes) +
+                                     " bytes: not opened"))
+            return;
+          continue;
+        }
+        if (!opt.null_separated && !p.empty() && p.back() == '\r') p.pop_back();
         if (p.empty()) continue;
         if (!w.arg(p)) return;
       }
@@ -288,7 +323,17 @@ void read_raw_frames(const std::string& path, const RawLayout& l, const Emit& em
 void read_hash_lines(const std::string& path, const Emit& emit) {
   FdReader r(path);
   std::string line;
-  for (std::int64_t n = 1; r.next(line, '\n'); ++n) {
+  bool too_long = false;
+  for (std::int64_t n = 1; r.next(line, '\n', kMaxHashLineBytes, &too_long); ++n) {
+    if (too_long) {  // one bad_hash record; the line itself is not kept
+      WorkItem w;
+      w.kind = InputKind::hash_line;
+      w.number = n;
+      w.error = "bad_hash";
+      w.message = "line longer than " + std::to_string(kMaxHashLineBytes) + " bytes: not a hash";
+      if (!emit(std::move(w))) return;
+      continue;
+    }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     const auto first = line.find_first_not_of(" \t");

@@ -6,9 +6,11 @@
 
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
-int main(int argc, char** argv) {
+namespace {
+int run_main(int argc, char** argv) {
   CLI::App app{"pdqguard: PDQ perceptual hashes of images and frames, matched against blocklists"};
   app.require_subcommand(0, 1);
   app.footer(
@@ -40,8 +42,22 @@ int main(int argc, char** argv) {
   } catch (const pdqguard::Error& e) {
     std::fprintf(stderr, "pdqguard: %s: %s\n", e.code_name(), e.what());
     return pdqguard::cli::kExitError;
+  } catch (const std::bad_alloc&) {
+    throw;  // reported by main as out_of_memory
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pdqguard: %s\n", e.what());
+    return pdqguard::cli::kExitError;
+  }
+}
+}  // namespace
+
+// Out of memory anywhere (e.g. under `ulimit -v`, before the commands' own handlers
+// are reached) is reported and exits 2, never std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fputs("pdqguard: out_of_memory: out of memory\n", stderr);
     return pdqguard::cli::kExitError;
   }
 }

@@ -36,7 +36,14 @@ struct ListOptions {
   std::string index_kind = "auto";
   int mih_substrings = 0;
   bool strict = false;             ///< refuse a list with any malformed line
+  /// --max-list-bytes: refuse a larger list file (file_too_large); 0 = no limit.
+  std::uint64_t max_list_bytes = kDefaultMaxListBytes;
+  /// --max-line-bytes: a longer list line is malformed (list_parse_error); 0 = no limit.
+  std::size_t max_line_bytes = kDefaultMaxLineBytes;
 };
+
+/// Adds --max-list-bytes and --max-line-bytes to a command that loads lists.
+void add_list_limit_options(CLI::App* cmd, ListOptions& o);
 
 /// Loads the lists; throws pdqguard::Error on failure. Messages about skipped
 /// lines go to stderr.

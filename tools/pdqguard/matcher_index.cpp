@@ -51,6 +51,8 @@ std::shared_ptr<const Matcher> load_matcher(const ListOptions& o, bool quiet) {
   }
   ParseOptions parse;
   parse.policy = o.strict ? ParsePolicy::strict : ParsePolicy::lenient;
+  parse.max_list_bytes = o.max_list_bytes;
+  parse.max_line_bytes = o.max_line_bytes;
   BuildOptions build;
   build.kind = parse_index_kind(o.index_kind);
   build.mih_substrings = o.mih_substrings;
@@ -72,6 +74,17 @@ std::shared_ptr<const Matcher> load_matcher(const ListOptions& o, bool quiet) {
     }
   }
   return m;
+}
+
+void add_list_limit_options(CLI::App* cmd, ListOptions& o) {
+  cmd->add_option("--max-list-bytes", o.max_list_bytes,
+                  "Refuse a list file larger than this many bytes (file_too_large), checked before "
+                  "reading it; 0 = no limit")
+      ->capture_default_str();
+  cmd->add_option("--max-line-bytes", o.max_line_bytes,
+                  "A list line longer than this many bytes is malformed (skipped and reported; "
+                  "list_parse_error with --strict); 0 = no limit")
+      ->capture_default_str();
 }
 
 std::unique_ptr<MatchBackend> load_backend(const ListOptions& o, bool quiet) {
