@@ -91,9 +91,6 @@ static void pdq_jpeg_progress(j_common_ptr cinfo) {
 
 }  // extern "C"
 
-// Owns the decompressor; destroying it frees everything libjpeg allocated.
-// Heap-allocated so nothing it holds is an automatic object modified between
-// setjmp and longjmp (the output image is the caller's object, not ours).
 struct Decompressor;
 
 // Serves decoded scanlines to a RowConsumer a strip at a time (CMYK converted
@@ -108,6 +105,9 @@ struct JpegRows final : RowSource {
   void rows(int first, int count, const std::uint8_t** out) override;
 };
 
+// Owns the decompressor; destroying it frees everything libjpeg allocated.
+// Heap-allocated so nothing it holds is an automatic object modified between
+// setjmp and longjmp (the output image is the caller's object, not ours).
 struct Decompressor {
   std::vector<std::uint8_t> rowbuf;
   JpegRows rows;
