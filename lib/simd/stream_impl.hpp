@@ -239,6 +239,7 @@ void downsample64_core(int w, int h, const Resample& rs, Fetch&& fetch, float* o
   constexpr int L = V::L;
   constexpr int S = G * L;      // rows per strip
   constexpr int NV64 = 64 / L;  // vectors per 64 floats
+  static_assert((L & (L - 1)) == 0 && (S & (S - 1)) == 0, "index masks need powers of two");
   const int win_c = rs.win_cols;
   const int wp = round_up(w, 16);
   const int ring_rows = win_c + S;
@@ -268,11 +269,14 @@ void downsample64_core(int w, int h, const Resample& rs, Fetch&& fetch, float* o
   // Second row filter on q1 rows e0 .. e0+S-1, storing only sampled columns.
   auto second_rows = [&](int e0) {
     int nx = 0;
+    int want = rs.col_at[0];  // the next sampled column (-1 once all 64 are done)
     auto emit = [&](int oi, const F* sum, F cnt) {
-      while (nx < 64 && rs.col_at[nx] == oi) {
+      if (oi != want) return;  // the common case: a column that is not sampled
+      do {
         for (int g = 0; g < G; ++g) V::store(d + nx * S + g * L, V::div(sum[g], cnt));
         ++nx;
-      }
+        want = nx < 64 ? rs.col_at[nx] : -1;
+      } while (want == oi);
     };
     RowFilter<V, G> rf(t, tcols - 1, w, rs.win_rows);
     for (int c0 = 0; c0 < w; c0 += L) {
@@ -295,9 +299,9 @@ void downsample64_core(int w, int h, const Resample& rs, Fetch&& fetch, float* o
   int count_c = 0;
   for (int i = 0; i < wp; i += L) V::store(csum + i, V::zero());
   auto emitted = [&](int e) {
-    if (e % S == S - 1 || e == h - 1) second_rows(e - e % S);
+    if ((e & (S - 1)) == S - 1 || e == h - 1) second_rows(e & ~(S - 1));
   };
-  auto q1_row = [&](int e) { return q1 + static_cast<std::ptrdiff_t>(e % S) * wp; };
+  auto q1_row = [&](int e) { return q1 + static_cast<std::ptrdiff_t>(e & (S - 1)) * wp; };
   auto push_row = [&](int r) {
     const float* add = ring_row(r);
     if (r < phase1_c) {
@@ -335,10 +339,10 @@ void downsample64_core(int w, int h, const Resample& rs, Fetch&& fetch, float* o
     fetch(r0, rows);
     for (int k = 0; k < S; ++k) dst[k] = ring_row(r0 + k);
     auto emit = [&](int oi, const F* sum, F cnt) {
-      float* b = blk + (oi % L) * S;
+      float* b = blk + (oi & (L - 1)) * S;  // oi >= 0; L and S are powers of two
       for (int g = 0; g < G; ++g) V::store(b + g * L, V::div(sum[g], cnt));
-      if (oi % L == L - 1 || oi == w - 1) {
-        const int c0 = oi - oi % L;
+      if ((oi & (L - 1)) == L - 1 || oi == w - 1) {
+        const int c0 = oi & ~(L - 1);
         for (int g = 0; g < G; ++g) {
           F v[L];
           for (int c = 0; c < L; ++c) v[c] = V::load(blk + c * S + g * L);
