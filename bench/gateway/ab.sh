@@ -11,17 +11,7 @@ shared="${PDQGUARD_SHARED_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}"
 work="$(mktemp -d)"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
-/usr/bin/python3 - "$shared/corpus/images/bridge-mods/aaa-orig.jpg" "$work" <<'PY'
-import random, sys
-from PIL import Image
-src, work = sys.argv[1], sys.argv[2]
-Image.open(src).convert("RGB").resize((640, 480)).save(f"{work}/640x480.jpg", quality=90)
-rng = random.Random(7)
-with open(f"{work}/list.csv", "w") as f:
-    f.write("id,hash,label\nplanted,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,bridge\n")
-    for i in range(100000):
-        f.write(f"r{i},{rng.getrandbits(256):064x},random\n")
-PY
+/usr/bin/python3 "$(dirname "$0")/make_workload.py" "$shared/corpus/images/bridge-mods/aaa-orig.jpg" "$work"
 declare -A pid port
 for g in A B; do
   var="GATEWAY_$g"
