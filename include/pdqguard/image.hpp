@@ -56,7 +56,8 @@ struct DecodeOptions {
   /// exact mode for every one of 284 JPEGs of quality >= 80 (max 8). PNG and
   /// PNM are unaffected. Off by default: shared hash lists need exact pixels.
   bool fast = false;
-  /// JPEG only: rotate/flip pixels as the EXIF orientation tag says. Off by
+  /// Rotate/flip pixels as the EXIF orientation tag says (JPEG: the APP1 Exif
+  /// segment; PNG: the eXIf chunk, before or after the image data). Off by
   /// default: shared hash lists hash stored pixel order.
   bool apply_exif_orientation = false;
   /// Fast mode: the DCT scale is the smallest of 1/8, 1/4, 1/2 that keeps both
@@ -89,7 +90,7 @@ struct DecodedImage {
   int source_height = 0;
   /// JPEG fast mode: the DCT scale used is 1/scale_denom (1 = full size).
   int scale_denom = 1;
-  /// JPEG: the EXIF orientation (1..8) when it was read (only with
+  /// JPEG and PNG: the EXIF orientation (1..8) when it was read (only with
   /// apply_exif_orientation), else 0. Applied to `pixels` when read.
   int exif_orientation = 0;
   /// Non-fatal problems the decoder reported (the first 8, then a count). The

@@ -262,7 +262,7 @@ typedef enum pdqg_hasher_param {
   /** JPEG only, 0/1: decode with DCT-domain scaling to just above 64x64.
    *  Faster; hashes are close to, not identical with, the exact ones. Default 0. */
   PDQG_HASHER_FAST_JPEG = 2,
-  /** JPEG only, 0/1: apply the EXIF orientation before hashing. Default 0
+  /** JPEG and PNG, 0/1: apply the EXIF orientation before hashing. Default 0
    *  (shared hash lists hash the stored pixel order). */
   PDQG_HASHER_EXIF_ORIENTATION = 3
 } pdqg_hasher_param;

@@ -15,6 +15,9 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
 /// with "Exif\0\0"), or 0 when absent or malformed. Reads only inside
 /// [data, data+size); never throws.
 int read_exif_orientation(const std::uint8_t* data, std::size_t size) noexcept;
+/// The same from a bare TIFF structure ("II"/"MM", 42, IFD0), as a PNG eXIf
+/// chunk holds it. Same bounds and result.
+int read_tiff_orientation(const std::uint8_t* data, std::size_t size) noexcept;
 /// Rotates/flips img.pixels in place (new buffer) so that the image displays
 /// upright for EXIF `orientation` 2..8; 1 and anything else leave it unchanged.
 void apply_orientation(DecodedImage& img, int orientation);

@@ -6,10 +6,14 @@
 namespace pdqguard::detail {
 
 int read_exif_orientation(const std::uint8_t* data, std::size_t size) noexcept {
-  // "Exif\0\0", then a TIFF header: byte order, 42, offset of IFD0.
-  if (data == nullptr || size < 6 + 8 || std::memcmp(data, "Exif\0\0", 6) != 0) return 0;
-  const std::uint8_t* t = data + 6;
-  const std::size_t n = size - 6;
+  // "Exif\0\0", then the TIFF structure.
+  if (data == nullptr || size < 6 || std::memcmp(data, "Exif\0\0", 6) != 0) return 0;
+  return read_tiff_orientation(data + 6, size - 6);
+}
+
+int read_tiff_orientation(const std::uint8_t* t, std::size_t n) noexcept {
+  // A TIFF header: byte order, 42, offset of IFD0.
+  if (t == nullptr || n < 8) return 0;
   bool le;
   if (t[0] == 'I' && t[1] == 'I') le = true;
   else if (t[0] == 'M' && t[1] == 'M') le = false;

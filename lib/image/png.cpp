@@ -7,6 +7,8 @@
 // as R=G=B, alpha dropped, 16-bit high byte). Adam7 passes are read one row at a
 // time and scattered into the output, so memory is the output plus one row.
 // APNG: only the default image (IDAT) is decoded; animation chunks are skipped.
+// EXIF orientation (only when asked for): read from the eXIf chunk, before or
+// after the image data, and applied to the pixels as for JPEG.
 //
 // Error handling: libpng's error callback longjmps back to decode_png(); every
 // C++ object that must be destroyed lives on the heap or before setjmp().
@@ -192,6 +194,12 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, kIgnored,
                               static_cast<int>((sizeof kIgnored - 1) / 5));
+  // libpng's own eXIf handler (bounded by the chunk malloc limit above) when the
+  // orientation is wanted; it then needs an info struct in png_read_end too.
+  if (opts.apply_exif_orientation) {
+    static const png_byte kExif[] = "eXIf";
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, kExif, 1);
+  }
 
   png_read_info(png, info);
   png_uint_32 w = 0, h = 0;
@@ -243,7 +251,14 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   }
   // Read to IEND so a truncated or CRC-damaged tail is an error too (APNG frame
   // chunks there are skipped as unknown chunks).
-  png_read_end(png, nullptr);
+  png_read_end(png, opts.apply_exif_orientation ? info : nullptr);
+  int orientation = 0;
+  if (opts.apply_exif_orientation) {
+    png_uint_32 exif_size = 0;
+    png_bytep exif = nullptr;
+    if (png_get_eXIf_1(png, info, &exif_size, &exif) != 0 && exif != nullptr)
+      orientation = read_tiff_orientation(exif, exif_size);
+  }
 
   if (conv.bad_index)
     img.warnings.push_back(
@@ -253,6 +268,10 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
                            " more warnings not shown");
   if (opts.strict && !img.warnings.empty())
     throw Error(ErrorCode::decode_error, "PNG (strict): " + img.warnings.front());
+  if (orientation != 0) {
+    img.exif_orientation = orientation;
+    apply_orientation(img, orientation);
+  }
 }
 
 }  // namespace pdqguard::detail

@@ -210,6 +210,8 @@ struct PngSpec {
   std::vector<png_byte> trns_alpha;     ///< palette tRNS
   bool trns_key = false;                ///< gray/RGB tRNS colour key
   png_color_16 key{};
+  std::vector<png_byte> exif;           ///< eXIf chunk payload (TIFF structure)
+  bool exif_after_idat = false;         ///< write eXIf after the image data
 };
 
 inline int png_channels(int color_type) {
@@ -248,7 +250,15 @@ inline std::vector<std::uint8_t> encode_png(const std::vector<std::uint16_t>& sa
   if (!spec.trns_alpha.empty())
     png_set_tRNS(png, info, spec.trns_alpha.data(), static_cast<int>(spec.trns_alpha.size()), nullptr);
   if (spec.trns_key) png_set_tRNS(png, info, nullptr, 0, &spec.key);
+  auto set_exif = [&] {
+    png_set_eXIf_1(png, info, static_cast<png_uint_32>(spec.exif.size()),
+                   const_cast<png_bytep>(spec.exif.data()));
+  };
+  if (!spec.exif.empty() && !spec.exif_after_idat) set_exif();
   png_write_info(png, info);
+  // libpng 1.6.39's png_write_end writes eXIf again unless it is dropped here.
+  if (!spec.exif.empty() && !spec.exif_after_idat) png_set_invalid(png, info, PNG_INFO_eXIf);
+  if (!spec.exif.empty() && spec.exif_after_idat) set_exif();  // png_write_end writes it
   const int ch = png_channels(spec.color_type);
   const std::size_t rowbytes = (static_cast<std::size_t>(w) * ch * spec.bit_depth + 7) / 8;
   std::vector<png_bytep> rows(static_cast<std::size_t>(h));

@@ -1,13 +1,17 @@
 // PNG: every colour type and bit depth, with and without tRNS, plain and Adam7,
 // encoded here with libpng from known samples; the decoded pixels must be what
 // the corpus rules say, computed independently from the samples.
+#include "image/decoders.hpp"
 #include "image/synth.hpp"
 
 #include <zlib.h>
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include <pdqguard/error.hpp>
+#include <pdqguard/hasher.hpp>
 #include <pdqguard/image.hpp>
 
 using namespace pdqguard;
@@ -156,4 +160,107 @@ TEST_CASE("PNG with trailing chunks after IDAT and an unknown ancillary chunk de
   const DecodedImage img = decode_image(file);
   CHECK(img.pixels.size() == s.size());
   CHECK(img.pixels[100] == 100);
+}
+
+namespace {
+// The TIFF structure of an eXIf chunk: header and IFD0 with one Orientation entry.
+std::vector<png_byte> tiff_orientation(int o, bool little_endian) {
+  if (little_endian)
+    return {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0,
+            static_cast<png_byte>(o), 0, 0, 0, 0, 0, 0, 0};
+  return {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1,
+          0, static_cast<png_byte>(o), 0, 0, 0, 0, 0, 0};
+}
+
+std::size_t chunk_at(const std::vector<std::uint8_t>& f, const char* type) {
+  const auto it = std::search(f.begin(), f.end(), type, type + 4);
+  return static_cast<std::size_t>(it - f.begin());
+}
+}  // namespace
+
+TEST_CASE("PNG eXIf orientation: ignored by default, applied on request, before or after IDAT") {
+  const int w = 7, h = 3;
+  for (const int color_type : {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_RGB}) {
+    for (const bool interlace : {false, true}) {
+      for (const bool after : {false, true}) {
+        for (const int o : {1, 2, 3, 4, 5, 6, 7, 8}) {
+          CAPTURE(color_type);
+          CAPTURE(interlace);
+          CAPTURE(after);
+          CAPTURE(o);
+          test::PngSpec spec;
+          spec.color_type = color_type;
+          spec.interlace = interlace;
+          spec.exif = tiff_orientation(o, (o & 1) != 0);
+          spec.exif_after_idat = after;
+          const int ch = test::png_channels(color_type);
+          std::vector<std::uint16_t> s(static_cast<std::size_t>(w * h * ch));
+          for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint16_t>(i * 11 % 256);
+          const auto file = test::encode_png(s, w, h, spec);
+          REQUIRE(chunk_at(file, "eXIf") < file.size());
+          const auto after_first = file.begin() + static_cast<std::ptrdiff_t>(chunk_at(file, "eXIf") + 4);
+          const std::vector<std::uint8_t> rest(after_first, file.end());
+          CHECK(chunk_at(rest, "eXIf") == rest.size());  // exactly one
+          CHECK((chunk_at(file, "eXIf") > chunk_at(file, "IDAT")) == after);
+
+          const DecodedImage stored = decode_image(file);
+          CHECK(stored.exif_orientation == 0);
+          CHECK(stored.width == w);
+          CHECK(stored.warnings.empty());
+
+          DecodeOptions apply;
+          apply.apply_exif_orientation = true;
+          const DecodedImage turned = decode_image(file, apply);
+          CHECK(turned.exif_orientation == o);
+          CHECK_MESSAGE(turned.warnings.empty(), (turned.warnings.empty() ? "" : turned.warnings[0]));
+          DecodedImage want = stored;
+          detail::apply_orientation(want, o);
+          CHECK(turned.pixels == want.pixels);
+          CHECK(turned.width == (o >= 5 ? h : w));
+          CHECK(turned.height == (o >= 5 ? w : h));
+          CHECK(turned.source_width == w);
+          // The hashing entry point the CLI and C API use agrees.
+          Hasher hasher;
+          DecodedImage info;
+          CHECK(hash_image(file, hasher, info, apply).hashes[0] == hasher.hash(want.view()).hash);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("PNG eXIf that is malformed or hostile leaves the pixels as stored") {
+  test::PngSpec spec;
+  spec.color_type = PNG_COLOR_TYPE_GRAY;
+  std::vector<std::uint16_t> s(6 * 4);
+  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint16_t>(i);
+  DecodeOptions apply;
+  apply.apply_exif_orientation = true;
+  const std::vector<std::vector<png_byte>> bad = {
+      {'I', 'I'},                                                 // header cut short
+      {'I', 'I', 42, 0, 0xF0, 0xFF, 0xFF, 0x7F, 0, 0},            // IFD0 far outside
+      {'M', 'M', 0, 42, 0, 0, 0, 8, 0xFF, 0xFF, 1, 0x12, 0, 3},   // 65535 entries, one cut short
+      {'I', 'I', 43, 0, 8, 0, 0, 0, 0, 0},                        // not 42
+  };
+  for (const auto& exif : bad) {
+    CAPTURE(exif.size());
+    spec.exif = exif;
+    const auto file = test::encode_png(s, 6, 4, spec);
+    const DecodedImage img = decode_image(file, apply);
+    CHECK(img.exif_orientation == 0);
+    CHECK(img.width == 6);
+    CHECK(img.pixels == decode_image(file).pixels);
+  }
+  // A second eXIf chunk is a libpng warning (reported), the first one counts.
+  spec.exif = tiff_orientation(6, true);
+  auto file = test::encode_png(s, 6, 4, spec);
+  const std::size_t at = chunk_at(file, "eXIf") - 4;
+  const std::uint32_t len = (std::uint32_t{file[at]} << 24) | (std::uint32_t{file[at + 1]} << 16) |
+                            (std::uint32_t{file[at + 2]} << 8) | file[at + 3];
+  const std::vector<std::uint8_t> chunk(file.begin() + static_cast<std::ptrdiff_t>(at),
+                                        file.begin() + static_cast<std::ptrdiff_t>(at + 12 + len));
+  file.insert(file.end() - 12, chunk.begin(), chunk.end());
+  const DecodedImage twice = decode_image(file, apply);
+  CHECK(twice.exif_orientation == 6);
+  CHECK(!twice.warnings.empty());
 }

@@ -133,7 +133,7 @@ void add_compare_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--fast", o->decode.fast, "JPEG: fast reduced-scale decode");
   cmd->add_option("--max-pixels", o->decode.max_pixels, "Refuse images above this many pixels")
       ->capture_default_str();
-  cmd->add_flag("--apply-exif-orientation", o->decode.apply_exif_orientation, "JPEG: apply EXIF orientation");
+  cmd->add_flag("--apply-exif-orientation", o->decode.apply_exif_orientation, "JPEG/PNG: apply EXIF orientation");
   cmd->callback([o, &run] { run = [o] { return run_compare(*o); }; });
 }
 
