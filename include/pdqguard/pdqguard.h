@@ -383,7 +383,15 @@ typedef enum pdqg_matcher_param {
   /** Read-only: distinct hashes in the current list. */
   PDQG_MATCHER_HASHES = 8,
   /** Read-only: successful loads and reloads so far (0 = nothing loaded). */
-  PDQG_MATCHER_GENERATION = 9
+  PDQG_MATCHER_GENERATION = 9,
+  /** Load: refuse a hash list file larger than this many bytes with
+   *  PDQG_FILE_TOO_LARGE (checked before reading a regular file, as soon as a
+   *  pipe passes it). 0 = no limit; default 4 GiB. */
+  PDQG_MATCHER_MAX_LIST_BYTES = 10,
+  /** Load: a list line longer than this many bytes is malformed (fails the
+   *  load with PDQG_LIST_PARSE_ERROR, or is skipped when lenient); at most
+   *  this much of one line is ever buffered. 0 = no limit; default 64 KiB. */
+  PDQG_MATCHER_MAX_LINE_BYTES = 11
 } pdqg_matcher_param;
 
 /** Creates an empty matcher with default parameters into *out (the caller

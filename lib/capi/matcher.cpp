@@ -27,6 +27,8 @@ struct pdqg_matcher {
   std::atomic<std::int64_t> max_matches{0};
   std::atomic<int> lenient{0};
   std::atomic<int> verify_checksum{1};
+  std::atomic<std::uint64_t> max_list_bytes{pdqguard::kDefaultMaxListBytes};
+  std::atomic<std::uint64_t> max_line_bytes{pdqguard::kDefaultMaxLineBytes};
   std::atomic<std::uint64_t> generation{0};
 
   pdqguard::MatcherHandle current;
@@ -55,6 +57,8 @@ std::shared_ptr<const Matcher> build_from_sources(const pdqg_matcher& m,
                                                   const std::string& index) {
   ParseOptions parse;
   parse.policy = m.lenient.load() ? ParsePolicy::lenient : ParsePolicy::strict;
+  parse.max_list_bytes = m.max_list_bytes.load();
+  parse.max_line_bytes = static_cast<std::size_t>(m.max_line_bytes.load());
   BuildOptions build;
   build.kind = static_cast<IndexKind>(m.kind.load());
   if (index.empty()) return build_matcher_from_files(lists, parse, build);
@@ -222,6 +226,15 @@ int pdqg_matcher_set(pdqg_matcher* m, int param, std::int64_t value) {
       if (!in(0, 1)) return range_error("verify checksum", "0..1");
       m->verify_checksum.store(static_cast<int>(value));
       return 0;
+    case PDQG_MATCHER_MAX_LIST_BYTES:
+      if (!in(0, INT64_MAX)) return range_error("max list bytes", "0..2^63-1");
+      m->max_list_bytes.store(static_cast<std::uint64_t>(value));
+      return 0;
+    case PDQG_MATCHER_MAX_LINE_BYTES:
+      if (!in(0, INT64_MAX) || static_cast<std::uint64_t>(value) > SIZE_MAX)
+        return range_error("max line bytes", "0..SIZE_MAX");
+      m->max_line_bytes.store(static_cast<std::uint64_t>(value));
+      return 0;
     case PDQG_MATCHER_ENTRIES:
     case PDQG_MATCHER_HASHES:
     case PDQG_MATCHER_GENERATION:
@@ -244,6 +257,8 @@ int pdqg_matcher_get(const pdqg_matcher* m, int param, std::int64_t* value) {
     case PDQG_MATCHER_MAX_MATCHES: *value = m->max_matches.load(); return 0;
     case PDQG_MATCHER_LENIENT: *value = m->lenient.load(); return 0;
     case PDQG_MATCHER_VERIFY_CHECKSUM: *value = m->verify_checksum.load(); return 0;
+    case PDQG_MATCHER_MAX_LIST_BYTES: *value = static_cast<std::int64_t>(m->max_list_bytes.load()); return 0;
+    case PDQG_MATCHER_MAX_LINE_BYTES: *value = static_cast<std::int64_t>(m->max_line_bytes.load()); return 0;
     case PDQG_MATCHER_GENERATION: *value = static_cast<std::int64_t>(m->generation.load()); return 0;
     case PDQG_MATCHER_ENTRIES:
     case PDQG_MATCHER_HASHES: {

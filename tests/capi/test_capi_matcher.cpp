@@ -291,6 +291,41 @@ TEST_CASE("reload swaps in the changed list; a failed reload keeps the old one")
   pdqg_matcher_free(m);
 }
 
+TEST_CASE("list size limits: defaults, refusals with their codes, 0 = no limit") {
+  TempDir dir;
+  const std::vector<Entry> all = corpus_entries();
+  const std::string list = dir.file("limits.csv");
+  const std::string good = "id,hash\n1," + all[0].hash + "\n";
+  write_file(list, good + "2," + std::string(300, 'f') + "\n");
+  pdqg_matcher* m = nullptr;
+  REQUIRE(pdqg_matcher_create(&m) == PDQG_OK);
+  CHECK(get(m, PDQG_MATCHER_MAX_LIST_BYTES) == std::int64_t{4} << 30);
+  CHECK(get(m, PDQG_MATCHER_MAX_LINE_BYTES) == std::int64_t{64} << 10);
+  CHECK(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LIST_BYTES, -1) == PDQG_INVALID_ARGUMENT);
+  CHECK(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LINE_BYTES, -5) == PDQG_INVALID_ARGUMENT);
+  const char* lists[] = {list.c_str()};
+
+  // The 300-character line is malformed anyway; with a 200-byte line limit it is
+  // refused for its length, strict or skipped when lenient.
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LINE_BYTES, 200) == PDQG_OK);
+  CHECK(get(m, PDQG_MATCHER_MAX_LINE_BYTES) == 200);
+  CHECK(pdqg_matcher_load(m, lists, 1, nullptr) == PDQG_LIST_PARSE_ERROR);
+  CHECK(std::string(pdqg_matcher_error(m)).find("max_line_bytes") != std::string::npos);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_LENIENT, 1) == PDQG_OK);
+  REQUIRE(pdqg_matcher_load(m, lists, 1, nullptr) == PDQG_OK);
+  CHECK(get(m, PDQG_MATCHER_ENTRIES) == 1);
+
+  // A list above max_list_bytes is refused whole, before parsing, in both policies.
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LIST_BYTES, 100) == PDQG_OK);
+  CHECK(pdqg_matcher_load(m, lists, 1, nullptr) == PDQG_FILE_TOO_LARGE);
+  CHECK(get(m, PDQG_MATCHER_GENERATION) == 1);  // the old list stays
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LIST_BYTES, 0) == PDQG_OK);  // no limit
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MAX_LINE_BYTES, 0) == PDQG_OK);
+  REQUIRE(pdqg_matcher_load(m, lists, 1, nullptr) == PDQG_OK);
+  CHECK(get(m, PDQG_MATCHER_ENTRIES) == 1);
+  pdqg_matcher_free(m);
+}
+
 TEST_CASE("index files, alone and with lists; every index kind answers the same") {
   TempDir dir;
   const std::vector<Entry> all = corpus_entries();

@@ -133,6 +133,16 @@ def test_reload_and_errors(tmp_path, entries):
         pdqguard.Matcher()
     assert e.value.name == "invalid_argument"
     assert pdqguard.Matcher(lists=path, lenient=True).entries == 0
+    # List limits: a list above max_list_bytes, a line above max_line_bytes.
+    write(path, "id,hash\n1," + "f" * 64 + "\n2," + "f" * 300 + "\n")
+    with pytest.raises(pdqguard.Error) as e:
+        pdqguard.Matcher(lists=path, max_list_bytes=100)
+    assert e.value.name == "file_too_large"
+    with pytest.raises(pdqguard.Error) as e:
+        pdqguard.Matcher(lists=path, max_line_bytes=200)
+    assert e.value.name == "list_parse_error" and "max_line_bytes" in e.value.message
+    assert pdqguard.Matcher(lists=path, max_line_bytes=200, lenient=True).entries == 1
+    assert pdqguard.Matcher(lists=path, max_list_bytes=0, max_line_bytes=0, lenient=True).entries == 1
     (tmp_path / "bad.idx").write_bytes(b"not an index file at all" * 10)
     with pytest.raises(pdqguard.Error) as e:
         pdqguard.Matcher(index=tmp_path / "bad.idx")

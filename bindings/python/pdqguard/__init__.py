@@ -514,7 +514,10 @@ class Matcher:
     rotated/flipped variants of image queries; index_kind: "auto", "flat",
     "bktree" or "mih" (all exact); max_matches: keep the nearest N (0 = all);
     lenient: skip malformed list lines instead of refusing the list;
-    verify_checksum: check an index file's checksum when opening it.
+    verify_checksum: check an index file's checksum when opening it;
+    max_list_bytes: refuse a list file above this size (file_too_large; 4 GiB,
+    0 = no limit); max_line_bytes: a longer list line is malformed (64 KiB,
+    0 = no limit).
 
     Thread-safety: match() may be called from any number of threads at once, also
     while another thread calls reload() or load(): the new list is swapped in
@@ -524,12 +527,13 @@ class Matcher:
 
     _PARAMS = {"threshold": 0, "min_quality": 1, "dihedral": 2, "index_kind": 3,
                "max_matches": 4, "lenient": 5, "verify_checksum": 6, "entries": 7,
-               "hashes": 8, "generation": 9}
+               "hashes": 8, "generation": 9, "max_list_bytes": 10, "max_line_bytes": 11}
 
     def __init__(self, lists: Union[None, str, os.PathLike, Sequence] = None,
                  index: Union[None, str, os.PathLike] = None, *, threshold: int = 31,
                  min_quality: int = 50, dihedral: bool = False, index_kind: str = "auto",
-                 max_matches: int = 0, lenient: bool = False, verify_checksum: bool = True):
+                 max_matches: int = 0, lenient: bool = False, verify_checksum: bool = True,
+                 max_list_bytes: int = 4 << 30, max_line_bytes: int = 64 << 10):
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_matcher_create(ctypes.byref(handle)))
         self._m = handle
@@ -541,7 +545,8 @@ class Matcher:
             for name, value in (("threshold", threshold), ("min_quality", min_quality),
                                 ("dihedral", dihedral), ("index_kind", INDEX_KINDS.index(index_kind)),
                                 ("max_matches", max_matches), ("lenient", lenient),
-                                ("verify_checksum", verify_checksum)):
+                                ("verify_checksum", verify_checksum),
+                                ("max_list_bytes", max_list_bytes), ("max_line_bytes", max_line_bytes)):
                 self._set(name, int(value))
             self.load(lists, index)
         except BaseException:
