@@ -89,6 +89,15 @@ struct DihedralResult {
   int quality = 0;
   bool too_small = false;
   const Hash256& operator[](Dihedral d) const noexcept { return hashes[static_cast<int>(d)]; }
+  /// A result holding only the plain hash (hashes[0], the others zero), for
+  /// code that takes both kinds of result as one type.
+  static DihedralResult from_plain(const HashResult& one) noexcept {
+    DihedralResult r;
+    r.hashes[0] = one.hash;
+    r.quality = one.quality;
+    r.too_small = one.too_small;
+    return r;
+  }
 };
 
 /// SIMD paths. All of them produce the same bits as `scalar`.

@@ -161,13 +161,7 @@ DihedralResult Hasher::hash_rows(PixelFormat format, int width, int height, RowS
                   frame.data() + static_cast<std::size_t>(r0 + i) * row_bytes);
     }
     const FrameView f = FrameView::packed(format, frame.data(), width, height);
-    if (dihedral) return hash_dihedral(f);
-    const HashResult one = hash(f);
-    DihedralResult r;
-    r.hashes[0] = one.hash;
-    r.quality = one.quality;
-    r.too_small = one.too_small;
-    return r;
+    return dihedral ? hash_dihedral(f) : DihedralResult::from_plain(hash(f));
   }
   DihedralResult r;
   k.downsample64_rows(format, width, height, src, impl_->buf64, impl_->scratch);

@@ -57,13 +57,8 @@ DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher, D
   c.dihedral = dihedral;
   detail::decode_dispatch(bytes, info, opts, &c);
   if (c.called) return c.result;
-  if (dihedral) return hasher.hash_dihedral(info.view());
-  const HashResult one = hasher.hash(info.view());
-  DihedralResult r;
-  r.hashes[0] = one.hash;
-  r.quality = one.quality;
-  r.too_small = one.too_small;
-  return r;
+  const FrameView v = info.view();
+  return dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v));
 }
 
 void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,

@@ -6,7 +6,10 @@
 #include <pdqguard/hash.hpp>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace pdqguard::synth {
@@ -61,6 +64,17 @@ inline std::vector<Hash256> queries(const std::vector<Hash256>& list, std::size_
       q[i] = random_hash(rng);
   }
   return q;
+}
+
+/// A whole file's bytes (empty when it cannot be read), and its replacement:
+/// tests that damage index files edit them through these.
+inline std::vector<char> read_all(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+inline void write_all(const std::string& p, const std::vector<char>& b) {
+  std::ofstream f(p, std::ios::binary | std::ios::trunc);
+  f.write(b.data(), static_cast<std::streamsize>(b.size()));
 }
 
 }  // namespace pdqguard::synth

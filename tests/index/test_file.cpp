@@ -24,14 +24,6 @@ std::string tmp_path(const char* tag) {
   return std::string("test_index_") + tag + "_" + std::to_string(getpid()) + ".pdqidx";
 }
 
-std::vector<char> read_all(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-void write_all(const std::string& p, const std::vector<char>& b) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(b.data(), static_cast<std::streamsize>(b.size()));
-}
 
 std::shared_ptr<const Matcher> sample(IndexKind kind) {
   auto hs = synth::clustered(3000, 31);
@@ -110,13 +102,13 @@ TEST_CASE("save and open give identical answers for every kind") {
 TEST_CASE("damaged index files are refused, never crash") {
   const std::string good = tmp_path("good");
   sample(IndexKind::automatic)->save(good);
-  const std::vector<char> bytes = read_all(good);
+  const std::vector<char> bytes = synth::read_all(good);
   const std::string bad = tmp_path("bad");
 
   SUBCASE("truncated at many lengths") {
     for (std::size_t len : {std::size_t{0}, std::size_t{7}, std::size_t{64}, std::size_t{127}, std::size_t{128},
                             std::size_t{200}, bytes.size() / 2, bytes.size() - 1}) {
-      write_all(bad, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len)));
+      synth::write_all(bad, std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(len)));
       expect_corrupt(bad, "truncated");
       CHECK_THROWS_AS(verify_index_file(bad), Error);
     }
@@ -124,7 +116,7 @@ TEST_CASE("damaged index files are refused, never crash") {
   SUBCASE("trailing bytes") {
     auto b = bytes;
     b.push_back('x');
-    write_all(bad, b);
+    synth::write_all(bad, b);
     expect_corrupt(bad, "trailing");
   }
   SUBCASE("a flipped bit anywhere is caught by a checksum") {
@@ -133,7 +125,7 @@ TEST_CASE("damaged index files are refused, never crash") {
       auto b = bytes;
       const std::size_t at = i < 20 ? static_cast<std::size_t>(i) * 6 : rng() % b.size();
       b[at] = static_cast<char>(b[at] ^ (1 << (rng() % 8)));
-      write_all(bad, b);
+      synth::write_all(bad, b);
       expect_corrupt(bad, "flipped bit");
       CHECK_THROWS_AS(verify_index_file(bad), Error);
     }
@@ -141,11 +133,11 @@ TEST_CASE("damaged index files are refused, never crash") {
   SUBCASE("wrong magic, version, endianness") {
     auto b = bytes;
     b[0] = 'X';
-    write_all(bad, b);
+    synth::write_all(bad, b);
     expect_corrupt(bad, "magic");
     b = bytes;
     b[8] = 2;  // version 2 (header checksum also mismatches, but the version is reported first)
-    write_all(bad, b);
+    synth::write_all(bad, b);
     try {
       Matcher::open(bad);
       FAIL("opened");
@@ -155,7 +147,7 @@ TEST_CASE("damaged index files are refused, never crash") {
     b = bytes;
     std::swap(b[12], b[15]);
     std::swap(b[13], b[14]);
-    write_all(bad, b);
+    synth::write_all(bad, b);
     expect_corrupt(bad, "endianness");
   }
   SUBCASE("consistent checksums but overflowing counts") {
@@ -167,11 +159,11 @@ TEST_CASE("damaged index files are refused, never crash") {
     std::memcpy(b.data() + 32, &zero, 8);
     const std::uint64_t hh = XXH3_64bits(b.data(), 128);
     std::memcpy(b.data() + 32, &hh, 8);
-    write_all(bad, b);
+    synth::write_all(bad, b);
     expect_corrupt(bad, "overflowing count");
   }
   SUBCASE("not an index at all") {
-    write_all(bad, std::vector<char>(4096, 'a'));
+    synth::write_all(bad, std::vector<char>(4096, 'a'));
     expect_corrupt(bad, "text");
   }
   SUBCASE("missing file is an io_error") {

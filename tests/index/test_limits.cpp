@@ -280,14 +280,6 @@ TEST_CASE("list limits: a directory is an io_error, not a list") {
 
 namespace {
 
-std::vector<char> read_all(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-void write_all(const std::string& p, const std::vector<char>& b) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(b.data(), static_cast<std::streamsize>(b.size()));
-}
 template <class T>
 void put(std::vector<char>& b, std::size_t at, T v) {
   std::memcpy(b.data() + at, &v, sizeof v);
@@ -354,7 +346,7 @@ TEST_CASE("index limits: overflowing counts and offsets are index_corrupt, never
   BuildOptions bo;
   bo.kind = IndexKind::mih;
   Matcher::build_from_hashes(synth::uniform(500, 3), bo)->save(good);
-  const std::vector<char> bytes = read_all(good);
+  const std::vector<char> bytes = synth::read_all(good);
   {
     std::vector<char> b = bytes;
     reseal(b);
@@ -364,7 +356,7 @@ TEST_CASE("index limits: overflowing counts and offsets are index_corrupt, never
     std::vector<char> b = bytes;
     edit(b);
     reseal(b);
-    write_all(bad, b);
+    synth::write_all(bad, b);
     expect_corrupt_all_ways(bad, what);
   };
   // Hash section ids: 1 hashes, 2 slot table, 3 entries, 5 strings, 8 mih table.

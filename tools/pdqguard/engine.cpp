@@ -44,16 +44,7 @@ void set_result(Context& c, const DihedralResult& d, Record& r) {
 }
 
 void hash_view(Context& c, Hasher& hasher, const FrameView& v, Record& r) {
-  if (c.o.dihedral) {
-    set_result(c, hasher.hash_dihedral(v), r);
-  } else {
-    const HashResult one = hasher.hash(v);
-    DihedralResult d;
-    d.hashes[0] = one.hash;
-    d.quality = one.quality;
-    d.too_small = one.too_small;
-    set_result(c, d, r);
-  }
+  set_result(c, c.o.dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v)), r);
 }
 
 void match_record(Context& c, Record& r) {
