@@ -18,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.max_bytes = 8u << 20;
   const std::uint8_t last = size > 0 ? data[size - 1] : 0;
   opts.fast = (last & 1) != 0;  // exercise both decode modes
+  opts.apply_exif_orientation = (last & 8) != 0;  // JPEG APP1 / PNG eXIf readers
   const std::span<const std::uint8_t> bytes(data, size);
 
   std::optional<pdqguard::HashResult> decoded;
