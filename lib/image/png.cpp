@@ -7,8 +7,9 @@
 // as R=G=B, alpha dropped, 16-bit high byte). Adam7 passes are read one row at a
 // time and scattered into the output, so memory is the output plus one row.
 // APNG: only the default image (IDAT) is decoded; animation chunks are skipped.
-// EXIF orientation (only when asked for): read from the eXIf chunk, before or
-// after the image data, and applied to the pixels as for JPEG.
+// EXIF orientation (only when asked for): read in place from the first eXIf
+// chunk of the file, before or after the image data (libpng skips the chunk, so
+// it allocates nothing for it), and applied to the pixels as for JPEG.
 //
 // Error handling: libpng's error callback longjmps back to decode_png(); every
 // C++ object that must be destroyed lives on the heap or before setjmp().
@@ -79,6 +80,22 @@ static void pdq_png_read(png_structp png, png_bytep out, size_t n) {
 std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
          std::uint32_t{p[3]};
+}
+
+// The EXIF orientation in the first eXIf chunk of a PNG that libpng has read to
+// IEND (so every chunk's length and CRC were checked), or 0. Walks the chunk
+// list in place: no allocation, never past the end of `b`.
+int exif_orientation(std::span<const std::uint8_t> b) {
+  std::size_t at = 8;  // after the signature
+  while (b.size() >= at + 12) {
+    const std::uint32_t len = be32(b.data() + at);
+    const std::uint8_t* type = b.data() + at + 4;
+    if (len > b.size() - at - 12) return 0;
+    if (std::memcmp(type, "eXIf", 4) == 0) return read_tiff_orientation(type + 4, len);
+    if (std::memcmp(type, "IEND", 4) == 0) return 0;
+    at += 12 + std::size_t{len};
+  }
+  return 0;
 }
 
 // Converts `n` pixels of one raw row to gray8 or rgb8 at `out`, writing pixel i
@@ -194,12 +211,6 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, 0);
   png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, kIgnored,
                               static_cast<int>((sizeof kIgnored - 1) / 5));
-  // libpng's own eXIf handler (bounded by the chunk malloc limit above) when the
-  // orientation is wanted; it then needs an info struct in png_read_end too.
-  if (opts.apply_exif_orientation) {
-    static const png_byte kExif[] = "eXIf";
-    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_AS_DEFAULT, kExif, 1);
-  }
 
   png_read_info(png, info);
   png_uint_32 w = 0, h = 0;
@@ -251,14 +262,8 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   }
   // Read to IEND so a truncated or CRC-damaged tail is an error too (APNG frame
   // chunks there are skipped as unknown chunks).
-  png_read_end(png, opts.apply_exif_orientation ? info : nullptr);
-  int orientation = 0;
-  if (opts.apply_exif_orientation) {
-    png_uint_32 exif_size = 0;
-    png_bytep exif = nullptr;
-    if (png_get_eXIf_1(png, info, &exif_size, &exif) != 0 && exif != nullptr)
-      orientation = read_tiff_orientation(exif, exif_size);
-  }
+  png_read_end(png, nullptr);
+  const int orientation = opts.apply_exif_orientation ? exif_orientation(bytes) : 0;
 
   if (conv.bad_index)
     img.warnings.push_back(

@@ -251,7 +251,14 @@ TEST_CASE("PNG eXIf that is malformed or hostile leaves the pixels as stored") {
     CHECK(img.width == 6);
     CHECK(img.pixels == decode_image(file).pixels);
   }
-  // A second eXIf chunk is a libpng warning (reported), the first one counts.
+  // A 9 MiB eXIf chunk is read in place (nothing is copied or allocated for it).
+  {
+    spec.exif = tiff_orientation(6, true);
+    spec.exif.resize(9u << 20);
+    const auto file = test::encode_png(s, 6, 4, spec);
+    CHECK(decode_image(file, apply).exif_orientation == 6);
+  }
+  // A second eXIf chunk: the first one counts.
   spec.exif = tiff_orientation(6, true);
   auto file = test::encode_png(s, 6, 4, spec);
   const std::size_t at = chunk_at(file, "eXIf") - 4;
@@ -262,5 +269,8 @@ TEST_CASE("PNG eXIf that is malformed or hostile leaves the pixels as stored") {
   file.insert(file.end() - 12, chunk.begin(), chunk.end());
   const DecodedImage twice = decode_image(file, apply);
   CHECK(twice.exif_orientation == 6);
-  CHECK(!twice.warnings.empty());
+  CHECK(twice.warnings.empty());
+  // A CRC-damaged eXIf chunk fails the decode, as any damaged chunk does.
+  file[at + 8] ^= 1;
+  CHECK_THROWS_AS((void)decode_image(file, apply), Error);
 }
