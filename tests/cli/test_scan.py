@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import dist, expected_rows, read_jsonl, run, tree_inputs
+from conftest import CORPUS, dist, expected_rows, read_jsonl, run, tree_inputs
 
 
 def by_path(recs):
@@ -206,3 +206,56 @@ def test_version():
     rc, _, out, _ = run(["--version"], check_rc=0)
     assert out.startswith("pdqguard ")
     assert "SIMD path: " in out and "libpng: " in out and "jpeg" in out
+
+
+def _png(w, h, rows, exif=None, exif_after=False):
+    """An 8-bit gray PNG from rows of bytes, optionally with an eXIf chunk."""
+    import struct
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+    if exif is not None and not exif_after:
+        out += chunk(b"eXIf", exif)
+    out += chunk(b"IDAT", zlib.compress(b"".join(b"\0" + bytes(r) for r in rows)))
+    if exif is not None and exif_after:
+        out += chunk(b"eXIf", exif)
+    return out + chunk(b"IEND", b"")
+
+
+def test_apply_exif_orientation_jpeg_and_png(tmp_path):
+    # JPEG: the corpus's files with orientation tags 1, 6 and 8. Ignoring the tag hashes
+    # the stored pixels (expected.csv); applying it turns them, which changes the hash.
+    rotn = os.path.join(CORPUS, "images", "reg-test-input", "exif-rotn")
+    files = [os.path.join(rotn, f"exif-rotn-{o}.jpg") for o in (1, 6, 8)]
+    want = {r["relative_path"]: r["hash"] for r in expected_rows("expected.csv")}
+    _, plain, _, _ = run(["hash"] + files, check_rc=0)
+    _, turned, _, _ = run(["hash", "--apply-exif-orientation"] + files, check_rc=0)
+    assert [r.get("exif_orientation") for r in plain] == [None, None, None]
+    assert [r["hash"] for r in plain] == [want[f"reg-test-input/exif-rotn/exif-rotn-{o}.jpg"] for o in (1, 6, 8)]
+    assert [r["exif_orientation"] for r in turned] == [1, 6, 8]
+    assert turned[0]["hash"] == plain[0]["hash"]
+    for a, b in zip(turned[1:], plain[1:]):
+        assert dist(a["hash"], b["hash"]) > 64
+
+    # PNG: a 40x24 gradient stored rotated (orientation 6 = display turned 90 degrees
+    # clockwise), the tag in an eXIf chunk before or after IDAT; the upright image has no tag.
+    w, h = 40, 24
+    up = [[(x * 6 + y * y) % 256 for x in range(w)] for y in range(h)]
+    # The stored pixels: `up` turned 90 degrees counter-clockwise (w rows of h pixels),
+    # which orientation 6 turns back.
+    stored = [[up[y][w - 1 - x] for y in range(h)] for x in range(w)]
+    tag = b"MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00"
+    (tmp_path / "up.png").write_bytes(_png(w, h, up))
+    (tmp_path / "before.png").write_bytes(_png(h, w, stored, tag))
+    (tmp_path / "after.png").write_bytes(_png(h, w, stored, tag, exif_after=True))
+    names = [tmp_path / n for n in ("up.png", "before.png", "after.png")]
+    _, plain, _, _ = run(["hash"] + names, check_rc=0)
+    _, turned, _, _ = run(["hash", "--apply-exif-orientation"] + names, check_rc=0)
+    assert "exif_orientation" not in plain[1]
+    assert plain[1]["hash"] != plain[0]["hash"]
+    assert [r.get("exif_orientation") for r in turned] == [None, 6, 6]
+    assert turned[1]["hash"] == turned[2]["hash"] == plain[0]["hash"]
+    assert (turned[1]["width"], turned[1]["height"]) == (h, w)  # the header's size
