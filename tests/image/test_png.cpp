@@ -229,7 +229,7 @@ TEST_CASE("PNG eXIf orientation: ignored by default, applied on request, before 
   }
 }
 
-TEST_CASE("PNG eXIf that is malformed or hostile leaves the pixels as stored") {
+TEST_CASE("PNG eXIf chunks that are malformed, huge, repeated or damaged") {
   test::PngSpec spec;
   spec.color_type = PNG_COLOR_TYPE_GRAY;
   std::vector<std::uint16_t> s(6 * 4);
