@@ -231,8 +231,14 @@ def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     rotn = os.path.join(CORPUS, "images", "reg-test-input", "exif-rotn")
     files = [os.path.join(rotn, f"exif-rotn-{o}.jpg") for o in (1, 6, 8)]
     want = {r["relative_path"]: r["hash"] for r in expected_rows("expected.csv")}
+    # Records come in completion order (several threads): put them in input order.
+    def by_input(recs, inputs):
+        at = {r["path"]: r for r in recs}
+        return [at[str(i)] for i in inputs]
+
     _, plain, _, _ = run(["hash"] + files, check_rc=0)
     _, turned, _, _ = run(["hash", "--apply-exif-orientation"] + files, check_rc=0)
+    plain, turned = by_input(plain, files), by_input(turned, files)
     assert [r.get("exif_orientation") for r in plain] == [None, None, None]
     assert [r["hash"] for r in plain] == [want[f"reg-test-input/exif-rotn/exif-rotn-{o}.jpg"] for o in (1, 6, 8)]
     assert [r["exif_orientation"] for r in turned] == [1, 6, 8]
@@ -254,6 +260,7 @@ def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     names = [tmp_path / n for n in ("up.png", "before.png", "after.png")]
     _, plain, _, _ = run(["hash"] + names, check_rc=0)
     _, turned, _, _ = run(["hash", "--apply-exif-orientation"] + names, check_rc=0)
+    plain, turned = by_input(plain, names), by_input(turned, names)
     assert "exif_orientation" not in plain[1]
     assert plain[1]["hash"] != plain[0]["hash"]
     assert [r.get("exif_orientation") for r in turned] == [None, 6, 6]
