@@ -6,7 +6,9 @@ import csv
 import json
 import os
 import shutil
+import struct
 import subprocess
+import zlib
 
 import pytest
 
@@ -31,6 +33,18 @@ def read_jsonl(path):
 
 def dist(a, b):
     return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def png_chunk(kind, data):
+    """One PNG chunk: length, type, data, CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+
+
+def png(width, height, idat, color_type=0, before=b"", after=b""):
+    """An 8-bit PNG: IHDR, the encoded chunks `before`, one IDAT of `idat`, `after`, IEND."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + before + png_chunk(b"IDAT", idat) + after +
+            png_chunk(b"IEND", b""))
 
 
 def expected_rows(name):

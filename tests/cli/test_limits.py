@@ -26,7 +26,7 @@ import zlib
 
 import pytest
 
-from conftest import BIN, CORPUS, read_jsonl
+from conftest import BIN, CORPUS, png, read_jsonl
 
 # Address-space limit for the bounded runs, in KiB. The CLI's own footprint is
 # about 60 MB of virtual memory (binary, libraries, two thread stacks; measured with
@@ -101,16 +101,6 @@ def assert_clean_exit(rc, err, peak_mib=None):
 # ---------------------------------------------------------------------------
 # Image bombs
 # ---------------------------------------------------------------------------
-
-def png_chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
-
-
-def png(width, height, idat, color_type=0):
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", idat) +
-            png_chunk(b"IEND", b""))
-
 
 def zero_rows_deflated(width, height):
     """zlib stream of `height` rows of (filter 0, `width` zero bytes), built in

@@ -2,10 +2,11 @@
 import csv
 import io
 import os
+import zlib
 
 import pytest
 
-from conftest import CORPUS, dist, expected_rows, read_jsonl, run, tree_inputs
+from conftest import CORPUS, dist, expected_rows, png, png_chunk, read_jsonl, run, tree_inputs
 
 
 def by_path(recs):
@@ -208,23 +209,6 @@ def test_version():
     assert "SIMD path: " in out and "libpng: " in out and "jpeg" in out
 
 
-def _png(w, h, rows, exif=None, exif_after=False):
-    """An 8-bit gray PNG from rows of bytes, optionally with an eXIf chunk."""
-    import struct
-    import zlib
-
-    def chunk(t, d):
-        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
-
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-    if exif is not None and not exif_after:
-        out += chunk(b"eXIf", exif)
-    out += chunk(b"IDAT", zlib.compress(b"".join(b"\0" + bytes(r) for r in rows)))
-    if exif is not None and exif_after:
-        out += chunk(b"eXIf", exif)
-    return out + chunk(b"IEND", b"")
-
-
 def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     # JPEG: the corpus's files with orientation tags 1, 6 and 8. Ignoring the tag hashes
     # the stored pixels (expected.csv); applying it turns them, which changes the hash.
@@ -233,7 +217,7 @@ def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     want = {r["relative_path"]: r["hash"] for r in expected_rows("expected.csv")}
     # Records come in completion order (several threads): put them in input order.
     def by_input(recs, inputs):
-        at = {r["path"]: r for r in recs}
+        at = by_path(recs)
         return [at[str(i)] for i in inputs]
 
     _, plain, _, _ = run(["hash"] + files, check_rc=0)
@@ -254,9 +238,12 @@ def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     # which orientation 6 turns back.
     stored = [[up[y][w - 1 - x] for y in range(h)] for x in range(w)]
     tag = b"MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00"
-    (tmp_path / "up.png").write_bytes(_png(w, h, up))
-    (tmp_path / "before.png").write_bytes(_png(h, w, stored, tag))
-    (tmp_path / "after.png").write_bytes(_png(h, w, stored, tag, exif_after=True))
+    def gray_idat(rows):
+        return zlib.compress(b"".join(b"\0" + bytes(r) for r in rows))
+
+    (tmp_path / "up.png").write_bytes(png(w, h, gray_idat(up)))
+    (tmp_path / "before.png").write_bytes(png(h, w, gray_idat(stored), before=png_chunk(b"eXIf", tag)))
+    (tmp_path / "after.png").write_bytes(png(h, w, gray_idat(stored), after=png_chunk(b"eXIf", tag)))
     names = [tmp_path / n for n in ("up.png", "before.png", "after.png")]
     _, plain, _, _ = run(["hash"] + names, check_rc=0)
     _, turned, _, _ = run(["hash", "--apply-exif-orientation"] + names, check_rc=0)
