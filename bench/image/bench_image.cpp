@@ -16,6 +16,9 @@
 #include <pdqguard/hasher.hpp>
 #include <pdqguard/image.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <string>
 
@@ -154,10 +157,15 @@ BENCHMARK(BM_hash_only)->Apply(samples);
 // timing other pipelines on the same bytes, e.g. bench/image/python_pipeline.py).
 int main(int argc, char** argv) {
   if (const char* dir = std::getenv("PDQGUARD_BENCH_WRITE_DIR"); dir != nullptr && *dir != '\0') {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
     for (int i = 0; i < static_cast<int>(std::size(kSamples)); ++i) {
       const std::string path = std::string(dir) + "/" + kSamples[i].name + ".jpg";
       std::FILE* f = std::fopen(path.c_str(), "wb");
-      if (f == nullptr) return 1;
+      if (f == nullptr) {
+        std::fprintf(stderr, "bench_image: cannot write %s\n", path.c_str());
+        return 1;
+      }
       std::fwrite(file(i).data(), 1, file(i).size(), f);
       std::fclose(f);
     }
