@@ -42,10 +42,14 @@ int main(int argc, char** argv) {
       if (e.path().extension() == ".jpg")
         files.emplace_back(e.path().string(), read_file_bytes(e.path().string(), 1u << 30));
   test::Rng rng(7);
-  const int sizes[][2] = {{640, 480}, {800, 600},  {1024, 768}, {1280, 960},  {1600, 1200},
-                          {1920, 1080}, {2048, 1536}, {1080, 1350}, {3000, 2000}, {720, 1280}};
+  // Phone-camera sizes (8-12 MP) last: at 12 MP the 1/8 scale is ~375 pixels on
+  // the short side, so they decide whether thresholds just under 384 are safe.
+  const int sizes[][2] = {{640, 480},   {800, 600},   {1024, 768},  {1280, 960},  {1600, 1200},
+                          {1920, 1080}, {2048, 1536}, {1080, 1350}, {3000, 2000}, {720, 1280},
+                          {4000, 3000}, {4032, 3024}, {3024, 4032}, {3264, 2448}};
+  constexpr int kSizes = static_cast<int>(std::size(sizes));
   for (int i = 0; i < generated; ++i) {
-    const auto& sz = sizes[i % 10];
+    const auto& sz = sizes[i % kSizes];
     const auto px = test::photo_like(sz[0], sz[1], 1000 + static_cast<std::uint64_t>(i), 2 + (i % 4) * 3);
     test::JpegSpec s;
     s.quality = 75 + (i * 7) % 25;
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
   // "plain": libjpeg scaled decode of all coefficients (RGB or gray output);
   // "fast": pdqguard's fast mode (gray output, progressive early stop).
   const Variant variants[] = {{"plain rgb T256", 256, false}, {"fast T256", 256, true},
+                              {"fast T320", 320, true},        {"fast T360", 360, true},
                               {"fast T384", 384, true},        {"fast T448", 448, true},
                               {"fast T512", 512, true},        {"fast T640", 640, true}};
   Hasher hasher;
