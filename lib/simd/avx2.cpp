@@ -25,8 +25,8 @@ struct V256 {
   static F div(F a, F b) { return _mm256_div_ps(a, b); }
 
   /// In-place 8x8 transpose: afterwards r[c] lane k = old r[k] lane c.
-  /// Always inlined: GCC otherwise emits it out of line, and the call passes the
-  /// vectors through memory (perf: ~20% of the streamed hash time at 3 MP).
+  /// Always inlined, as in avx512.cpp: out of line, the call passes the vectors
+  /// through memory.
   [[gnu::always_inline]] static void transpose(F* r) {
     F t[8], u[8];
     for (int i = 0; i < 4; ++i) {
