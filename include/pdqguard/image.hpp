@@ -53,7 +53,7 @@ struct DecodeOptions {
   /// back gray: no chroma IDCT, upsampling or colour conversion), and for
   /// progressive files stop reading once the scans that scale needs are in.
   /// Hashes are close, not identical: measured within Hamming distance 10 of
-  /// exact mode for every one of 284 JPEGs of quality >= 80 (max 8). PNG and
+  /// exact mode for every one of 314 JPEGs of quality >= 80 (max 10). PNG and
   /// PNM are unaffected. Off by default: shared hash lists need exact pixels.
   bool fast = false;
   /// Rotate/flip pixels as the EXIF orientation tag says (JPEG: the APP1 Exif
