@@ -221,8 +221,8 @@ inline void box_elems(const float* in, int n, int full_window, Emit&& emit) {
 /// the block whose row c starts at dst + c * dst_stride (strides in floats).
 /// Always inlined (GCC 12 made out-of-line clones of it otherwise).
 template <class V>
-[[gnu::always_inline]] inline void transpose_block(const float* src, std::ptrdiff_t src_stride, float* dst,
-                            std::ptrdiff_t dst_stride) {
+[[gnu::always_inline]] inline void transpose_block(const float* src, std::ptrdiff_t src_stride,
+                                                   float* dst, std::ptrdiff_t dst_stride) {
   typename V::F v[V::L];
   for (int k = 0; k < V::L; ++k) v[k] = V::load(src + k * src_stride);
   V::transpose(v);
