@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   }
   // "plain": libjpeg scaled decode of all coefficients (RGB or gray output);
   // "fast": pdqguard's fast mode (gray output, progressive early stop).
-  const Variant variants[] = {{"plain rgb T256", 256, false}, {"fast T256", 256, true},
+  const Variant variants[] = {{"plain rgb T256", 256, false}, {"fast T128", 128, true},
+                              {"fast T192", 192, true},        {"fast T256", 256, true},
                               {"fast T320", 320, true},        {"fast T360", 360, true},
                               {"fast T384", 384, true},        {"fast T448", 448, true},
                               {"fast T512", 512, true},        {"fast T640", 640, true}};
@@ -81,7 +82,8 @@ int main(int argc, char** argv) {
         DecodeOptions o;
         o.fast = true;
         o.fast_min_side = v.min_side;
-        dist = distance(eh.hash, hasher.hash(decode_image(bytes, o).view()).hash);
+        DecodedImage info;
+        dist = distance(eh.hash, hash_image(bytes, hasher, info, o).hashes[0]);
       } else {
         if (exact.format != ImageFormat::jpeg || exact.gray) continue;
         const int d = pick_denom(exact.width, exact.height, v.min_side);

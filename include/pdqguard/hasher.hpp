@@ -163,6 +163,19 @@ class PDQGUARD_API Hasher {
   /// whatever `src` throws.
   DihedralResult hash_rows(PixelFormat format, int width, int height, RowSource& src,
                            bool dihedral = false);
+  /// An approximate hash of a source_width x source_height image from a reduced
+  /// copy of it, width x height = the source sizes divided by `scale` and rounded
+  /// up, each pixel standing for a scale x scale block (what libjpeg-turbo's DCT
+  /// scaling gives; JPEG fast mode uses this). The 64x64 downsample keeps the
+  /// source size's blur and sample positions, weighting each reduced pixel by the
+  /// source pixels it covers, so the hash is close to hash() of the full-size
+  /// image, not equal to it nor to hash() of the reduced one. `scale` 1 gives
+  /// hash()'s geometry with sums in another order. Rows are pulled from `src`
+  /// as in hash_rows (single-plane formats). Throws Error(invalid_argument) for
+  /// a bad format or sizes that do not fit, and whatever `src` throws.
+  DihedralResult hash_rows_scaled(PixelFormat format, int width, int height, RowSource& src,
+                                  int source_width, int source_height, int scale,
+                                  bool dihedral = false);
 
  private:
   struct Impl;

@@ -52,9 +52,11 @@ struct DecodeOptions {
   /// see fast_min_side), take luma straight from the decoder (colour JPEGs come
   /// back gray: no chroma IDCT, upsampling or colour conversion), and for
   /// progressive files stop reading once the scans that scale needs are in.
-  /// Hashes are close, not identical: measured within Hamming distance 10 of
-  /// exact mode for every one of 314 JPEGs of quality >= 80 (max 10). PNG and
-  /// PNM are unaffected. Off by default: shared hash lists need exact pixels.
+  /// hash_image / hash_decoded then hash the reduced image with the full-size
+  /// image's blur and sample positions (Hasher::hash_rows_scaled). Hashes are
+  /// close, not identical: over 314 JPEGs of quality >= 80, median distance 0
+  /// to exact mode, 99% within 2, max 8. PNG and PNM are unaffected. Off by
+  /// default: shared hash lists need exact pixels.
   bool fast = false;
   /// Rotate/flip pixels as the EXIF orientation tag says (JPEG: the APP1 Exif
   /// segment; PNG: the eXIf chunk, before or after the image data). Off by
@@ -72,7 +74,7 @@ struct DecodeOptions {
   int max_jpeg_scans = 500;
 
   /// The fast_min_side default.
-  static constexpr int kDefaultFastMinSide = 512;
+  static constexpr int kDefaultFastMinSide = 256;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
@@ -135,10 +137,19 @@ PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
 /// Reads a whole stream (up to max_bytes) and decodes it.
 PDQGUARD_API DecodedImage decode_image_stream(std::istream& in, const DecodeOptions& opts = {});
 
+/// Hashes a decoded image: hasher.hash(img.view()) as hashes[0], quality and
+/// too_small (with `dihedral`, hasher.hash_dihedral() and all eight hashes).
+/// A JPEG that fast mode decoded at a reduced scale (scale_denom > 1) is hashed
+/// instead with Hasher::hash_rows_scaled and its source size, which keeps the
+/// full-size image's blur and sample positions: far closer to the exact hash
+/// than hash() of the small image (bench/README.md, "Image decoding"). Reads
+/// `img`, does not keep it. Throws as those functions; one Hasher per thread.
+PDQGUARD_API DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher,
+                                         bool dihedral = false);
+
 /// Decodes an in-memory file and hashes it in one pass: bit for bit the result
-/// of decode_image_into(bytes, info, opts) followed by hasher.hash(info.view())
-/// (hashes[0], quality, too_small; with `dihedral`, hasher.hash_dihedral() and
-/// all eight hashes). JPEG rows flow from libjpeg-turbo into the hashing
+/// of decode_image_into(bytes, info, opts) followed by hash_decoded(info, hasher,
+/// dihedral). JPEG rows flow from libjpeg-turbo into the hashing
 /// pipeline a strip at a time (Hasher::hash_rows), so no whole-image buffer is
 /// made and the pixels are hashed while still in cache: the fastest way to hash
 /// a file. `info` receives the decode metadata (format, sizes, warnings, ...);

@@ -77,6 +77,7 @@ struct Hasher::Impl {
   detail::Scratch scratch;
   alignas(64) float buf64[64 * 64];
   alignas(64) float buf16[16 * 16];
+  detail::ScaledScratch scaled;
 
   /// Fills buf64 (blurred + decimated luma) and returns the quality.
   int downsample(const FrameView& f, bool allow_no_blur) {
@@ -165,6 +166,26 @@ DihedralResult Hasher::hash_rows(PixelFormat format, int width, int height, RowS
   }
   DihedralResult r;
   k.downsample64_rows(format, width, height, src, impl_->buf64, impl_->scratch);
+  r.quality = impl_->finish();
+  if (dihedral)
+    impl_->dihedral_bits(r);
+  else
+    r.hashes[0] = detail::bits_above_median(impl_->buf16);
+  return r;
+}
+
+DihedralResult Hasher::hash_rows_scaled(PixelFormat format, int width, int height, RowSource& src,
+                                        int source_width, int source_height, int scale,
+                                        bool dihedral) {
+  DihedralResult r;
+  if (width <= 0 || height <= 0)
+    throw Error(ErrorCode::invalid_argument, "hash_rows_scaled: width and height must be positive");
+  detail::downsample64_scaled(format, width, height, src, source_width, source_height, scale,
+                              impl_->buf64, impl_->scaled);
+  if (source_width < kMinHashableSide || source_height < kMinHashableSide) {
+    r.too_small = true;
+    return r;
+  }
   r.quality = impl_->finish();
   if (dihedral)
     impl_->dihedral_bits(r);

@@ -38,14 +38,30 @@ void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
 
 namespace {
 // Hands the decoder's rows to a Hasher.
+// Hands the decoder's rows to a Hasher. A JPEG decoded at a reduced DCT scale
+// (fast mode) is hashed with its source size's geometry (hash_rows_scaled).
 struct HashingConsumer final : detail::RowConsumer {
   Hasher* hasher = nullptr;
+  const DecodedImage* info = nullptr;
   bool dihedral = false;
   bool called = false;
   DihedralResult result;
   void consume(PixelFormat format, int width, int height, RowSource& src) override {
-    result = hasher->hash_rows(format, width, height, src, dihedral);
+    if (info->scale_denom > 1)
+      result = hasher->hash_rows_scaled(format, width, height, src, info->source_width,
+                                        info->source_height, info->scale_denom, dihedral);
+    else
+      result = hasher->hash_rows(format, width, height, src, dihedral);
     called = true;
+  }
+};
+
+// Rows of a decoded image held in memory.
+struct BufferRows final : RowSource {
+  const std::uint8_t* base = nullptr;
+  std::size_t stride = 0;
+  void rows(int first, int count, const std::uint8_t** out) override {
+    for (int k = 0; k < count; ++k) out[k] = base + static_cast<std::size_t>(first + k) * stride;
   }
 };
 }  // namespace
@@ -54,10 +70,28 @@ DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher, D
                           const DecodeOptions& opts, bool dihedral) {
   HashingConsumer c;
   c.hasher = &hasher;
+  c.info = &info;
   c.dihedral = dihedral;
   detail::decode_dispatch(bytes, info, opts, &c);
   if (c.called) return c.result;
-  const FrameView v = info.view();
+  return hash_decoded(info, hasher, dihedral);
+}
+
+DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher, bool dihedral) {
+  if (img.scale_denom > 1) {
+    // The source sides are the stored ones: swap them when an applied EXIF
+    // orientation transposed the pixels (orientations 5-8).
+    const bool transposed = img.exif_orientation >= 5;
+    BufferRows rows;
+    rows.base = img.pixels.data();
+    rows.stride = static_cast<std::size_t>(img.width) * (img.gray ? 1u : 3u);
+    return hasher.hash_rows_scaled(img.gray ? PixelFormat::gray8 : PixelFormat::rgb8, img.width,
+                                   img.height, rows,
+                                   transposed ? img.source_height : img.source_width,
+                                   transposed ? img.source_width : img.source_height,
+                                   img.scale_denom, dihedral);
+  }
+  const FrameView v = img.view();
   return dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v));
 }
 

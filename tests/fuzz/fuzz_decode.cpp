@@ -1,5 +1,5 @@
 // Fuzz target: sniffing, every image decoder (JPEG, PNG, PPM/PGM) and hashing of
-// whatever decodes, through both entry points: decode_image + hash_frame, and
+// whatever decodes, through both entry points: decode_image + hash_decoded, and
 // hash_image (JPEG rows streamed into the hasher). When both are run on an input
 // (small images) they must agree exactly: a differential check of the streamed
 // path. Limits are small so the fuzzer cannot ask for huge images.
@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.apply_exif_orientation = (last & 8) != 0;  // JPEG APP1 / PNG eXIf readers
   const std::span<const std::uint8_t> bytes(data, size);
 
+  static pdqguard::Hasher hasher;
   std::optional<pdqguard::HashResult> decoded;
   std::optional<pdqguard::ErrorCode> decoded_error;
   int pixels = 0;
@@ -29,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const pdqguard::DecodedImage img = pdqguard::decode_image(bytes, opts);
       const std::size_t need = static_cast<std::size_t>(img.width) * img.height * (img.gray ? 1 : 3);
       if (img.width <= 0 || img.height <= 0 || img.pixels.size() != need) std::abort();
-      decoded = pdqguard::hash_frame(img.view());
+      const pdqguard::DihedralResult d = pdqguard::hash_decoded(img, hasher);
+      decoded = pdqguard::HashResult{d.hashes[0], d.quality, d.too_small};
       pixels = img.width * img.height;
     } catch (const pdqguard::Error& e) {
       decoded_error = e.code();  // refusing bad input with a coded error is expected
@@ -37,7 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // hash_image on every input of the second kind, and on small first-kind ones.
   if ((last & 2) == 0 && pixels > 65'536) return 0;
-  static pdqguard::Hasher hasher;
   pdqguard::DecodedImage info;
   try {
     // Dihedral mode blurs a 64x64 image that hash() takes as is: compare only

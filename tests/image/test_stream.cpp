@@ -55,7 +55,9 @@ Outcome via_decode(const std::vector<std::uint8_t>& bytes, bool dihedral, const 
   Hasher h;
   try {
     decode_image_into(bytes, out.info, o);
-    if (dihedral) {
+    if (out.info.scale_denom > 1) {
+      out.r = hash_decoded(out.info, h, dihedral);  // fast mode's scaled geometry
+    } else if (dihedral) {
       out.r = h.hash_dihedral(out.info.view());
     } else {
       const HashResult one = h.hash(out.info.view());

@@ -47,16 +47,10 @@ Side load(const std::string& arg, const CompareOptions& o) {
   s.is_file = true;
   const DecodedImage img = decode_image_file(arg, o.decode);
   Hasher hasher;
-  if (o.dihedral) {
-    const DihedralResult d = hasher.hash_dihedral(img.view());
-    s.hash = d.hashes[0];
-    s.quality = d.quality;
-    s.dihedral = d;
-  } else {
-    const HashResult r = hasher.hash(img.view());
-    s.hash = r.hash;
-    s.quality = r.quality;
-  }
+  const DihedralResult d = hash_decoded(img, hasher, o.dihedral);
+  s.hash = d.hashes[0];
+  s.quality = d.quality;
+  if (o.dihedral) s.dihedral = d;
   return s;
 }
 
