@@ -285,13 +285,15 @@ struct FlatEntry {
   int quality;
 };
 
-std::shared_ptr<Base> build_base(std::vector<FlatEntry>& all, const std::vector<std::string>& list_names,
+std::shared_ptr<Base> build_base(detail::BigVec<FlatEntry>& all, const std::vector<std::string>& list_names,
                                  const BuildOptions& opt) {
   if (all.size() >= 0xfffffffeu)
     throw Error(ErrorCode::invalid_argument, "more than 2^32-2 entries: split the lists");
   if (opt.mih_substrings < 0 || opt.mih_substrings > 32)
     throw Error(ErrorCode::invalid_argument, "mih_substrings must be 0..32");
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(all.size());
+  // Big temporaries on huge pages: first touches of fresh memory are a large
+  // part of a 10M build on a VM (bench/README.md, "Matching").
+  detail::BigVec<std::pair<std::uint64_t, std::uint32_t>> order(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) order[i] = {all[i].hash.words[3], static_cast<std::uint32_t>(i)};
   std::sort(order.begin(), order.end());
   // ties on the top word: order by the full hash, stable by input position
@@ -308,11 +310,14 @@ std::shared_ptr<Base> build_base(std::vector<FlatEntry>& all, const std::vector<
     i = j;
   }
   detail::BaseBuilder b;
+  b.hashes.reserve(all.size());  // no regrowth: each doubling touched fresh memory again
   b.entries.reserve(all.size());
   b.slot_begin.reserve(all.size() + 1);
   std::vector<std::uint32_t> name_idx;
   for (const auto& n : list_names) name_idx.push_back(b.intern(n));
+  constexpr std::size_t kAhead = 16;  // entries are read in sorted order: random reads
   for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i + kAhead < order.size()) __builtin_prefetch(&all[order[i + kAhead].second]);
     const FlatEntry& e = all[order[i].second];
     if (i == 0 || !(e.hash == all[order[i - 1].second].hash)) {
       b.slot_begin.push_back(static_cast<std::uint32_t>(b.entries.size()));
@@ -357,7 +362,7 @@ std::shared_ptr<const Matcher> Matcher::build(std::span<const HashList> lists, c
   };
   std::size_t total = 0;
   for (const auto& l : lists) total += l.entries.size();
-  std::vector<FlatEntry> all;
+  detail::BigVec<FlatEntry> all;
   all.reserve(total);
   for (const auto& l : lists) {
     const std::uint32_t li = list_index(l.name);
@@ -376,7 +381,7 @@ std::shared_ptr<const Matcher> Matcher::build(std::span<const HashList> lists, c
 
 std::shared_ptr<const Matcher> Matcher::build_from_hashes(std::span<const Hash256> hashes,
                                                           const BuildOptions& options, const std::string& list_name) {
-  std::vector<FlatEntry> all(hashes.size());
+  detail::BigVec<FlatEntry> all(hashes.size());
   for (std::size_t i = 0; i < hashes.size(); ++i)
     all[i] = FlatEntry{hashes[i], 0, {}, {}, static_cast<std::uint32_t>(i + 1), -1};
   return make_matcher(build_base(all, {list_name}, options), options.kind);
@@ -649,7 +654,7 @@ std::shared_ptr<const Matcher> Matcher::rebuild(const BuildOptions& options) con
   if (o.kind == IndexKind::automatic) o.kind = impl_->kind;
   const Impl& m = *impl_;
   const Base& b = *m.base;
-  std::vector<FlatEntry> all;
+  detail::BigVec<FlatEntry> all;
   all.reserve(m.live_entries);
   std::vector<std::string> keep;  // owns strings of base entries with string ids (views must stay valid)
   for (std::uint32_t s = 0; s < b.slots(); ++s) {

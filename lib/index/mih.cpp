@@ -103,43 +103,77 @@ MihParams mih_choose(std::size_t n, int substrings) {
   return best;
 }
 
+namespace {
+
+/// Stable LSD radix sort of (key << 32 | slot) pairs by their `len`-bit key, in
+/// one or two passes of at most 12 bits: each pass reads its input in order and
+/// writes to at most 4096 places at once, whose current lines stay in cache.
+/// (Counting into the 2^len-cell table directly made one random read-modify-write
+/// per hash and per pass, which is what the build time was made of.)
+void sort_pairs(BigVec<std::uint64_t>& v, BigVec<std::uint64_t>& tmp, int len) {
+  const int lo_bits = len <= 12 ? len : len / 2;
+  const int passes = len <= 12 ? 1 : 2;
+  tmp.resize(v.size());
+  std::vector<std::size_t> count(std::size_t{1} << 12);
+  int shift = 32;
+  for (int pass = 0; pass < passes; ++pass) {
+    const int bits = pass == 0 ? lo_bits : len - lo_bits;
+    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    std::fill(count.begin(), count.end(), 0);
+    for (const std::uint64_t x : v) ++count[(x >> shift) & mask];
+    std::size_t pos = 0;
+    for (std::size_t d = 0; d <= mask; ++d) {
+      const std::size_t c = count[d];
+      count[d] = pos;
+      pos += c;
+    }
+    for (const std::uint64_t x : v) tmp[count[(x >> shift) & mask]++] = x;
+    v.swap(tmp);
+    shift += bits;
+  }
+}
+
+}  // namespace
+
 void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihView& view) {
   view.params = p;
   const std::size_t n = hs.n;
   if (n >= kMihMulti) throw Error(ErrorCode::invalid_argument, "mih supports up to 2^31-1 distinct hashes");
-  std::vector<std::uint32_t> keys(n);
-  BigVec<std::uint32_t> count;
+  BigVec<std::uint64_t> pairs, tmp;
+  pairs.reserve(n);
   for (std::uint32_t i = 0; i < p.m; ++i) {
     const std::size_t size = std::size_t{1} << p.len[i];
     auto& table = out.table[i];
     auto& over = out.overflow[i];
-    count.assign(size, 0);
-    for (std::size_t s = 0; s < n; ++s) {
-      keys[s] = mih_key(p, i, hs[s]);
-      ++count[keys[s]];
+    // (key, slot) pairs sorted by key, slots ascending within a key
+    pairs.clear();
+    for (std::size_t s = 0; s < n; ++s)
+      pairs.push_back(std::uint64_t{mih_key(p, i, hs[s])} << 32 | static_cast<std::uint32_t>(s));
+    sort_pairs(pairs, tmp, static_cast<int>(p.len[i]));
+    // shared values' slots go to `over`, in key order
+    std::size_t shared = 0;
+    for (std::size_t a = 0; a < n;) {
+      std::size_t b = a + 1;
+      while (b < n && (pairs[b] >> 32) == (pairs[a] >> 32)) ++b;
+      if (b - a >= 2) shared += b - a;
+      a = b;
     }
-    // overflow positions for shared values; count[] becomes the next write position
-    std::uint32_t pos = 0;
     table.assign(size, kMihEmpty);
-    for (std::size_t k = 0; k < size; ++k) {
-      const std::uint32_t c = count[k];
-      if (c >= 2) {
-        table[k] = kMihMulti | pos;
-        count[k] = pos;
-        pos += c;
+    over.resize(shared);
+    std::uint32_t pos = 0;
+    for (std::size_t a = 0; a < n;) {
+      const std::uint64_t key = pairs[a] >> 32;
+      std::size_t b = a + 1;
+      while (b < n && (pairs[b] >> 32) == key) ++b;
+      if (b - a == 1) {
+        table[key] = static_cast<std::uint32_t>(pairs[a]);
+      } else {
+        table[key] = kMihMulti | pos;
+        for (std::size_t x = a; x < b; ++x) over[pos++] = static_cast<std::uint32_t>(pairs[x]);
+        over[pos - 1] |= kMihLast;
       }
+      a = b;
     }
-    over.assign(pos, 0);
-    for (std::size_t s = 0; s < n; ++s) {
-      const std::uint32_t k = keys[s];
-      if (table[k] == kMihEmpty)
-        table[k] = static_cast<std::uint32_t>(s);
-      else
-        over[count[k]++] = static_cast<std::uint32_t>(s);
-    }
-    // mark the last slot of each shared value
-    for (std::size_t k = 0; k < size; ++k)
-      if (table[k] != kMihEmpty && (table[k] & kMihMulti)) over[count[k] - 1] |= kMihLast;
     view.table[i] = View<std::uint32_t>{table.data(), table.size()};
     view.overflow[i] = View<std::uint32_t>{over.data(), over.size()};
   }
