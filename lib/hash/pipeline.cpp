@@ -98,6 +98,17 @@ struct Hasher::Impl {
     return q;
   }
 
+  /// Quality and hash (all eight with `dihedral`, else hashes[0]) of buf64.
+  DihedralResult result_of_buf64(bool dihedral) {
+    DihedralResult r;
+    r.quality = finish();
+    if (dihedral)
+      dihedral_bits(r);
+    else
+      r.hashes[0] = detail::bits_above_median(buf16);
+    return r;
+  }
+
   /// The eight dihedral hashes of buf16 into r.
   void dihedral_bits(DihedralResult& r) {
     r.hashes[0] = detail::bits_above_median(buf16);
@@ -164,34 +175,23 @@ DihedralResult Hasher::hash_rows(PixelFormat format, int width, int height, RowS
     const FrameView f = FrameView::packed(format, frame.data(), width, height);
     return dihedral ? hash_dihedral(f) : DihedralResult::from_plain(hash(f));
   }
-  DihedralResult r;
   k.downsample64_rows(format, width, height, src, impl_->buf64, impl_->scratch);
-  r.quality = impl_->finish();
-  if (dihedral)
-    impl_->dihedral_bits(r);
-  else
-    r.hashes[0] = detail::bits_above_median(impl_->buf16);
-  return r;
+  return impl_->result_of_buf64(dihedral);
 }
 
 DihedralResult Hasher::hash_rows_scaled(PixelFormat format, int width, int height, RowSource& src,
                                         int source_width, int source_height, int scale,
                                         bool dihedral) {
-  DihedralResult r;
   if (width <= 0 || height <= 0)
     throw Error(ErrorCode::invalid_argument, "hash_rows_scaled: width and height must be positive");
   detail::downsample64_scaled(format, width, height, src, source_width, source_height, scale,
                               impl_->buf64, impl_->scaled);
   if (source_width < kMinHashableSide || source_height < kMinHashableSide) {
+    DihedralResult r;
     r.too_small = true;
     return r;
   }
-  r.quality = impl_->finish();
-  if (dihedral)
-    impl_->dihedral_bits(r);
-  else
-    r.hashes[0] = detail::bits_above_median(impl_->buf16);
-  return r;
+  return impl_->result_of_buf64(dihedral);
 }
 
 namespace {
