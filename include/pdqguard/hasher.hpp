@@ -170,7 +170,7 @@ class PDQGUARD_API Hasher {
   /// source size's blur and sample positions, weighting each reduced pixel by the
   /// source pixels it covers, so the hash is close to hash() of the full-size
   /// image, not equal to it nor to hash() of the reduced one. `scale` 1 gives
-  /// hash()'s geometry with sums in another order. Rows are pulled from `src`
+  /// hash_dihedral()'s geometry with sums in another order. Rows are pulled from `src`
   /// as in hash_rows (single-plane formats). Throws Error(invalid_argument) for
   /// a bad format or sizes that do not fit, and whatever `src` throws.
   DihedralResult hash_rows_scaled(PixelFormat format, int width, int height, RowSource& src,

@@ -37,7 +37,6 @@ void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
 }
 
 namespace {
-// Hands the decoder's rows to a Hasher.
 // Hands the decoder's rows to a Hasher. A JPEG decoded at a reduced DCT scale
 // (fast mode) is hashed with its source size's geometry (hash_rows_scaled).
 struct HashingConsumer final : detail::RowConsumer {

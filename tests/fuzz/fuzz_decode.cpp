@@ -18,6 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.max_bytes = 8u << 20;
   const std::uint8_t last = size > 0 ? data[size - 1] : 0;
   opts.fast = (last & 1) != 0;  // exercise both decode modes
+  // small thresholds, so that the small images allowed here get the scaled
+  // decodes (and the scaled hashing geometry) too
+  opts.fast_min_side = 8 + (last >> 4) * 16;
   opts.apply_exif_orientation = (last & 8) != 0;  // JPEG APP1 / PNG eXIf readers
   const std::span<const std::uint8_t> bytes(data, size);
 
