@@ -253,3 +253,21 @@ def test_apply_exif_orientation_jpeg_and_png(tmp_path):
     assert [r.get("exif_orientation") for r in turned] == [None, 6, 6]
     assert turned[1]["hash"] == turned[2]["hash"] == plain[0]["hash"]
     assert (turned[1]["width"], turned[1]["height"]) == (h, w)  # the header's size
+
+
+def test_fast_mode_records_scale_and_stays_close():
+    # 4032x3024 phone photos: --fast decodes them at 1/8 and says so in the record.
+    rows = [r for r in expected_rows("expected.csv") if r["relative_path"].startswith("reg-test-input/exif-rotn/")]
+    assert len(rows) >= 4
+    paths = [os.path.join(CORPUS, "images", r["relative_path"]) for r in rows]
+    _, exact, _, _ = run(["hash"] + paths, check_rc=0)
+    _, fast, _, _ = run(["hash", "--fast"] + paths, check_rc=0)
+    exact = {r["path"]: r for r in exact}
+    fast = {r["path"]: r for r in fast}
+    assert sorted(fast) == sorted(paths)
+    for row, path in zip(rows, paths):
+        e, f = exact[path], fast[path]
+        assert e["hash"] == row["hash"]
+        assert "scale" not in e
+        assert f["scale"] == "1/8"
+        assert dist(f["hash"], row["hash"]) <= 10, f

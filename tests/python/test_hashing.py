@@ -191,3 +191,18 @@ def test_threads_hash_in_parallel(corpus, raw_rows):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_fast_jpeg_is_close_to_exact(corpus, image_rows):
+    # The corpus's phone photos (4032x3024) decode at 1/8 in fast mode; the hash
+    # keeps the full-size geometry, so it stays within the reference's bar (10).
+    rows = [r for r in image_rows if r["relative_path"].startswith("reg-test-input/exif-rotn/")]
+    assert len(rows) >= 4
+    with pdqguard.Hasher(fast_jpeg=True) as fast:
+        assert fast.get("fast_jpeg") == 1
+        for row in rows:
+            path = os.path.join(corpus, "images", row["relative_path"])
+            r = fast.hash_file(path)
+            d = bin(int(r.hash.hex, 16) ^ int(row["hash"], 16)).count("1")
+            assert d <= 10, (path, d)
+            assert abs(r.quality - int(row["quality"])) <= 5, path
