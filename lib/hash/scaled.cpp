@@ -68,24 +68,6 @@ void ScaledAxis::build(int source, int scale) {
   }
 }
 
-namespace {
-
-/// Luma of one reduced row into `out` (w floats): gray as is, RGB with the
-/// reference's weights.
-void row_luma(PixelFormat fmt, const std::uint8_t* p, int w, float* out) {
-  if (fmt == PixelFormat::gray8) {
-    for (int x = 0; x < w; ++x) out[x] = p[x];
-    return;
-  }
-  const int bpp = bytes_per_pixel(fmt);
-  const bool bgr = fmt == PixelFormat::bgr8 || fmt == PixelFormat::bgra8;
-  const int ri = bgr ? 2 : 0, bi = bgr ? 0 : 2;
-  for (int x = 0; x < w; ++x, p += bpp)
-    out[x] = 0.299f * p[ri] + 0.587f * p[1] + 0.114f * p[bi];
-}
-
-}  // namespace
-
 void downsample64_scaled(PixelFormat fmt, int w, int h, RowSource& src, int source_w,
                          int source_h, int scale, float* out, ScaledScratch& s) {
   if (fmt == PixelFormat::i420 || fmt == PixelFormat::nv12)
@@ -120,7 +102,7 @@ void downsample64_scaled(PixelFormat fmt, int w, int h, RowSource& src, int sour
       const int r = r0 + t;
       while (k_lo < 64 && s.rows.first[k_lo] + s.rows.count[k_lo] <= r) ++k_lo;
       if (k_lo == 64 || s.rows.first[k_lo] > r) continue;  // no output uses this row
-      row_luma(fmt, ptrs[t], w, s.luma.data());
+      luma_scalar(FrameView::packed(fmt, ptrs[t], w, 1), s.luma.data());  // the reference's luma
       // Horizontal: the 64 output columns of this row.
       for (int j = 0; j < 64; ++j) {
         const float* wt = s.cols.weights.data() + s.cols.offset[j];

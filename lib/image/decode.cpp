@@ -77,20 +77,19 @@ DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher, D
 }
 
 DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher, bool dihedral) {
+  const FrameView v = img.view();
   if (img.scale_denom > 1) {
     // The source sides are the stored ones: swap them when an applied EXIF
     // orientation transposed the pixels (orientations 5-8).
     const bool transposed = img.exif_orientation >= 5;
     BufferRows rows;
-    rows.base = img.pixels.data();
-    rows.stride = static_cast<std::size_t>(img.width) * (img.gray ? 1u : 3u);
-    return hasher.hash_rows_scaled(img.gray ? PixelFormat::gray8 : PixelFormat::rgb8, img.width,
-                                   img.height, rows,
+    rows.base = v.planes[0];
+    rows.stride = static_cast<std::size_t>(v.row_stride());
+    return hasher.hash_rows_scaled(v.format, v.width, v.height, rows,
                                    transposed ? img.source_height : img.source_width,
                                    transposed ? img.source_width : img.source_height,
                                    img.scale_denom, dihedral);
   }
-  const FrameView v = img.view();
   return dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v));
 }
 
