@@ -14,6 +14,7 @@
 using namespace pdqguard;
 
 TEST_CASE("fast mode stays within distance 10 of exact for >= 99% of quality>=80 images") {
+  if (!test::needs_full_corpus()) return;
   Hasher hasher;
   DecodeOptions fast;
   fast.fast = true;
@@ -74,6 +75,7 @@ TEST_CASE("fast mode stays within distance 10 of exact for >= 99% of quality>=80
 TEST_CASE("fast mode with an applied EXIF orientation stays close to the turned exact hash") {
   // exif-rotn-6/8.jpg are 4032x3024 phone photos: 1/8 scale, then turned, which
   // swaps the sides the scaled geometry must use.
+  if (!test::needs_full_corpus()) return;
   const std::string dir = test::corpus_dir() + "/images/reg-test-input/exif-rotn/";
   DecodeOptions exact, fast;
   exact.apply_exif_orientation = fast.apply_exif_orientation = true;
