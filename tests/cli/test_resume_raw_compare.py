@@ -7,12 +7,13 @@ import time
 import numpy as np
 import pytest
 
-from conftest import BIN, CORPUS, dist, expected_rows, read_jsonl, run
+from conftest import BIN, CORPUS, dist, expected_rows, need, read_jsonl, run
 
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory):
     """Many paths (hard links to one large file) so a 1-thread scan takes a few seconds."""
+    need("raw/synthetic/size_1500x1000_rgb.ppm")
     d = tmp_path_factory.mktemp("many")
     src = d / "src.ppm"
     with open(os.path.join(CORPUS, "raw/synthetic/size_1500x1000_rgb.ppm"), "rb") as f:
@@ -151,6 +152,7 @@ def test_raw_scan_matches_frames(tmp_path):
 
 
 def test_compare():
+    need("raw/decoded/bridge-mods__aaa-orig.ppm")
     rows = {r["relative_path"]: r for r in expected_rows("raw/expected.csv")}
     a = os.path.join(CORPUS, "raw/decoded/bridge-mods__aaa-orig.ppm")
     b = os.path.join(CORPUS, "raw/decoded/bridge-mods__shrink-a-lot.ppm")

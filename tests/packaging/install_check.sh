@@ -3,7 +3,7 @@
 #   1. a C99 program (-Wall -Wextra -Wpedantic -Werror) with `pkg-config pdqguard`;
 #   2. the C examples project (examples/c) with find_package(pdqguard) -> pdqguard::pdqguard.
 # Neither sees the build or source tree: only the prefix.
-#   install_check.sh <build dir> <source dir> <corpus dir>
+#   install_check.sh <build dir> <source dir> <data dir: tests/data or the shared corpus>
 set -euo pipefail
 build="$1"
 src="$2"
@@ -19,7 +19,7 @@ pc="$(find "$prefix" -name pdqguard.pc | head -1)"
 libdir="$(dirname "$(dirname "$pc")")"
 
 # A corpus file and its expected hash/quality (reference criterion: same pixels, same hash).
-rel="decoded/bridge-mods__aaa-orig.ppm"
+rel="decoded/bridge-mods__shrink-a-lot.ppm"
 row="$(grep "^$rel," "$corpus/raw/expected.csv")"
 hash="$(cut -d, -f4 <<<"$row")"
 quality="$(cut -d, -f5 <<<"$row")"

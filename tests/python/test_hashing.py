@@ -6,7 +6,7 @@ import threading
 import pytest
 
 import pdqguard
-from conftest import DIHEDRAL_COLUMNS, read_pnm
+from conftest import DIHEDRAL_COLUMNS, FULL_CORPUS, need, read_pnm
 
 try:
     import numpy as np
@@ -101,7 +101,7 @@ def test_jpeg_png_corpus(corpus, image_rows):
         assert r.quality == int(row["quality"]), path
         assert r.dihedral["flipplus1"].hex == row["dih_flipplus1"], path
         hashed += 1
-    assert hashed >= 40 and refused >= 5
+    assert hashed >= (40 if FULL_CORPUS else 14) and refused >= (5 if FULL_CORPUS else 0)
 
 
 def test_errors_carry_code_and_message(tmp_path):
@@ -196,6 +196,7 @@ def test_threads_hash_in_parallel(corpus, raw_rows):
 def test_fast_jpeg_is_close_to_exact(corpus, image_rows):
     # The corpus's phone photos (4032x3024) decode at 1/8 in fast mode; the hash
     # keeps the full-size geometry, so it stays within the reference's bar (10).
+    need("images/reg-test-input/exif-rotn/exif-rotn-1.jpg")
     rows = [r for r in image_rows if r["relative_path"].startswith("reg-test-input/exif-rotn/")]
     assert len(rows) >= 4
     with pdqguard.Hasher(fast_jpeg=True) as fast:
