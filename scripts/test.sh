@@ -6,6 +6,9 @@
 #   scripts/test.sh tsan     the tests labelled `concurrency` under ThreadSanitizer
 #   scripts/test.sh fuzz     clang + libFuzzer build; a bounded smoke run of every fuzz target
 #   scripts/test.sh all      all of the above (what CI runs)
+# The tests read tests/data (in the repository). The `*_corpus` tests run the same suites
+# on the full reference corpus, ../shared/corpus (-DPDQGUARD_SHARED_DIR=...), and are
+# reported as skipped when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-release}"

@@ -7,11 +7,12 @@
 # Both gateways must export pdqguard_library_cpu_seconds_total.
 set -euo pipefail
 build="$(cd "$1" && pwd)"; secs="$2"; rounds="$3"; conns="$4"
-shared="${PDQGUARD_SHARED_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}"
+# The corpus bridge photo, byte for byte, from the golden set in the repository.
+bridge="$(dirname "$0")/../../tests/data/images/bridge-mods/aaa-orig.jpg"
 work="$(mktemp -d)"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
-/usr/bin/python3 "$(dirname "$0")/make_workload.py" "$shared/corpus/images/bridge-mods/aaa-orig.jpg" "$work"
+/usr/bin/python3 "$(dirname "$0")/make_workload.py" "$bridge" "$work"
 declare -A pid port
 for g in A B; do
   var="GATEWAY_$g"

@@ -16,12 +16,13 @@ set -euo pipefail
 build="$(cd "${1:-build}" && pwd)"
 secs="${2:-10}"
 rounds="${3:-3}"
-shared="${PDQGUARD_SHARED_DIR:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}"
+# The corpus bridge photo, byte for byte, from the golden set in the repository.
+bridge="$(dirname "$0")/../../tests/data/images/bridge-mods/aaa-orig.jpg"
 work="$(mktemp -d)"
 gw_pid=""
 trap '[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
-/usr/bin/python3 "$(dirname "$0")/make_workload.py" "$shared/corpus/images/bridge-mods/aaa-orig.jpg" "$work"
+/usr/bin/python3 "$(dirname "$0")/make_workload.py" "$bridge" "$work"
 
 "${PDQGUARD_GATEWAY:-$build/tests/gateway/pdqguard-gateway}" --list "$work/list.csv" --port 0 --threads 4 \
   >"$work/gw.out" 2>"$work/gw.err" &
