@@ -49,8 +49,8 @@ struct V256 {
   static F to_float(__m256i x) { return _mm256_cvtepi32_ps(x); }
   /// ((0.299f*R) + (0.587f*G)) + (0.114f*B), as the reference.
   static F luma(__m256i r, __m256i g, __m256i b) {
-    return add(add(mul(set1(kLr), to_float(r)), mul(set1(kLg), to_float(g))),
-               mul(set1(kLb), to_float(b)));
+    return add(add(mul(set1(kLumaR), to_float(r)), mul(set1(kLumaG), to_float(g))),
+               mul(set1(kLumaB), to_float(b)));
   }
   static F gray(const std::uint8_t* p) {
     return to_float(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));

@@ -55,8 +55,8 @@ struct V512 {
   static F to_float(__m512i x) { return _mm512_cvtepi32_ps(x); }
   /// ((0.299f*R) + (0.587f*G)) + (0.114f*B), as the reference.
   static F luma(__m512i r, __m512i g, __m512i b) {
-    return add(add(mul(set1(kLr), to_float(r)), mul(set1(kLg), to_float(g))),
-               mul(set1(kLb), to_float(b)));
+    return add(add(mul(set1(kLumaR), to_float(r)), mul(set1(kLumaG), to_float(g))),
+               mul(set1(kLumaB), to_float(b)));
   }
   static F gray(const std::uint8_t* p) {
     return to_float(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));

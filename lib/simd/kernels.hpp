@@ -15,6 +15,12 @@
 
 namespace pdqguard::detail {
 
+/// The reference's luma coefficients (fillFloatLumaFromRGB): double literals
+/// rounded to float. Luma is ((kLumaR*R) + (kLumaG*G)) + (kLumaB*B) in that order.
+inline constexpr float kLumaR = 0.299f;
+inline constexpr float kLumaG = 0.587f;
+inline constexpr float kLumaB = 0.114f;
+
 /// Scratch memory owned by a Hasher; kernels grow it as they need. Not shared
 /// between threads.
 struct Scratch {

@@ -10,11 +10,6 @@ namespace pdqguard::detail {
 
 namespace {
 
-// Reference luma coefficients: double literals rounded to float.
-constexpr float kLumaR = 0.299f;
-constexpr float kLumaG = 0.587f;
-constexpr float kLumaB = 0.114f;
-
 template <int R, int G, int B, int Bpp>
 void luma_rgb_rows(const FrameView& f, float* out) {
   const std::ptrdiff_t stride = f.row_stride();

@@ -36,10 +36,6 @@
 namespace pdqguard::detail {
 namespace {
 
-constexpr float kLr = 0.299f;
-constexpr float kLg = 0.587f;
-constexpr float kLb = 0.114f;
-
 /// How far ahead (bytes) luma loads prefetch along each row: the strip's rows
 /// are read 16 or 8 pixels at a time, 32 rows at once, too many streams for the
 /// hardware prefetcher to follow.
@@ -66,7 +62,7 @@ struct Rgb3Px {
   static typename V::F load_safe(const std::uint8_t* p) {
     return V::template rgb3_masked<R, G, B>(p);
   }
-  static float scalar(const std::uint8_t* p) { return kLr * p[R] + kLg * p[G] + kLb * p[B]; }
+  static float scalar(const std::uint8_t* p) { return kLumaR * p[R] + kLumaG * p[G] + kLumaB * p[B]; }
 };
 
 template <class V, int R, int G, int B>
@@ -75,7 +71,7 @@ struct Rgb4Px {
   static constexpr int reads = 4 * V::L;
   static typename V::F load(const std::uint8_t* p) { return V::template rgb4<R, G, B>(p); }
   static typename V::F load_safe(const std::uint8_t* p) { return V::template rgb4<R, G, B>(p); }
-  static float scalar(const std::uint8_t* p) { return kLr * p[R] + kLg * p[G] + kLb * p[B]; }
+  static float scalar(const std::uint8_t* p) { return kLumaR * p[R] + kLumaG * p[G] + kLumaB * p[B]; }
 };
 
 /// Luma of the L columns c0 .. c0+L-1 of the S rows `rows` (rows past the
