@@ -106,14 +106,15 @@ enum class Isa : int { scalar = 0, avx2 = 1, avx512 = 2 };
 PDQGUARD_API const char* isa_name(Isa isa) noexcept;
 /// Whether this CPU (and this build) can run `isa`.
 PDQGUARD_API bool isa_supported(Isa isa) noexcept;
-/// The path hashing uses. Chosen once, on first use: the `PDQGUARD_ISA`
-/// environment variable (scalar|avx2|avx512) if set, else the best the CPU has.
-/// Throws Error(unsupported_isa) on first use if PDQGUARD_ISA names a path this
-/// CPU lacks or an unknown name. Thread-safe.
+/// The path hashing and matching use (the hashing kernels and the Matcher's
+/// search kernels come from one table per path). Chosen once, on first use: the
+/// `PDQGUARD_ISA` environment variable (scalar|avx2|avx512) if set, else the best
+/// the CPU has. Throws Error(unsupported_isa) if PDQGUARD_ISA names a path this
+/// CPU lacks or an unknown name (as does then every hash and query). Thread-safe.
 PDQGUARD_API Isa active_isa();
-/// Forces the path for all later hashing calls in the process (tests, benchmarks).
-/// Throws Error(unsupported_isa) if the CPU lacks it. Not to be called while
-/// other threads hash.
+/// Forces the path for all later hashing and matching calls in the process
+/// (tests, benchmarks); it wins over PDQGUARD_ISA. Throws Error(unsupported_isa)
+/// if the CPU lacks it. Not to be called while other threads hash or match.
 PDQGUARD_API void force_isa(Isa isa);
 /// Parses "scalar" | "avx2" | "avx512"; throws Error(unsupported_isa) otherwise.
 PDQGUARD_API Isa parse_isa(const char* name);

@@ -79,12 +79,12 @@ PDQGUARD_API unsigned pdqg_version_number(void);
  *  Thread-safe; cannot fail. */
 PDQGUARD_API const char* pdqg_version_string(void);
 
-/** The SIMD path hashing uses: "scalar", "avx2" or "avx512". It is chosen on
- *  first use from the PDQGUARD_ISA environment variable if set, else the best
- *  path the CPU has. All paths give the same bits.
+/** The SIMD path hashing and matching use: "scalar", "avx2" or "avx512". It is
+ *  chosen on first use from the PDQGUARD_ISA environment variable if set, else
+ *  the best path the CPU has. All paths give the same bits and the same matches.
  *  Returns a static string, or NULL when PDQGUARD_ISA names an unknown path or
- *  one this CPU cannot run (the message is in pdqg_last_error(); hashing calls
- *  then fail with PDQG_UNSUPPORTED_ISA). Thread-safe. */
+ *  one this CPU cannot run (the message is in pdqg_last_error(); hashing and
+ *  matching calls then fail with PDQG_UNSUPPORTED_ISA). Thread-safe. */
 PDQGUARD_API const char* pdqg_simd_path(void);
 
 /** Forces the SIMD path ("scalar", "avx2", "avx512") for all later hashing in

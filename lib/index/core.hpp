@@ -4,6 +4,7 @@
 #include <pdqguard/index.hpp>
 
 #include "index/huge_alloc.hpp"
+#include "simd/kernels.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -37,22 +38,20 @@ struct View {
   std::size_t bytes() const noexcept { return n * sizeof(T); }
 };
 
-/// Hits without ordering; search kernels append here.
-using HitVec = std::vector<Hit>;
+// ---- search kernels: one set per SIMD path, in the KernelTable of lib/simd ----
+// (flat.cpp, flat_avx2.cpp, flat_avx512.cpp, mih_query.inc via mih.cpp and
+// mih_popcnt.cpp). HitVec, FlatKernels and the kernel signatures are declared in
+// simd/kernels.hpp.
 
-// ---- flat scan kernels (flat.cpp, flat_avx2.cpp, flat_avx512.cpp) ----
-
-/// For each of `nq` queries, appends every i in [0,n) with distance(hs[i], q) <= r
-/// as Hit{i, d, query index}. Order unspecified.
-using FlatRadiusFn = void (*)(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r,
-                              HitVec& out);
-struct FlatKernels {
-  const char* name;
-  FlatRadiusFn radius;
-};
-const FlatKernels& flat_kernels();  // chosen from active_isa() and the CPU
-const FlatKernels* flat_kernels_for(Isa isa) noexcept;  // null if not built/supported
-void flat_radius_scalar(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
+/// The flat-scan kernel of the active SIMD path (PDQGUARD_ISA / force_isa / the CPU).
+inline const FlatKernels& flat_kernels() { return active_kernels().flat; }
+/// flat_radius_scalar over slots [first, n) of `hs` (the SIMD kernels' tail).
+void flat_radius_scalar_from(const Hash256* hs, std::size_t first, std::size_t n, const Hash256* qs,
+                             std::size_t nq, int r, HitVec& out);
+/// Appends Hit{first + b, dist[b], query} for each set bit b of `mask`, lowest
+/// first: how the SIMD flat kernels report hits without inline std::vector code.
+void flat_push_hits(HitVec& out, std::size_t first, const std::uint64_t* dist, unsigned mask,
+                    std::size_t query);
 
 // ---- multi-index hashing (mih.cpp) ----
 

@@ -1,14 +1,19 @@
-// Flat scan: the portable kernel and the run-time choice among flat kernels.
+// Flat scan: the portable kernel (the scalar path's; the SIMD paths' kernels are
+// flat_avx2.cpp and flat_avx512.cpp, chosen through lib/simd's KernelTable).
 #include "index/core.hpp"
 
 #include <bit>
-#include <cstdlib>
 
 namespace pdqguard::detail {
 
 void flat_radius_scalar(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out) {
+  flat_radius_scalar_from(hs, 0, n, qs, nq, r, out);
+}
+
+void flat_radius_scalar_from(const Hash256* hs, std::size_t first, std::size_t n, const Hash256* qs,
+                             std::size_t nq, int r, HitVec& out) {
   const auto ur = static_cast<unsigned>(r);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = first; i < n; ++i) {
     const Hash256& h = hs[i];
     for (std::size_t j = 0; j < nq; ++j) {
       const unsigned d = static_cast<unsigned>(distance(h, qs[j]));
@@ -17,62 +22,14 @@ void flat_radius_scalar(const Hash256* hs, std::size_t n, const Hash256* qs, std
   }
 }
 
-#if defined(PDQGUARD_INDEX_HAVE_AVX2)
-void flat_radius_avx2(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
-#endif
-#if defined(PDQGUARD_INDEX_HAVE_AVX512)
-void flat_radius_avx512(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
-#endif
-
-namespace {
-const FlatKernels kScalar{"scalar", &flat_radius_scalar};
-#if defined(PDQGUARD_INDEX_HAVE_AVX2)
-const FlatKernels kAvx2{"avx2", &flat_radius_avx2};
-#endif
-#if defined(PDQGUARD_INDEX_HAVE_AVX512)
-const FlatKernels kAvx512{"avx512-vpopcntdq", &flat_radius_avx512};
-#endif
-}  // namespace
-
-const FlatKernels* flat_kernels_for(Isa isa) noexcept {
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-#endif
-  switch (isa) {
-    case Isa::scalar: return &kScalar;
-    case Isa::avx2:
-#if defined(PDQGUARD_INDEX_HAVE_AVX2)
-      if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return &kAvx2;
-#endif
-      return nullptr;
-    case Isa::avx512:
-#if defined(PDQGUARD_INDEX_HAVE_AVX512)
-      if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq")) return &kAvx512;
-#endif
-      return nullptr;
+void flat_push_hits(HitVec& out, std::size_t first, const std::uint64_t* dist, unsigned mask,
+                    std::size_t query) {
+  while (mask != 0) {
+    const auto b = static_cast<unsigned>(std::countr_zero(mask));
+    mask &= mask - 1;
+    out.push_back(Hit{static_cast<std::uint32_t>(first + b), static_cast<std::uint32_t>(dist[b]),
+                      static_cast<std::uint32_t>(query)});
   }
-  return nullptr;
-}
-
-const FlatKernels& flat_kernels() {
-  // The best kernel this CPU runs, capped by the hashing path's choice
-  // (PDQGUARD_ISA / force_isa) when the build has SIMD hashing paths to choose
-  // from; otherwise capped only by PDQGUARD_ISA.
-  Isa want = Isa::avx512;
-  try {
-    if (isa_supported(Isa::avx2) || isa_supported(Isa::avx512)) {
-      want = active_isa();
-    } else if (const char* env = std::getenv("PDQGUARD_ISA"); env != nullptr && *env != '\0') {
-      want = parse_isa(env);
-    }
-  } catch (...) {
-    want = Isa::scalar;
-  }
-  for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
-    if (static_cast<int>(isa) > static_cast<int>(want)) continue;
-    if (const FlatKernels* k = flat_kernels_for(isa)) return *k;
-  }
-  return kScalar;
 }
 
 }  // namespace pdqguard::detail

@@ -1,7 +1,12 @@
 // Flat scan with AVX2. Four hashes are transposed into four registers (word k
 // of hashes 0..3 in register k) once; per query, the popcount of each xor is
 // taken by nibble lookup (vpshufb), the byte counts of the four words added and
-// summed per 64-bit lane with vpsadbw. Compiled with -mavx2 -mpopcnt.
+// summed per 64-bit lane with vpsadbw. Compiled with -mavx2 -mpopcnt; entered
+// only through the avx2 (or avx512) KernelTable, after lib/simd's CPU check.
+// Like every file compiled with ISA flags, it calls no inline library code (no
+// std::vector, no std::array members): the linker could otherwise keep this
+// file's AVX copy of such a function for all callers. Hits go through
+// flat_push_hits (flat.cpp), hashes are read as their four words.
 #include "index/core.hpp"
 
 #include <immintrin.h>
@@ -25,7 +30,7 @@ void flat_radius_avx2(const Hash256* hs, std::size_t n, const Hash256* qs, std::
   alignas(32) std::uint64_t dist[4];
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    const auto* p = reinterpret_cast<const __m256i*>(hs[i].words.data());
+    const auto* p = reinterpret_cast<const __m256i*>(hs + i);
     const __m256i a0 = _mm256_loadu_si256(p), a1 = _mm256_loadu_si256(p + 1);
     const __m256i a2 = _mm256_loadu_si256(p + 2), a3 = _mm256_loadu_si256(p + 3);
     const __m256i t0 = _mm256_unpacklo_epi64(a0, a1), t1 = _mm256_unpackhi_epi64(a0, a1);
@@ -35,7 +40,7 @@ void flat_radius_avx2(const Hash256* hs, std::size_t n, const Hash256* qs, std::
     const __m256i w1 = _mm256_permute2x128_si256(t1, t3, 0x20);
     const __m256i w3 = _mm256_permute2x128_si256(t1, t3, 0x31);
     for (std::size_t j = 0; j < nq; ++j) {
-      const std::uint64_t* q = qs[j].words.data();
+      const auto* q = reinterpret_cast<const std::uint64_t*>(qs + j);
       const __m256i c0 = popcnt_bytes(_mm256_xor_si256(w0, _mm256_set1_epi64x(static_cast<long long>(q[0]))), lut, low);
       const __m256i c1 = popcnt_bytes(_mm256_xor_si256(w1, _mm256_set1_epi64x(static_cast<long long>(q[1]))), lut, low);
       const __m256i c2 = popcnt_bytes(_mm256_xor_si256(w2, _mm256_set1_epi64x(static_cast<long long>(q[2]))), lut, low);
@@ -46,20 +51,11 @@ void flat_radius_avx2(const Hash256* hs, std::size_t n, const Hash256* qs, std::
       unsigned m = static_cast<unsigned>(~_mm256_movemask_pd(_mm256_castsi256_pd(gt))) & 0xfu;
       if (m != 0) [[unlikely]] {
         _mm256_store_si256(reinterpret_cast<__m256i*>(dist), d);
-        while (m != 0) {
-          const unsigned b = static_cast<unsigned>(__builtin_ctz(m));
-          m &= m - 1;
-          out.push_back(Hit{static_cast<std::uint32_t>(i + b), static_cast<std::uint32_t>(dist[b]),
-                            static_cast<std::uint32_t>(j)});
-        }
+        flat_push_hits(out, i, dist, m, j);
       }
     }
   }
-  if (i < n) {
-    const std::size_t before = out.size();
-    flat_radius_scalar(hs + i, n - i, qs, nq, r, out);
-    for (std::size_t k = before; k < out.size(); ++k) out[k].slot += static_cast<std::uint32_t>(i);
-  }
+  flat_radius_scalar_from(hs, i, n, qs, nq, r, out);
 }
 
 }  // namespace pdqguard::detail

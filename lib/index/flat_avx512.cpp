@@ -1,7 +1,9 @@
 // Flat scan with AVX-512 VPOPCNTDQ. Eight hashes are transposed into four
 // registers (word k of hashes 0..7 in register k) once, then every query of the
 // batch costs 4 xor + 4 vpopcntq + 3 adds + 1 compare per eight hashes.
-// Compiled with -mavx512f -mavx512vpopcntdq; called only when the CPU has them.
+// Compiled with -mavx512f -mavx512vpopcntdq; entered only through the avx512
+// KernelTable of a CPU that has VPOPCNTDQ (lib/simd's CPU check). No inline
+// library code here, for the reason flat_avx2.cpp gives.
 #include "index/core.hpp"
 
 #include <immintrin.h>
@@ -17,7 +19,7 @@ void flat_radius_avx512(const Hash256* hs, std::size_t n, const Hash256* qs, std
   std::size_t i = 0;
   alignas(64) std::uint64_t dist[8];
   for (; i + 8 <= n; i += 8) {
-    const std::uint64_t* p = hs[i].words.data();
+    const auto* p = reinterpret_cast<const std::uint64_t*>(hs + i);
     const __m512i a0 = _mm512_loadu_si512(p), a1 = _mm512_loadu_si512(p + 8);
     const __m512i a2 = _mm512_loadu_si512(p + 16), a3 = _mm512_loadu_si512(p + 24);
     const __m512i b0 = _mm512_permutex2var_epi64(a0, idx_a, a1);
@@ -29,7 +31,7 @@ void flat_radius_avx512(const Hash256* hs, std::size_t n, const Hash256* qs, std
     const __m512i w2 = _mm512_permutex2var_epi64(b1, idx_lo, b3);
     const __m512i w3 = _mm512_permutex2var_epi64(b1, idx_hi, b3);
     for (std::size_t j = 0; j < nq; ++j) {
-      const std::uint64_t* q = qs[j].words.data();
+      const auto* q = reinterpret_cast<const std::uint64_t*>(qs + j);
       const __m512i d0 = _mm512_popcnt_epi64(_mm512_xor_si512(w0, _mm512_set1_epi64(static_cast<long long>(q[0]))));
       const __m512i d1 = _mm512_popcnt_epi64(_mm512_xor_si512(w1, _mm512_set1_epi64(static_cast<long long>(q[1]))));
       const __m512i d2 = _mm512_popcnt_epi64(_mm512_xor_si512(w2, _mm512_set1_epi64(static_cast<long long>(q[2]))));
@@ -38,20 +40,11 @@ void flat_radius_avx512(const Hash256* hs, std::size_t n, const Hash256* qs, std
       unsigned m = _mm512_cmple_epu64_mask(d, rv);
       if (m != 0) [[unlikely]] {
         _mm512_store_si512(dist, d);
-        while (m != 0) {
-          const unsigned b = static_cast<unsigned>(__builtin_ctz(m));
-          m &= m - 1;
-          out.push_back(Hit{static_cast<std::uint32_t>(i + b), static_cast<std::uint32_t>(dist[b]),
-                            static_cast<std::uint32_t>(j)});
-        }
+        flat_push_hits(out, i, dist, m, j);
       }
     }
   }
-  if (i < n) {
-    const std::size_t before = out.size();
-    flat_radius_scalar(hs + i, n - i, qs, nq, r, out);
-    for (std::size_t k = before; k < out.size(); ++k) out[k].slot += static_cast<std::uint32_t>(i);
-  }
+  flat_radius_scalar_from(hs, i, n, qs, nq, r, out);
 }
 
 }  // namespace pdqguard::detail

@@ -179,29 +179,6 @@ void mih_build(const View<Hash256>& hs, const MihParams& p, MihOwned& out, MihVi
   }
 }
 
-void mih_radius_generic(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
-                        HitVec& out);
-void mih_radius_popcnt(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
-                       HitVec& out);
-void bk_radius_generic(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
-                       HitVec& out);
-void bk_radius_popcnt(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
-                      HitVec& out);
-
-namespace {
-bool has_popcnt() noexcept {
-#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("popcnt") != 0;
-  }();
-  return yes;
-#else
-  return false;
-#endif
-}
-}  // namespace
-
 void mih_radius(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r, HitVec& out) {
   const MihParams& p = mv.params;
   const int m = static_cast<int>(p.m);
@@ -213,21 +190,17 @@ void mih_radius(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, s
     flat_kernels().radius(hs.p, hs.n, qs, nq, r, out);
     return;
   }
-#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
-  if (has_popcnt()) return mih_radius_popcnt(mv, hs, qs, nq, r, out);
-#endif
-  mih_radius_generic(mv, hs, qs, nq, r, out);
+  active_kernels().mih_radius(mv, hs, qs, nq, r, out);
 }
 
 void bk_radius(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
                HitVec& out) {
-#if defined(PDQGUARD_INDEX_HAVE_POPCNT)
-  if (has_popcnt()) return bk_radius_popcnt(nodes, hs, qs, nq, r, out);
-#endif
-  bk_radius_generic(nodes, hs, qs, nq, r, out);
+  active_kernels().bk_radius(nodes, hs, qs, nq, r, out);
 }
 
 }  // namespace pdqguard::detail
 
+// The portable query loops (the scalar path's); mih_popcnt.cpp compiles the same
+// loops with -mpopcnt for the SIMD paths.
 #define PDQ_QUERY_SUFFIX generic
 #include "index/mih_query.inc"

@@ -98,7 +98,8 @@ void dct64to16_avx2(const float* a, float* b) { dct64to16_simd<V256>(a, b); }
 
 }  // namespace
 
-const KernelTable kAvx2Kernels{Isa::avx2, downsample64_avx2, downsample64_rows_avx2,
-                                  dct64to16_avx2};
+const KernelTable kAvx2Kernels{Isa::avx2,         downsample64_avx2, downsample64_rows_avx2,
+                               dct64to16_avx2,    {"avx2", flat_radius_avx2},
+                               mih_radius_popcnt, bk_radius_popcnt};
 
 }  // namespace pdqguard::detail

@@ -103,7 +103,11 @@ void dct64to16_avx512(const float* a, float* b) { dct64to16_simd<V512>(a, b); }
 
 }  // namespace
 
-const KernelTable kAvx512Kernels{Isa::avx512, downsample64_avx512, downsample64_rows_avx512,
-                                  dct64to16_avx512};
+const KernelTable kAvx512Kernels{Isa::avx512,       downsample64_avx512, downsample64_rows_avx512,
+                                 dct64to16_avx512,  {"avx512-vpopcntdq", flat_radius_avx512},
+                                 mih_radius_popcnt, bk_radius_popcnt};
+const KernelTable kAvx512NoVpopcntKernels{Isa::avx512,       downsample64_avx512, downsample64_rows_avx512,
+                                          dct64to16_avx512,  {"avx2", flat_radius_avx2},
+                                          mih_radius_popcnt, bk_radius_popcnt};
 
 }  // namespace pdqguard::detail

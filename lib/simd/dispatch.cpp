@@ -1,4 +1,5 @@
-// Run-time choice of the SIMD path: once, from PDQGUARD_ISA or the CPU.
+// Run-time choice of the SIMD path for hashing and matching alike: one CPU
+// check, one read of PDQGUARD_ISA (at first use), force_isa for tests.
 #include "simd/kernels.hpp"
 
 #include <pdqguard/error.hpp>
@@ -15,23 +16,41 @@ namespace {
 
 std::atomic<const detail::KernelTable*> g_active{nullptr};
 std::once_flag g_init_once;
+std::string g_init_error;  // why PDQGUARD_ISA could not be honoured (written once)
 
-bool cpu_has(Isa isa) noexcept {
+/// What the CPU can run, read once.
+struct CpuFeatures {
+  bool avx2 = false;             ///< AVX2 and POPCNT: the avx2 tables
+  bool avx512 = false;           ///< AVX-512 F/BW/VL/DQ (+ AVX2, POPCNT): the avx512 tables
+  bool avx512_vpopcntdq = false; ///< the AVX-512 flat scan
+};
+
+const CpuFeatures& cpu() noexcept {
+  static const CpuFeatures f = [] {
+    CpuFeatures c;
 #if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  switch (isa) {
-    case Isa::scalar: return true;
-    case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
-    case Isa::avx512:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-  }
-  return false;
-#else
-  return isa == Isa::scalar;
+    __builtin_cpu_init();
+    c.avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+    c.avx512 = c.avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    c.avx512_vpopcntdq = c.avx512 && __builtin_cpu_supports("avx512vpopcntdq");
 #endif
+    return c;
+  }();
+  return f;
 }
 
+bool cpu_has(Isa isa) noexcept {
+  switch (isa) {
+    case Isa::scalar: return true;
+    case Isa::avx2: return cpu().avx2;
+    case Isa::avx512: return cpu().avx512;
+  }
+  return false;
+}
+
+/// The table for `isa` if this build has one (for avx512, the variant this CPU's
+/// flat scan needs), else null.
 const detail::KernelTable* table_if_built(Isa isa) noexcept {
   switch (isa) {
     case Isa::scalar: return &detail::kScalarKernels;
@@ -43,7 +62,7 @@ const detail::KernelTable* table_if_built(Isa isa) noexcept {
 #endif
     case Isa::avx512:
 #if defined(PDQGUARD_HAVE_AVX512)
-      return &detail::kAvx512Kernels;
+      return cpu().avx512_vpopcntdq ? &detail::kAvx512Kernels : &detail::kAvx512NoVpopcntKernels;
 #else
       return nullptr;
 #endif
@@ -54,7 +73,12 @@ const detail::KernelTable* table_if_built(Isa isa) noexcept {
 void init_active() {
   const char* env = std::getenv("PDQGUARD_ISA");
   if (env != nullptr && *env != '\0') {
-    g_active.store(&detail::kernels_for(parse_isa(env)));
+    // A bad value is remembered, not re-read: every later use reports it.
+    try {
+      g_active.store(&detail::kernels_for(parse_isa(env)));
+    } catch (const Error& e) {
+      g_init_error = std::string("PDQGUARD_ISA: ") + e.what();
+    }
     return;
   }
   for (Isa isa : {Isa::avx512, Isa::avx2, Isa::scalar}) {
@@ -112,8 +136,7 @@ const KernelTable& active_kernels() {
   if (t != nullptr) return *t;
   std::call_once(g_init_once, init_active);
   t = g_active.load(std::memory_order_acquire);
-  if (t == nullptr)  // only if force_isa() runs concurrently with a first use, which it forbids
-    throw Error(ErrorCode::internal_error, "no SIMD path selected");
+  if (t == nullptr) throw Error(ErrorCode::unsupported_isa, g_init_error);
   return *t;
 }
 

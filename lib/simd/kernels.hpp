@@ -1,10 +1,15 @@
-// Internal: the per-instruction-set kernel table behind the hashing pipeline.
+// Internal: the per-instruction-set kernel table behind hashing and matching,
+// the one place where a SIMD path is chosen (dispatch.cpp: one CPU check, one
+// read of PDQGUARD_ISA at first use, force_isa for tests and benchmarks).
 //
-// Every kernel must produce bit-for-bit the values of the scalar path, which is
-// a faithful port of the reference (facebook/ThreatExchange pdq/cpp). The rules:
-// vectorise across independent outputs (rows, columns, coefficients), keep each
-// output's own sequence of float operations, never fuse multiply-adds
+// Hashing: every kernel must produce bit-for-bit the values of the scalar path,
+// which is a faithful port of the reference (facebook/ThreatExchange pdq/cpp).
+// The rules: vectorise across independent outputs (rows, columns, coefficients),
+// keep each output's own sequence of float operations, never fuse multiply-adds
 // (-ffp-contract=off), divide where the reference divides.
+//
+// Matching (lib/index): every path's search kernels return the same set of hits
+// as the scalar ones (distances are integers; only the order may differ).
 #pragma once
 
 #include <pdqguard/hasher.hpp>
@@ -13,6 +18,10 @@
 #include <cstdint>
 #include <vector>
 
+namespace pdqguard {
+struct Hit;  // <pdqguard/index.hpp>
+}  // namespace pdqguard
+
 namespace pdqguard::detail {
 
 /// The reference's luma coefficients (fillFloatLumaFromRGB): double literals
@@ -20,6 +29,31 @@ namespace pdqguard::detail {
 inline constexpr float kLumaR = 0.299f;
 inline constexpr float kLumaG = 0.587f;
 inline constexpr float kLumaB = 0.114f;
+
+// Index structures the matching kernels search (lib/index/core.hpp).
+template <class T>
+struct View;
+struct MihView;
+struct BkNode;
+
+/// Hits without ordering; search kernels append here.
+using HitVec = std::vector<Hit>;
+/// For each of `nq` queries, appends every i in [0,n) with distance(hs[i], q) <= r
+/// as Hit{i, d, query index}. Order unspecified.
+using FlatRadiusFn = void (*)(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r,
+                              HitVec& out);
+/// The same through a multi-index-hashing table (lib/index/mih_query.inc), for a
+/// radius the table can answer exactly (mih_radius in mih.cpp decides).
+using MihRadiusFn = void (*)(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq,
+                             int r, HitVec& out);
+/// The same through a BK-tree (lib/index/mih_query.inc).
+using BkRadiusFn = void (*)(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs,
+                            std::size_t nq, int r, HitVec& out);
+/// A flat-scan kernel and the name Matcher::describe() reports for it.
+struct FlatKernels {
+  const char* name;
+  FlatRadiusFn radius;
+};
 
 /// Scratch memory owned by a Hasher; kernels grow it as they need. Not shared
 /// between threads.
@@ -69,14 +103,27 @@ struct KernelTable {
   /// out16x16 = D * in64x64 * D^T with the reference's DCT matrix D (16x64) and its
   /// summation order (one sequential sum over k per output, first D*A, then *D^T).
   void (*dct64to16)(const float* in64x64, float* out16x16);
+
+  // --- matching (lib/index) ---
+  /// Brute-force scan of a hash array.
+  FlatKernels flat;
+  /// Query loop of a MIH table (popcount instructions on the SIMD paths, the
+  /// portable bit count on the scalar path).
+  MihRadiusFn mih_radius;
+  /// Query loop of a BK-tree (idem).
+  BkRadiusFn bk_radius;
 };
 
 /// The most rows a kernel asks a RowSource for in one call.
 inline constexpr int kMaxRowsPerPull = 32;
 
-/// The table of the active path (see pdqguard::active_isa).
+/// The table of the active path (see pdqguard::active_isa), for hashing and
+/// matching alike. Throws Error(unsupported_isa) when PDQGUARD_ISA names a path
+/// this CPU or build lacks, or an unknown one (read once, at first use).
 const KernelTable& active_kernels();
 /// The table for `isa`; throws Error(unsupported_isa) if it cannot run here.
+/// (The avx512 table's flat scan is the AVX-512 VPOPCNTDQ kernel when the CPU has
+/// that extension, else the AVX2 one.)
 const KernelTable& kernels_for(Isa isa);
 
 /// The reference's DCT matrix, 16 rows x 64 columns, row-major, computed once as
@@ -100,12 +147,34 @@ constexpr int decimate_index(int out_i, int side) noexcept {
   return static_cast<int>(((out_i + 0.5) * side) / 64);
 }
 
+// --- the matching kernels, one set per path (lib/index) ---
+void flat_radius_scalar(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
+void mih_radius_generic(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                        HitVec& out);
+void bk_radius_generic(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq,
+                       int r, HitVec& out);
+#if defined(PDQGUARD_HAVE_AVX2)
+// flat_avx2.cpp (-mavx2 -mpopcnt), mih_popcnt.cpp (-mpopcnt)
+void flat_radius_avx2(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
+void mih_radius_popcnt(const MihView& mv, const View<Hash256>& hs, const Hash256* qs, std::size_t nq, int r,
+                       HitVec& out);
+void bk_radius_popcnt(const View<BkNode>& nodes, const View<Hash256>& hs, const Hash256* qs, std::size_t nq,
+                      int r, HitVec& out);
+#endif
+#if defined(PDQGUARD_HAVE_AVX512)
+// flat_avx512.cpp (-mavx512f -mavx512vpopcntdq)
+void flat_radius_avx512(const Hash256* hs, std::size_t n, const Hash256* qs, std::size_t nq, int r, HitVec& out);
+#endif
+
 extern const KernelTable kScalarKernels;
 #if defined(PDQGUARD_HAVE_AVX2)
 extern const KernelTable kAvx2Kernels;
 #endif
 #if defined(PDQGUARD_HAVE_AVX512)
+/// kAvx512Kernels needs AVX-512 VPOPCNTDQ for its flat scan; the other table is
+/// the same with the AVX2 flat scan, for AVX-512 CPUs without that extension.
 extern const KernelTable kAvx512Kernels;
+extern const KernelTable kAvx512NoVpopcntKernels;
 #endif
 
 }  // namespace pdqguard::detail

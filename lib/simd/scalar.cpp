@@ -164,6 +164,8 @@ void box1d_scalar(const float* in, float* out, int n, std::ptrdiff_t stride, int
   }
 }
 
-const KernelTable kScalarKernels{Isa::scalar, downsample64_scalar, nullptr, dct64to16_scalar};
+const KernelTable kScalarKernels{Isa::scalar,        downsample64_scalar, nullptr,
+                                 dct64to16_scalar,   {"scalar", flat_radius_scalar},
+                                 mih_radius_generic, bk_radius_generic};
 
 }  // namespace pdqguard::detail

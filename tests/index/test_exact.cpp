@@ -114,26 +114,6 @@ TEST_CASE("mih with forced substring counts equals brute force") {
   }
 }
 
-TEST_CASE("every flat kernel this CPU runs equals the scalar one") {
-  const auto list = synth::clustered(1003, 17);
-  const auto qs = synth::queries(list, 19, 50, 4);
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512}) {
-    const detail::FlatKernels* k = detail::flat_kernels_for(isa);
-    if (k == nullptr) continue;
-    for (int r : {0, 10, 31, 64, 128, 256}) {
-      std::vector<Hit> a, b;
-      detail::flat_radius_scalar(list.data(), list.size(), qs.data(), qs.size(), r, a);
-      k->radius(list.data(), list.size(), qs.data(), qs.size(), r, b);
-      auto key = [](const Hit& x, const Hit& y) {
-        return std::tie(x.query, x.slot, x.distance) < std::tie(y.query, y.slot, y.distance);
-      };
-      std::sort(a.begin(), a.end(), key);
-      std::sort(b.begin(), b.end(), key);
-      CHECK_MESSAGE(a == b, k->name, " r=", r);
-    }
-  }
-}
-
 TEST_CASE("k nearest equals brute force for every kind") {
   const auto list = test_list(true, 2500, 23);
   const auto qs = synth::queries(list, 12, 40, 8);
