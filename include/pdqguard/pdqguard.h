@@ -87,12 +87,8 @@ PDQGUARD_API const char* pdqg_version_string(void);
  *  matching calls then fail with PDQG_UNSUPPORTED_ISA). Thread-safe. */
 PDQGUARD_API const char* pdqg_simd_path(void);
 
-/** Forces the SIMD path ("scalar", "avx2", "avx512") for all later hashing in
- *  the process — for tests and benchmarks that prove the paths agree.
- *  Errors: PDQG_INVALID_ARGUMENT (name NULL), PDQG_UNSUPPORTED_ISA (unknown
- *  name, or the CPU/build lacks it). NOT thread-safe: call it while no other
- *  thread hashes. */
-PDQGUARD_API int pdqg_set_simd_path(const char* name);
+/* (Forcing a path, for tests that prove the paths agree, is in the unstable
+ * header pdqguard_testing.h: pdqg_set_simd_path.) */
 
 /* ========================================================================
  * 2. Status codes and error messages

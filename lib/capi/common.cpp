@@ -3,6 +3,7 @@
 
 #include <pdqguard/hash.hpp>
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/pdqguard_testing.h>
 
 #include <cstdlib>
 #include <cstring>

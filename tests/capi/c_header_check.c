@@ -1,6 +1,8 @@
-/* The C API header compiles as strict C99 (no C++ constructs, no extensions) and
- * links against the shared library from C; a few calls prove the link works. */
+/* The C API headers (the stable one and the unstable test hooks) compile as
+ * strict C99 (no C++ constructs, no extensions) and link against the shared
+ * library from C; a few calls prove the link works. */
 #include <pdqguard/pdqguard.h>
+#include <pdqguard/pdqguard_testing.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,7 @@ int main(void) {
   f.sizes[0] = sizeof px - 1;
   if (pdqg_hash_frame(NULL, &f, 0, &r) != PDQG_INVALID_ARGUMENT) return 1;
   if (strcmp(pdqg_status_name(PDQG_INVALID_ARGUMENT), "invalid_argument") != 0) return 1;
+  if (pdqg_set_simd_path("scalar") != PDQG_OK || strcmp(pdqg_simd_path(), "scalar") != 0) return 1;
   printf("C99 header OK, pdqguard %s (%u), simd %s\n", pdqg_version_string(),
          pdqg_version_number(), pdqg_simd_path());
   return 0;

@@ -9,6 +9,7 @@
 #include <pdqguard/hasher.hpp>
 #include <pdqguard/image.hpp>
 #include <pdqguard/pdqguard.h>
+#include <pdqguard/pdqguard_testing.h>
 
 #include <cstdint>
 #include <cstring>
