@@ -3,8 +3,8 @@
 set -euo pipefail
 packages=(
   cmake make g++ pkg-config git
-  libjpeg62-turbo-dev libturbojpeg0-dev libpng-dev zlib1g-dev
-  libeigen3-dev libxxhash-dev libcli11-dev nlohmann-json3-dev
+  libjpeg62-turbo-dev libpng-dev zlib1g-dev
+  libxxhash-dev libcli11-dev nlohmann-json3-dev
   doctest-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev libfuzzer-14-dev
   python3 python3-pytest python3-numpy python3-pil
