@@ -3,6 +3,7 @@
 // metadata and warnings, on every SIMD path this CPU has, and fail the same way
 // on damaged files.
 #include "common/corpus.hpp"
+#include "common/isa.hpp"
 #include "image/synth.hpp"
 
 #include <doctest/doctest.h>
@@ -18,13 +19,6 @@
 using namespace pdqguard;
 
 namespace {
-
-std::vector<Isa> isas_here() {
-  std::vector<Isa> v;
-  for (Isa i : {Isa::scalar, Isa::avx2, Isa::avx512})
-    if (isa_supported(i)) v.push_back(i);
-  return v;
-}
 
 // Restores the active path when a test ends.
 struct IsaGuard {
@@ -100,7 +94,7 @@ void check_same(const std::vector<std::uint8_t>& bytes, const DecodeOptions& o =
 TEST_CASE("hash_image matches expected.csv on every corpus image, on every path") {
   const IsaGuard guard;
   const auto rows = test::read_csv(test::corpus_dir() + "/expected.csv");
-  for (Isa isa : isas_here()) {
+  for (Isa isa : test::isas_here()) {
     force_isa(isa);
     CAPTURE(isa_name(isa));
     int hashed = 0;
@@ -157,7 +151,7 @@ TEST_CASE("hash_image equals decode + hash for generated JPEGs of awkward sizes 
     if (c.comps == 4) px = test::to_cmyk(px);
     files.push_back(test::encode_jpeg(px.data(), c.w, c.h, c.comps, c.spec));
   }
-  for (Isa isa : isas_here()) {
+  for (Isa isa : test::isas_here()) {
     force_isa(isa);
     CAPTURE(isa_name(isa));
     for (std::size_t i = 0; i < files.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <pdqguard/hasher.hpp>
 #include <pdqguard/index.hpp>
 
+#include "common/isa.hpp"
 #include "index/core.hpp"
 #include "index/synth.hpp"
 
@@ -19,13 +20,6 @@
 using namespace pdqguard;
 
 namespace {
-
-std::vector<Isa> runnable_paths() {
-  std::vector<Isa> v;
-  for (Isa isa : {Isa::scalar, Isa::avx2, Isa::avx512})
-    if (isa_supported(isa)) v.push_back(isa);
-  return v;
-}
 
 void sort_hits(std::vector<Hit>& v) {
   std::sort(v.begin(), v.end(), [](const Hit& x, const Hit& y) {
@@ -40,7 +34,7 @@ TEST_CASE("every flat kernel this CPU runs equals the scalar one") {
   const auto qs = synth::queries(list, 19, 50, 4);
   const detail::KernelTable& ref = detail::kernels_for(Isa::scalar);
   CHECK(std::string(ref.flat.name) == "scalar");
-  for (Isa isa : runnable_paths()) {
+  for (Isa isa : test::isas_here()) {
     const detail::FlatKernels& k = detail::kernels_for(isa).flat;
     for (int r : {0, 10, 31, 64, 128, 256}) {
       std::vector<Hit> a, b;
@@ -71,7 +65,7 @@ TEST_CASE("every MIH and BK-tree query loop this CPU runs equals the scalar one"
     std::vector<Hit> flat;
     ref.flat.radius(list.data(), list.size(), qs.data(), qs.size(), r, flat);
     sort_hits(flat);
-    for (Isa isa : runnable_paths()) {
+    for (Isa isa : test::isas_here()) {
       const detail::KernelTable& k = detail::kernels_for(isa);
       std::vector<Hit> m, b;
       k.mih_radius(mih, hs, qs.data(), qs.size(), r, m);
@@ -88,7 +82,7 @@ TEST_CASE("the scalar path searches with the portable loops, the SIMD paths with
   const detail::KernelTable& s = detail::kernels_for(Isa::scalar);
   CHECK((s.mih_radius == &detail::mih_radius_generic));
   CHECK((s.bk_radius == &detail::bk_radius_generic));
-  for (Isa isa : runnable_paths()) {
+  for (Isa isa : test::isas_here()) {
     if (isa == Isa::scalar) continue;
     const detail::KernelTable& k = detail::kernels_for(isa);
     CHECK(k.isa == isa);
