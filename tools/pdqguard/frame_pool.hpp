@@ -1,0 +1,65 @@
+// Recycled frame buffers for raw frame streams: a frame is read into a buffer that
+// an earlier frame used (never zero-filled, already faulted in), so a steady stream
+// costs no allocation and no page fault per frame.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace pdqguard::cli {
+
+class FramePool;
+
+/// One frame's bytes, borrowed from a FramePool: move-only; its buffer goes back
+/// to the pool when it is destroyed or reset. The pool stays alive while a
+/// FrameBuffer of it exists (shared ownership). Contents are uninitialised until
+/// written.
+class FrameBuffer {
+ public:
+  FrameBuffer() = default;
+  FrameBuffer(FrameBuffer&&) noexcept = default;
+  FrameBuffer& operator=(FrameBuffer&& o) noexcept;
+  ~FrameBuffer() { reset(); }
+  FrameBuffer(const FrameBuffer&) = delete;
+  FrameBuffer& operator=(const FrameBuffer&) = delete;
+
+  std::uint8_t* data() noexcept { return bytes_.get(); }
+  const std::uint8_t* data() const noexcept { return bytes_.get(); }
+  bool empty() const noexcept { return bytes_ == nullptr; }
+  /// Returns the buffer to its pool now.
+  void reset() noexcept;
+
+ private:
+  friend class FramePool;
+  std::shared_ptr<FramePool> pool_;
+  std::unique_ptr<std::uint8_t[]> bytes_;
+};
+
+/// A thread-safe free list of equally sized buffers. The number of buffers ever
+/// made is the number of frames in flight at once (the pipeline's queue bounds
+/// it), never the number of frames read. Create with std::make_shared.
+class FramePool : public std::enable_shared_from_this<FramePool> {
+ public:
+  /// Buffers of `frame_bytes` each; `expected` sizes the free list up front so
+  /// recycling never allocates.
+  explicit FramePool(std::size_t frame_bytes, std::size_t expected = 64);
+  /// A free buffer, or a new uninitialised one if none is free (std::bad_alloc
+  /// when memory is exhausted).
+  FrameBuffer acquire();
+  /// Buffers made so far.
+  std::size_t buffers_made() const;
+  std::size_t frame_bytes() const noexcept { return frame_bytes_; }
+
+ private:
+  friend class FrameBuffer;
+  void release(std::unique_ptr<std::uint8_t[]> b) noexcept;
+  const std::size_t frame_bytes_;
+  mutable std::mutex m_;
+  std::vector<std::unique_ptr<std::uint8_t[]>> free_;
+  std::size_t made_ = 0;
+};
+
+}  // namespace pdqguard::cli

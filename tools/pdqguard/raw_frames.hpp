@@ -1,0 +1,30 @@
+// Raw frame streams (--raw FORMAT --size WxH): layouts and the frame reader.
+#pragma once
+
+#include "work_item.hpp"
+
+#include <pdqguard/hasher.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace pdqguard::cli {
+
+/// Raw frame layouts accepted by --raw.
+struct RawLayout {
+  std::string name;
+  int width = 0, height = 0;
+  std::size_t frame_bytes = 0;
+};
+/// Parses --raw FORMAT and --size WxH; throws Error(invalid_argument).
+RawLayout parse_raw_layout(const std::string& format, const std::string& size);
+/// A FrameView over one frame's bytes laid out as `l` (hashed in place, no copy).
+FrameView raw_view(const RawLayout& l, const std::uint8_t* p);
+/// Reads frames of `l.frame_bytes` from `path` ("-" = stdin), one item each, each
+/// read straight into a recycled buffer (FramePool): in steady state a frame
+/// costs no allocation, no zero fill and no page fault. A short last frame
+/// becomes a decode_error item. Throws Error(io_error) if `path` cannot be opened.
+void read_raw_frames(const std::string& path, const RawLayout& l, const Emit& emit);
+
+}  // namespace pdqguard::cli

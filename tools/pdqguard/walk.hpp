@@ -1,0 +1,39 @@
+// Walking inputs: files, recursive directories and paths read from stdin,
+// produced one at a time (nothing is listed in memory up front).
+#pragma once
+
+#include "stats.hpp"
+#include "work_item.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace pdqguard::cli {
+
+/// Default --max-depth: directory levels entered below an input directory.
+/// Each level being walked holds one open directory descriptor.
+inline constexpr int kDefaultMaxDepth = 256;
+/// Paths read from stdin ("-") longer than this are refused with an io_error
+/// record (the rest of such a path is read and dropped, never held).
+inline constexpr std::size_t kMaxPathBytes = 64 << 10;
+
+/// How walk_inputs walks.
+struct WalkOptions {
+  bool null_separated = false;  ///< -0: paths on stdin are NUL-separated
+  bool follow_symlinks = false; ///< follow symlinks inside directories (loops entered once)
+  int max_depth = kDefaultMaxDepth;  ///< directory levels entered below an input (0 = its files only)
+};
+
+/// Walks `inputs`: "-" reads paths from stdin (NUL-separated if null_separated),
+/// a directory is walked recursively (hidden entries included; symlinks inside
+/// it skipped and counted unless follow_symlinks). Every input gets exactly one
+/// item; nothing is dropped silently: anything that is not a regular file, a
+/// directory more than max_depth levels below its input, a directory reached a
+/// second time through a symlink (a loop), a symlink loop, a dangling symlink or
+/// an unreadable directory becomes an io_error item. Explicit arguments that are
+/// symlinks are followed. Memory is bounded by the depth, not the file count.
+void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& options, Stats& stats,
+                 const Emit& emit);
+
+}  // namespace pdqguard::cli

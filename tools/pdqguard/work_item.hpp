@@ -1,0 +1,28 @@
+// The unit of work the input readers hand to the pipeline's workers.
+#pragma once
+
+#include "frame_pool.hpp"
+#include "records.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace pdqguard::cli {
+
+/// One unit of work: a file to decode, a frame's bytes, a hash line, or an
+/// input that already failed while walking (error set).
+struct WorkItem {
+  std::uint64_t seq = 0;
+  InputKind kind = InputKind::file;
+  std::string path;            ///< file path, or the hash line's text
+  std::int64_t number = 0;     ///< frame index / line number
+  FrameBuffer bytes;           ///< raw frame pixels (a recycled buffer)
+  const char* error = nullptr; ///< walk-time failure (code name)
+  std::string message;
+};
+
+/// Returns false to stop producing (interrupted, output broken).
+using Emit = std::function<bool(WorkItem&&)>;
+
+}  // namespace pdqguard::cli
