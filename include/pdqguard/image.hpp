@@ -154,7 +154,8 @@ PDQGUARD_API DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher
 /// made and the pixels are hashed while still in cache: the fastest way to hash
 /// a file. `info` receives the decode metadata (format, sizes, warnings, ...);
 /// info.pixels is left empty when the rows were streamed (JPEG without an EXIF
-/// orientation to apply) and holds the pixels otherwise. Errors as
+/// orientation to apply; PPM/PGM, hashed in place in `bytes`) and holds the
+/// pixels otherwise. Errors as
 /// decode_image_into. One Hasher per thread.
 PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher,
                                        DecodedImage& info, const DecodeOptions& opts = {},
@@ -164,5 +165,13 @@ PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hash
 /// and reporting io_error with the OS reason otherwise.
 PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
                                                        std::uint64_t max_bytes);
+
+/// As read_file_bytes, into `buf`, returning the file's bytes as its first
+/// span.size() bytes. `buf` only grows (its size may exceed the file's), so a
+/// thread reading many files with one buffer neither allocates nor zero-fills
+/// per file: the largest file read so far bounds what it keeps. Same errors.
+PDQGUARD_API std::span<const std::uint8_t> read_file_into(const std::string& path,
+                                                          std::uint64_t max_bytes,
+                                                          std::vector<std::uint8_t>& buf);
 
 }  // namespace pdqguard

@@ -4,12 +4,15 @@
 #include <pdqguard/error.hpp>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <new>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace pdqguard {
 
@@ -51,6 +54,11 @@ struct HashingConsumer final : detail::RowConsumer {
                                         info->source_height, info->scale_denom, dihedral);
     else
       result = hasher->hash_rows(format, width, height, src, dihedral);
+    called = true;
+  }
+  void consume_view(const FrameView& v) override {
+    // What hash_decoded does for a full-size image, on the decoder's own pixels.
+    result = dihedral ? hasher->hash_dihedral(v) : DihedralResult::from_plain(hasher->hash(v));
     called = true;
   }
 };
@@ -113,7 +121,7 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
     switch (f) {
       case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts, out, consumer);
       case ImageFormat::png: return detail::decode_png(bytes, opts, out);
-      case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out);
+      case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out, consumer);
       default: break;
     }
   } catch (const std::bad_alloc&) {
@@ -131,37 +139,52 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
   }
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
-  struct FileCloser {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-  };
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-  if (!f) throw Error(ErrorCode::io_error, "cannot open: " + std::string(std::strerror(errno)));
+std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
+                                             std::vector<std::uint8_t>& buf) {
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) throw Error(ErrorCode::io_error, "cannot open: " + std::string(std::strerror(errno)));
   struct stat st {};
-  if (fstat(fileno(f.get()), &st) != 0)
+  if (::fstat(f.fd, &st) != 0)
     throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::io_error, "is a directory");
+  const auto too_large = [&](const std::string& what) {
+    return Error(ErrorCode::file_too_large,
+                 what + " exceeds the limit of " + std::to_string(max_bytes) + " bytes");
+  };
   if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
-    throw Error(ErrorCode::file_too_large, "file of " + std::to_string(st.st_size) +
-                                               " bytes exceeds the limit of " +
-                                               std::to_string(max_bytes) + " bytes");
-  std::vector<std::uint8_t> data;
-  if (S_ISREG(st.st_mode)) data.reserve(static_cast<std::size_t>(st.st_size));
-  std::uint8_t buf[65536];
+    throw too_large("file of " + std::to_string(st.st_size) + " bytes");
+  // The buffer only grows (zero-filled then, once): the file is read straight
+  // into memory an earlier file already faulted in. One byte more than the
+  // file's size lets a single read(2) see the end of a regular file.
+  const std::size_t expect = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 65536;
+  if (buf.size() < expect) buf.resize(expect);
+  std::size_t len = 0;
   for (;;) {
-    const std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-    if (n > 0) {
-      if (data.size() + n > max_bytes)
-        throw Error(ErrorCode::file_too_large,
-                    "input exceeds the limit of " + std::to_string(max_bytes) + " bytes");
-      data.insert(data.end(), buf, buf + n);
+    if (len == buf.size()) {
+      if (len > max_bytes) throw too_large("input");
+      buf.resize(std::min<std::uint64_t>(std::max<std::size_t>(buf.size() * 2, 65536), max_bytes + 1));
     }
-    if (n < sizeof buf) {
-      if (std::ferror(f.get()))
-        throw Error(ErrorCode::io_error, "read failed: " + std::string(std::strerror(errno)));
-      break;
+    const ssize_t n = ::read(f.fd, buf.data() + len, buf.size() - len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCode::io_error, "read failed: " + std::string(std::strerror(errno)));
     }
+    if (n == 0) break;
+    len += static_cast<std::size_t>(n);
   }
+  if (len > max_bytes) throw too_large("input");
+  return {buf.data(), len};
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+  std::vector<std::uint8_t> data;
+  const std::size_t n = read_file_into(path, max_bytes, data).size();
+  data.resize(n);
   return data;
 }
 

@@ -27,19 +27,26 @@ struct RowConsumer {
   /// Called once, after the header, with the output format (gray8 or rgb8)
   /// and size; must pull every row from `src` before returning.
   virtual void consume(PixelFormat format, int width, int height, RowSource& src) = 0;
+  /// Called instead, once, by a decoder whose pixels already lie in memory in
+  /// the output layout (PNM: the file's own bytes), so they are hashed in place
+  /// without a copy; `view` is valid only during the call.
+  virtual void consume_view(const FrameView& view) = 0;
 
  protected:
   ~RowConsumer() = default;
 };
 
 /// decode_image_into, with rows going to `consumer` where the format allows it
-/// (JPEG; the others fill out.pixels and ignore it).
+/// (JPEG rows, PNM pixels in place; PNG fills out.pixels and ignores it).
 void decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
                      const DecodeOptions& opts, RowConsumer* consumer);
 
 /// Decoders: fill `out`, which decode_image_into has reset (pixels keeps its
 /// capacity so a caller decoding many files does not fault in new pages).
-void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// decode_pnm with a consumer hands it a view of the pixels inside `bytes`
+/// (consume_view) and leaves out.pixels empty.
+void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out,
+                RowConsumer* consumer = nullptr);
 /// decode_jpeg with a consumer streams rows to it and leaves out.pixels empty
 /// (except when an EXIF orientation must be applied: then the pixels are
 /// decoded as usual and the consumer is not called).

@@ -37,7 +37,8 @@ struct Reader {
 };
 }  // namespace
 
-void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
+void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                RowConsumer* consumer) {
   Reader r{bytes, 2};
   const bool gray = bytes[1] == '5';
   const std::uint64_t w = r.number("width");
@@ -60,10 +61,16 @@ void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   img.gray = gray;
   img.source_width = img.width;
   img.source_height = img.height;
-  img.pixels.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.pos),
-                    bytes.begin() + static_cast<std::ptrdiff_t>(r.pos + need));
   if (bytes.size() - r.pos > need)
     img.warnings.push_back("trailing data after the pixels (only the first image is used)");
+  if (consumer != nullptr) {
+    // The file's pixels are already packed gray8/rgb8 rows: hash them where they are.
+    consumer->consume_view(FrameView::packed(gray ? PixelFormat::gray8 : PixelFormat::rgb8,
+                                             bytes.data() + r.pos, img.width, img.height));
+    return;
+  }
+  img.pixels.assign(bytes.begin() + static_cast<std::ptrdiff_t>(r.pos),
+                    bytes.begin() + static_cast<std::ptrdiff_t>(r.pos + need));
 }
 
 }  // namespace pdqguard::detail

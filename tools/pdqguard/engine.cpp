@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "input.hpp"
+#include "oom_reserve.hpp"
 #include "output.hpp"
 #include "queue.hpp"
 #include "records.hpp"
@@ -92,7 +93,26 @@ void parse_hash_line(const std::string& text, Record& r) {
   }
 }
 
-Record process(Context& c, Hasher& hasher, WorkItem& w) {
+/// Frees a worker's reusable buffers on the way out when one file made them
+/// larger than kKeptBufferBytes: a worker keeps what typical files need, not
+/// what the largest file of the run needed.
+constexpr std::size_t kKeptBufferBytes = std::size_t(64) << 20;
+struct ReleaseLarge {
+  std::vector<std::uint8_t>& a;
+  std::vector<std::uint8_t>& b;
+  ~ReleaseLarge() {
+    if (a.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(a);
+    if (b.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(b);
+  }
+};
+
+/// What a worker reuses from one file to the next (sized by the inputs).
+struct WorkerScratch {
+  std::vector<std::uint8_t> file;  ///< the file's bytes
+  DecodedImage img;                ///< decode metadata, and pixels when not streamed
+};
+
+Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) {
   if (w.error) return error_of(w.kind, w.path, w.number, w.error, w.message);
   Record r;
   r.kind = w.kind;
@@ -101,9 +121,13 @@ Record process(Context& c, Hasher& hasher, WorkItem& w) {
   try {
     switch (w.kind) {
       case InputKind::file: {
-        // hash_image streams JPEG rows into the hasher (no whole-image buffer).
-        const std::vector<std::uint8_t> bytes = read_file_bytes(w.path, c.o.decode.max_bytes);
-        DecodedImage img;
+        // Per worker: the file's bytes and any decoded pixels land in
+        // memory the previous file already faulted in (no page faults, no
+        // zero fill per file). hash_image streams JPEG rows into the hasher and
+        // hashes PPM/PGM in place (no whole-image copy).
+        DecodedImage& img = scratch.img;
+        const ReleaseLarge keep_bounded{scratch.file, img.pixels};
+        const auto bytes = read_file_into(w.path, c.o.decode.max_bytes, scratch.file);
         const DihedralResult d = hash_image(bytes, hasher, img, c.o.decode, c.o.dihedral);
         r.format = image_format_name(img.format);
         r.width = img.source_width ? img.source_width : img.width;
@@ -165,6 +189,7 @@ void count(Stats& s, const Record& r) {
 
 int run_engine(const EngineOptions& o) {
   install_signal_handlers();
+  oom_reserve_arm();
   const bool matching = o.matcher != nullptr;
 
   // Output: --resume appends JSON lines to its file, -o truncates, else stdout.
@@ -211,16 +236,34 @@ int run_engine(const EngineOptions& o) {
   for (unsigned t = 0; t < threads; ++t) try {
     workers.emplace_back([&] {
       Hasher hasher;
+      WorkerScratch scratch;
       while (auto item = queue.pop()) {
+        oom_reserve_arm();  // headroom to finish a record if memory runs out
         if (stop_signal() || sink.failed()) {  // interrupted: queued items are not started
           stats.dropped.fetch_add(1, std::memory_order_relaxed);
           sink.submit(item->seq, std::string());
           continue;
         }
-        const Record r = process(ctx, hasher, *item);
-        count(stats, r);
+        Record r = process(ctx, hasher, scratch, *item);
         const bool show = !o.matches_only || !r.ok || !r.hits.empty();
-        sink.submit(item->seq, show ? render(ctx, r) : std::string());
+        std::string line;
+        try {
+          if (show) line = render(ctx, r);
+        } catch (const std::bad_alloc&) {
+          // Out of memory while rendering (e.g. under `ulimit -v`): the input
+          // still gets its one record, an out_of_memory error, if that fits.
+          try {
+            r = error_of(item->kind, item->path, item->number, "out_of_memory",
+                         "out of memory while writing the record");
+            line = render(ctx, r);
+          } catch (const std::bad_alloc&) {
+            line.clear();  // nothing can be written: counted as an error
+            r.ok = false;
+            r.error = "out_of_memory";
+          }
+        }
+        count(stats, r);
+        sink.submit(item->seq, std::move(line));
       }
     });
   } catch (const std::system_error&) {
