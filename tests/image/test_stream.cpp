@@ -213,3 +213,24 @@ TEST_CASE("hash_image: strict mode, limits and EXIF orientation behave as decode
   CHECK(via_hash_image(rot, false, apply).info.exif_orientation == 6);
   check_same(read_file_bytes(test::corpus_dir() + "/images/misc-images/modes/P.png", 1u << 30));
 }
+
+TEST_CASE("hash_image: PPM and PGM are hashed in place, as decode + hash_decoded") {
+  const int w = 131, h = 97;
+  const auto rgb = test::photo_like(w, h, 5);
+  const auto gray = test::to_gray(rgb);
+  for (bool is_gray : {false, true}) {
+    CAPTURE(is_gray);
+    const std::string head = std::string(is_gray ? "P5" : "P6") + "\n# c\n" + std::to_string(w) + " " +
+                             std::to_string(h) + "\n255\n";
+    std::vector<std::uint8_t> f(head.begin(), head.end());
+    const auto& px = is_gray ? gray : rgb;
+    f.insert(f.end(), px.begin(), px.end());
+    check_same(f);
+    f.push_back(0);  // trailing data: the same warning either way
+    check_same(f);
+    CHECK(via_hash_image(f, false).info.pixels.empty());  // no copy of the pixels was made
+    f.resize(f.size() - 100);  // truncated: the same error either way
+    check_same(f);
+    CHECK(via_hash_image(f, false).error.has_value());
+  }
+}
