@@ -2,8 +2,10 @@
 // wrong-checksum and overflowing files are refused with index_corrupt.
 #include <doctest/doctest.h>
 
+#include <pdqguard/hasher.hpp>
 #include <pdqguard/index.hpp>
 
+#include "index/checksum.hpp"
 #include "index/synth.hpp"
 
 #include <cstdio>
@@ -176,4 +178,26 @@ TEST_CASE("damaged index files are refused, never crash") {
   }
   std::remove(bad.c_str());
   std::remove(good.c_str());
+}
+
+TEST_CASE("index checksum: the vector paths give libxxhash's XXH3-64 for every length and alignment") {
+  std::vector<std::uint8_t> buf(1 << 20);
+  std::uint64_t x = 0x243F6A8885A308D3ull;
+  for (auto& b : buf) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    b = static_cast<std::uint8_t>(x);
+  }
+  for (std::size_t off : {0, 1, 7, 33}) {
+    for (std::size_t n : {0, 1, 3, 16, 17, 128, 129, 240, 241, 1024, 4095, 65536, 1000003}) {
+      if (off + n > buf.size()) continue;
+      CAPTURE(off);
+      CAPTURE(n);
+      const std::uint64_t want = XXH3_64bits(buf.data() + off, n);
+      CHECK(pdqguard::detail::checksum64(buf.data() + off, n) == want);
+      if (pdqguard::isa_supported(pdqguard::Isa::avx2))
+        CHECK(pdqguard::detail::checksum64_avx2(buf.data() + off, n) == want);
+      if (pdqguard::isa_supported(pdqguard::Isa::avx512))
+        CHECK(pdqguard::detail::checksum64_avx512(buf.data() + off, n) == want);
+    }
+  }
 }
