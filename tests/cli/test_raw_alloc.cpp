@@ -11,6 +11,8 @@
 #include <pdqguard/hasher.hpp>
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -95,7 +97,7 @@ long allocations_after_warmup(const RawLayout& l, int frames, int warmup, std::s
   long at_warmup = -1, at_end = -1;
   std::size_t slot = 0;
   const long at_start = g_allocs.load();
-  read_raw_frames("-", l, [&](WorkItem&& w) {
+  read_raw_frames("-", l, in_flight + 1, [&](WorkItem&& w) {
     REQUIRE(w.error == nullptr);
     if (w.number == warmup) at_warmup = g_allocs.load();
     got.push_back(hasher.hash(raw_view(l, w.bytes.data())));
@@ -131,7 +133,7 @@ TEST_CASE("raw frames: no heap allocation per frame in steady state (small frame
 }
 
 TEST_CASE("frame pool: buffers are recycled, never more than are in flight") {
-  const auto pool = std::make_shared<FramePool>(1000);
+  const auto pool = std::make_shared<FramePool>(1000, 8);
   std::array<FrameBuffer, 3> held;
   const std::uint8_t* first = nullptr;
   for (int i = 0; i < 100; ++i) {
@@ -152,4 +154,19 @@ TEST_CASE("frame pool: buffers are recycled, never more than are in flight") {
   CHECK(g_allocs.load() == before);
   CHECK(pool->buffers_made() == 4);
   CHECK(seen_first);
+}
+
+TEST_CASE("frame pool: never more buffers than its cap; a full pool waits for a returned one") {
+  const auto pool = std::make_shared<FramePool>(64, 2);
+  FrameBuffer a = pool->acquire();
+  FrameBuffer b = pool->acquire();
+  const std::uint8_t* pa = a.data();
+  std::thread t([&a] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    a.reset();  // a consumer finishing a frame
+  });
+  FrameBuffer c = pool->acquire();  // waits for `a`
+  t.join();
+  CHECK(c.data() == pa);
+  CHECK(pool->buffers_made() == 2);
 }

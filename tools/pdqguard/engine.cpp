@@ -290,7 +290,7 @@ int run_engine(const EngineOptions& o) {
   std::string fatal;
   try {
     if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
-    else if (!o.raw_format.empty()) read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, emit);
+    else if (!o.raw_format.empty()) read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, workers.size() + 2, emit);
     else walk_inputs(o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats, emit);
   } catch (const Error& e) {
     fatal = std::string(e.code_name()) + ": " + e.what();

@@ -17,24 +17,33 @@ void FrameBuffer::reset() noexcept {
   pool_.reset();
 }
 
-FramePool::FramePool(std::size_t frame_bytes, std::size_t expected) : frame_bytes_(frame_bytes) {
-  free_.reserve(expected);
+FramePool::FramePool(std::size_t frame_bytes, std::size_t max_buffers)
+    : frame_bytes_(frame_bytes), max_buffers_(max_buffers ? max_buffers : 1) {
+  free_.reserve(max_buffers_);  // recycling never allocates
 }
 
 FrameBuffer FramePool::acquire() {
   FrameBuffer b;
   {
-    std::lock_guard lk(m_);
+    std::unique_lock lk(m_);
+    returned_.wait(lk, [&] { return !free_.empty() || made_ < max_buffers_; });
     if (!free_.empty()) {
       b.bytes_ = std::move(free_.back());
       free_.pop_back();
+    } else {
+      ++made_;  // counted before allocating so the cap holds; undone on failure
     }
   }
   if (!b.bytes_) {
-    // Default-initialised: no zero fill (the reader overwrites every byte).
-    b.bytes_.reset(new std::uint8_t[frame_bytes_ ? frame_bytes_ : 1]);
-    std::lock_guard lk(m_);
-    ++made_;
+    try {
+      // Default-initialised: no zero fill (the reader overwrites every byte).
+      b.bytes_.reset(new std::uint8_t[frame_bytes_ ? frame_bytes_ : 1]);
+    } catch (...) {
+      std::lock_guard lk(m_);
+      --made_;
+      returned_.notify_one();
+      throw;
+    }
   }
   b.pool_ = shared_from_this();
   return b;
@@ -46,12 +55,11 @@ std::size_t FramePool::buffers_made() const {
 }
 
 void FramePool::release(std::unique_ptr<std::uint8_t[]> b) noexcept {
-  std::lock_guard lk(m_);
-  try {
-    free_.push_back(std::move(b));
-  } catch (...) {
-    // Out of memory growing the free list: the buffer is freed instead.
+  {
+    std::lock_guard lk(m_);
+    free_.push_back(std::move(b));  // capacity reserved up front: never allocates
   }
+  returned_.notify_one();
 }
 
 }  // namespace pdqguard::cli

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -38,16 +39,17 @@ class FrameBuffer {
   std::unique_ptr<std::uint8_t[]> bytes_;
 };
 
-/// A thread-safe free list of equally sized buffers. The number of buffers ever
-/// made is the number of frames in flight at once (the pipeline's queue bounds
-/// it), never the number of frames read. Create with std::make_shared.
+/// A thread-safe free list of equally sized buffers, at most `max_buffers` of
+/// them: the memory of a stream is max_buffers frames whatever its length, and
+/// once they exist (after the first few frames) reading a frame faults in no
+/// page. Create with std::make_shared.
 class FramePool : public std::enable_shared_from_this<FramePool> {
  public:
-  /// Buffers of `frame_bytes` each; `expected` sizes the free list up front so
-  /// recycling never allocates.
-  explicit FramePool(std::size_t frame_bytes, std::size_t expected = 64);
-  /// A free buffer, or a new uninitialised one if none is free (std::bad_alloc
-  /// when memory is exhausted).
+  /// Buffers of `frame_bytes` each, at most `max_buffers` (>= 1).
+  FramePool(std::size_t frame_bytes, std::size_t max_buffers);
+  /// A free buffer; a new uninitialised one while fewer than max_buffers exist;
+  /// otherwise waits until one is returned (a FrameBuffer destroyed or reset on
+  /// another thread). std::bad_alloc when memory is exhausted.
   FrameBuffer acquire();
   /// Buffers made so far.
   std::size_t buffers_made() const;
@@ -57,7 +59,9 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   friend class FrameBuffer;
   void release(std::unique_ptr<std::uint8_t[]> b) noexcept;
   const std::size_t frame_bytes_;
+  const std::size_t max_buffers_;
   mutable std::mutex m_;
+  std::condition_variable returned_;
   std::vector<std::unique_ptr<std::uint8_t[]>> free_;
   std::size_t made_ = 0;
 };

@@ -45,12 +45,13 @@ FrameView raw_view(const RawLayout& l, const std::uint8_t* p) {
   return FrameView::nv12(p, w, p + ysz, 2 * cw, w, h);
 }
 
-void read_raw_frames(const std::string& path, const RawLayout& l, const Emit& emit) {
+void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t max_in_flight,
+                     const Emit& emit) {
   FdReader r(path);
   r.grow_pipe(l.frame_bytes);
-  // Buffers circulate reader -> queue -> worker -> pool: as many exist as frames
-  // are in flight at once (the queue's capacity plus one per worker).
-  const auto pool = std::make_shared<FramePool>(l.frame_bytes);
+  // Buffers circulate reader -> queue -> worker -> pool, at most `max_in_flight`
+  // of them: the reader waits for a returned buffer rather than making more.
+  const auto pool = std::make_shared<FramePool>(l.frame_bytes, max_in_flight);
   for (std::int64_t n = 0;; ++n) {
     WorkItem w;
     w.kind = InputKind::frame;

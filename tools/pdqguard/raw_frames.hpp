@@ -23,8 +23,12 @@ RawLayout parse_raw_layout(const std::string& format, const std::string& size);
 FrameView raw_view(const RawLayout& l, const std::uint8_t* p);
 /// Reads frames of `l.frame_bytes` from `path` ("-" = stdin), one item each, each
 /// read straight into a recycled buffer (FramePool): in steady state a frame
-/// costs no allocation, no zero fill and no page fault. A short last frame
-/// becomes a decode_error item. Throws Error(io_error) if `path` cannot be opened.
-void read_raw_frames(const std::string& path, const RawLayout& l, const Emit& emit);
+/// costs no allocation, no zero fill and no page fault. At most `max_in_flight`
+/// frames exist at once (the reader waits for the consumers to finish one: give
+/// it the number of workers + 2 so the reader can work ahead by one while every
+/// worker hashes). A short last frame becomes a decode_error item. Throws
+/// Error(io_error) if `path` cannot be opened.
+void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t max_in_flight,
+                     const Emit& emit);
 
 }  // namespace pdqguard::cli
