@@ -49,6 +49,16 @@ FrameBuffer FramePool::acquire() {
   return b;
 }
 
+void FramePool::prefault() {
+  std::vector<FrameBuffer> held;
+  held.reserve(max_buffers_);
+  while (buffers_made() < max_buffers_) {
+    held.push_back(acquire());
+    std::uint8_t* p = held.back().data();
+    for (std::size_t i = 0; i < frame_bytes_; i += 4096) p[i] = 0;
+  }
+}  // `held` returns them all to the free list
+
 std::size_t FramePool::buffers_made() const {
   std::lock_guard lk(m_);
   return made_;

@@ -51,6 +51,11 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   /// otherwise waits until one is returned (a FrameBuffer destroyed or reset on
   /// another thread). std::bad_alloc when memory is exhausted.
   FrameBuffer acquire();
+  /// Makes every buffer now and touches each of its pages, so that all the page
+  /// faults of a stream happen before its first frame rather than whenever a
+  /// slow consumer first lets the reader use one more buffer. std::bad_alloc
+  /// when memory is exhausted (the buffers made so far stay usable).
+  void prefault();
   /// Buffers made so far.
   std::size_t buffers_made() const;
   std::size_t frame_bytes() const noexcept { return frame_bytes_; }

@@ -52,6 +52,7 @@ void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t ma
   // Buffers circulate reader -> queue -> worker -> pool, at most `max_in_flight`
   // of them: the reader waits for a returned buffer rather than making more.
   const auto pool = std::make_shared<FramePool>(l.frame_bytes, max_in_flight);
+  pool->prefault();  // every page fault of the stream happens here, none per frame
   for (std::int64_t n = 0;; ++n) {
     WorkItem w;
     w.kind = InputKind::frame;
