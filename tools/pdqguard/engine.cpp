@@ -294,6 +294,9 @@ int run_engine(const EngineOptions& o) {
     else walk_inputs(o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats, emit);
   } catch (const Error& e) {
     fatal = std::string(e.code_name()) + ": " + e.what();
+  } catch (const std::bad_alloc&) {
+    // E.g. the buffers of a huge --size: the workers must still be joined.
+    fatal = "out_of_memory: cannot allocate the input's buffers";
   }
   stats.walk_done = true;
   queue.close();

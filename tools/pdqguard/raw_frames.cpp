@@ -5,6 +5,7 @@
 
 #include <pdqguard/error.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -52,7 +53,9 @@ void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t ma
   // Buffers circulate reader -> queue -> worker -> pool, at most `max_in_flight`
   // of them: the reader waits for a returned buffer rather than making more.
   const auto pool = std::make_shared<FramePool>(l.frame_bytes, max_in_flight);
-  pool->prefault();  // every page fault of the stream happens here, none per frame
+  // Every page fault of the stream happens here, none per frame; frames too
+  // large for that to be cheap (over 256 MiB in all) are faulted in as read.
+  if (l.frame_bytes <= (std::size_t(256) << 20) / std::max<std::size_t>(max_in_flight, 1)) pool->prefault();
   for (std::int64_t n = 0;; ++n) {
     WorkItem w;
     w.kind = InputKind::frame;
