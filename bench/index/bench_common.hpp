@@ -32,7 +32,12 @@ inline const Data& data(bool clustered, std::size_t n) {
     d = Data{};
     d.key = key;
     d.list = clustered ? pdqguard::synth::clustered(n, 1234, 8, 24) : pdqguard::synth::uniform(n, 1234);
-    d.queries = pdqguard::synth::queries(d.list, kQueries, kRadius, 99);
+    // PDQGUARD_BENCH_QUERIES: more distinct queries than kQueries, so that cycling
+    // through them does not keep the index lines they touch in the cache (a stream
+    // of fresh queries, as `match --hashes` sees).
+    std::size_t nq = kQueries;
+    if (const char* e = std::getenv("PDQGUARD_BENCH_QUERIES")) nq = std::max<std::size_t>(1, std::strtoull(e, nullptr, 10));
+    d.queries = pdqguard::synth::queries(d.list, nq, kRadius, 99);
   }
   return d;
 }
