@@ -83,13 +83,20 @@ struct HashResult {
   bool too_small = false;  ///< a side below 5 pixels: hash is all zeros, quality 0
 };
 
-/// The hash of the frame as given plus the seven transformed ones, from one DCT.
+/// The hash of the frame as given plus, when has_dihedral is set, the seven
+/// transformed ones, from one DCT. Functions that take a `dihedral` flag
+/// (Hasher::hash_rows, hash_image, ...) return this type either way; only
+/// has_dihedral says whether hashes[1..7] are real. Matcher::query queries the
+/// 8 variants only when it is set, so a plain result is never matched through
+/// its zero-filled variants.
 struct DihedralResult {
-  std::array<Hash256, 8> hashes{};  ///< indexed by Dihedral
+  std::array<Hash256, 8> hashes{};  ///< indexed by Dihedral; [1..7] all zero unless has_dihedral
   int quality = 0;
   bool too_small = false;
+  /// true when hashes[1..7] were computed (the same name as pdqg_result::has_dihedral).
+  bool has_dihedral = false;
   const Hash256& operator[](Dihedral d) const noexcept { return hashes[static_cast<int>(d)]; }
-  /// A result holding only the plain hash (hashes[0], the others zero), for
+  /// A result holding only the plain hash (hashes[0], has_dihedral false), for
   /// code that takes both kinds of result as one type.
   static DihedralResult from_plain(const HashResult& one) noexcept {
     DihedralResult r;
@@ -98,6 +105,8 @@ struct DihedralResult {
     r.too_small = one.too_small;
     return r;
   }
+  /// The plain result (hashes[0], quality, too_small).
+  HashResult plain() const noexcept { return HashResult{hashes[0], quality, too_small}; }
 };
 
 /// SIMD paths. All of them produce the same bits as `scalar`.

@@ -158,8 +158,16 @@ PDQGUARD_API IndexKind parse_index_kind(std::string_view name);
 
 /// The PDQ recommended match threshold.
 inline constexpr int kDefaultRadius = 31;
+/// Bounds of QueryOptions::radius (a Hamming distance between 256-bit hashes).
+inline constexpr int kMinRadius = 0;
+inline constexpr int kMaxRadius = 256;
 /// ThreatExchange's guidance: hashes of quality below 50 are too flat to match on.
 inline constexpr int kDefaultMinQuality = 50;
+/// Bounds of QueryOptions::min_quality (qualities are 0..100).
+inline constexpr int kMinMinQuality = 0;
+inline constexpr int kMaxMinQuality = 100;
+/// Default QueryOptions::max_matches: 0 = keep every match.
+inline constexpr std::size_t kDefaultMaxMatches = 0;
 
 /// A raw hit: a slot (one distinct hash of the index) and its distance to a query.
 struct Hit {
@@ -182,25 +190,53 @@ struct Match {
 
 /// Query options.
 struct QueryOptions {
-  int radius = kDefaultRadius;           ///< matches have distance <= radius (0..256)
+  int radius = kDefaultRadius;           ///< matches have distance <= radius (kMinRadius..kMaxRadius)
   int min_quality = kDefaultMinQuality;  ///< queries with a known quality below this are not matched
-  std::size_t max_matches = 0;           ///< keep at most this many (nearest first); 0 = all
+  std::size_t max_matches = kDefaultMaxMatches;  ///< keep at most this many (in result order); 0 = all
 };
+
+/// Why a query was not searched (the query rules; see query_gate()).
+enum class QueryGate : int {
+  none = 0,           ///< searched: the matches are the answer
+  too_small = 1,      ///< an image below kMinHashableSide pixels on a side: its all-zero hash says nothing
+  below_quality = 2,  ///< quality known and below QueryOptions::min_quality: too flat to match on
+};
+/// "none", "too_small", "below_quality" (never null).
+PDQGUARD_API const char* query_gate_name(QueryGate g) noexcept;
+
+/// THE rule for "cannot match", used by every query of the library and so by
+/// every front end (CLI, C API, gateway, bindings): a too-small image never
+/// matches, whatever min_quality is (even 0); otherwise a known quality (>= 0)
+/// below min_quality does not match; an unknown quality (-1) is never gated.
+/// Thread-safe, cannot fail.
+PDQGUARD_API QueryGate query_gate(int quality, bool too_small, int min_quality) noexcept;
+
+/// THE result order, used by every query that returns matches: by distance,
+/// then list name, then id (both compared byte-wise as strings), then slot and
+/// the entry's position in its slot (so duplicates keep their list order).
+/// pdqg_match arrays and every front end report matches in this order.
+/// Thread-safe, cannot fail.
+PDQGUARD_API bool match_order_less(const Match& a, const Match& b) noexcept;
 
 /// The result of one query.
 struct QueryResult {
-  Hash256 hash;               ///< the (original) query hash
-  int quality = -1;           ///< the query's quality, -1 when unknown
-  bool below_quality = false; ///< quality known and < min_quality: reported, not matched
-  /// Nearest first (by distance, then slot, then the entry's order within its
-  /// slot: list order, then line); empty when nothing matched.
+  Hash256 hash;                      ///< the (original) query hash
+  int quality = -1;                  ///< the query's quality, -1 when unknown
+  QueryGate gate = QueryGate::none;  ///< not none: reported, not searched (matches empty)
+  /// Variants that were searched: 8 for a DihedralResult with has_dihedral,
+  /// 1 for every other query, 0 when gated.
+  int variants = 0;
+  /// In result order (match_order_less); empty when nothing matched.
   std::vector<Match> matches;
+  /// True when the query was gated for quality or size (gate != none).
+  bool gated() const noexcept { return gate != QueryGate::none; }
 };
 
-/// A (hash, quality) to match. quality -1 = unknown (never gated).
+/// A (hash, quality) to match. quality -1 = unknown (never gated for quality).
 struct QueryHash {
   Hash256 hash;
   int quality = -1;
+  bool too_small = false;  ///< the hash of an image too small to hash: never matches
 };
 
 /// Entries to add and remove (see Matcher::with_updates).
@@ -265,6 +301,10 @@ struct IndexInfo {
 /// The format version this library writes and reads.
 inline constexpr std::uint32_t kIndexFormatVersion = 1;
 
+namespace detail {
+struct MatcherAccess;  // lib/index internal: creates Matchers, reaches their Impl
+}  // namespace detail
+
 /// A blocklist: the entries of several named lists, deduplicated into slots (one
 /// per distinct hash, keeping every entry), and an exact index over the slots.
 /// Immutable and thread-safe for queries; share it as shared_ptr<const Matcher>.
@@ -325,16 +365,23 @@ class PDQGUARD_API Matcher {
   /// The k nearest live slots (ties broken by slot number), at most max_distance away.
   void search_knn(const Hash256& q, std::size_t k, std::vector<Hit>& out, int max_distance = 256) const;
 
-  /// Matches of one hash (no quality gate unless `quality` >= 0 and < min_quality).
+  // Every query below applies the library's one set of query rules:
+  // query_gate() (too small / below quality: gated, not searched),
+  // match_order_less() (result order), and dihedral variants only when real.
+  // Throws Error(invalid_argument) for a radius outside 0..256.
+
+  /// Matches of one hash (gated only if `quality` >= 0 and < min_quality).
   QueryResult query(const Hash256& q, const QueryOptions& options = {}, int quality = -1) const;
-  /// Matches of a hashed image (its quality is gated).
+  /// Matches of a hashed image (gated by its quality and too_small).
   QueryResult query(const HashResult& h, const QueryOptions& options = {}) const;
-  /// Dihedral mode: the 8 hashes of one image in one batch; each entry is reported
-  /// once with its nearest variant (ties: the lower Dihedral value).
+  /// Matches of a hashed image. With d.has_dihedral, the 8 hashes are searched in
+  /// one batch and each entry is reported once with its nearest variant (ties:
+  /// the lower Dihedral value); without it only hashes[0] is searched (a plain
+  /// result's zero-filled variants are never queried). Gated as above.
   QueryResult query(const DihedralResult& d, const QueryOptions& options = {}) const;
   /// A batch; result i belongs to qs[i].
   std::vector<QueryResult> query_batch(std::span<const QueryHash> qs, const QueryOptions& options = {}) const;
-  /// The entries of the k nearest slots (ties broken by slot), nearest first.
+  /// The entries of the k nearest slots (ties broken by slot), in result order.
   QueryResult query_knn(const Hash256& q, std::size_t k, int max_distance = 256) const;
 
   // --- updates ---
@@ -351,11 +398,10 @@ class PDQGUARD_API Matcher {
   std::size_t overlay_slots() const noexcept;
   std::size_t removed_entries() const noexcept;
 
-  struct Impl;  ///< internal
-  explicit Matcher(std::unique_ptr<Impl> impl);
-  const Impl& impl() const noexcept { return *impl_; }
-
  private:
+  struct Impl;  // defined in lib/index/matcher_impl.hpp, never installed
+  friend struct detail::MatcherAccess;
+  explicit Matcher(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

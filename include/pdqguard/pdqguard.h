@@ -271,6 +271,14 @@ PDQGUARD_API int pdqg_hasher_set(pdqg_hasher* hasher, int param, int64_t value);
  *  rule as the hasher. */
 PDQGUARD_API int pdqg_hasher_get(const pdqg_hasher* hasher, int param, int64_t* value);
 
+/** The bounds and default of a hasher parameter, as the library defines them
+ *  (like ZSTD_cParam_getBounds): pdqg_hasher_set() accepts lower..upper
+ *  inclusive, and a new hasher starts at *default_value. Any output pointer
+ *  may be NULL. Errors: PDQG_INVALID_ARGUMENT (unknown parameter). Thread-safe.
+ *  Bindings read these instead of copying the numbers. */
+PDQGUARD_API int pdqg_hasher_param_bounds(int param, int64_t* lower, int64_t* upper,
+                                          int64_t* default_value);
+
 /** The message of the last failed call made with this hasher ("" if none).
  *  Owned by the hasher; valid until its next failing call or its free. "" for
  *  NULL. Same thread rule as the hasher. */
@@ -407,6 +415,21 @@ PDQGUARD_API int pdqg_matcher_set(pdqg_matcher* matcher, int param, int64_t valu
  *  Errors: PDQG_INVALID_ARGUMENT. Thread-safe. */
 PDQGUARD_API int pdqg_matcher_get(const pdqg_matcher* matcher, int param, int64_t* value);
 
+/** The bounds and default of a matcher parameter, as the library defines them
+ *  (like ZSTD_cParam_getBounds): pdqg_matcher_set() accepts lower..upper
+ *  inclusive, and a new matcher starts at *default_value (for read-only
+ *  counts: the range they can report, default 0). Any output pointer may be
+ *  NULL. Errors: PDQG_INVALID_ARGUMENT (unknown parameter). Thread-safe.
+ *  Bindings read these instead of copying 31, 50 or the limits. */
+PDQGUARD_API int pdqg_matcher_param_bounds(int param, int64_t* lower, int64_t* upper,
+                                           int64_t* default_value);
+
+/** The name of a matcher parameter as bindings spell it ("threshold",
+ *  "min_quality", "dihedral", "index_kind", "max_matches", "lenient",
+ *  "verify_checksum", "entries", "hashes", "generation", "max_list_bytes",
+ *  "max_line_bytes"); NULL for an unknown number. Static storage. Thread-safe. */
+PDQGUARD_API const char* pdqg_matcher_param_name(int param);
+
 /** Loads a blocklist from `n_lists` hash list files (plain hex lines, CSV/TSV
  *  with a header naming the hash column, or ThreatExchange `pdq <hash>` lines;
  *  `list_paths` may be NULL when n_lists is 0) and/or one index file
@@ -426,6 +449,17 @@ PDQGUARD_API int pdqg_matcher_load(pdqg_matcher* matcher, const char* const* lis
  *  Errors: as pdqg_matcher_load(); PDQG_INVALID_ARGUMENT if nothing was ever
  *  loaded. Thread-safe (see pdqg_matcher). */
 PDQGUARD_API int pdqg_matcher_reload(pdqg_matcher* matcher);
+
+/** Reloads only when a source file changed since the last load or reload
+ *  attempt (its size, modification time or inode differ; a missing file counts
+ *  as a change, and then fails the reload, keeping the current list). A failed
+ *  attempt is not repeated until the files change again (or
+ *  pdqg_matcher_reload() is called). For a service's file watcher: call it
+ *  every second or so. *reloaded (may be NULL)
+ *  is set to 1 when a reload was done and succeeded, else 0.
+ *  Errors: as pdqg_matcher_reload() (the current list stays in use).
+ *  Thread-safe (see pdqg_matcher). */
+PDQGUARD_API int pdqg_matcher_reload_if_changed(pdqg_matcher* matcher, int* reloaded);
 
 /** Convenience: pdqg_matcher_create() + pdqg_matcher_load() with default
  *  parameters. On failure *out is left unchanged and nothing is allocated.
@@ -451,20 +485,50 @@ typedef struct pdqg_match {
   int dihedral;      /**< the pdqg_dihedral variant of the query that matched */
 } pdqg_match;
 
+/** Why a query matched nothing without being searched: the library's one
+ *  "cannot match" rule (pdqguard::query_gate in C++). */
+typedef enum pdqg_gate {
+  PDQG_GATE_NONE = 0,          /**< "none": searched; the matches are the answer */
+  PDQG_GATE_TOO_SMALL = 1,     /**< "too_small": the image is below 5 pixels on a side
+                                    (all-zero hash): never matches, whatever the
+                                    minimum quality (even 0) */
+  PDQG_GATE_BELOW_QUALITY = 2  /**< "below_quality": quality known and below
+                                    PDQG_MATCHER_MIN_QUALITY */
+} pdqg_gate;
+
+/** "none", "too_small", "below_quality"; "unknown" otherwise. Static storage.
+ *  Thread-safe. */
+PDQGUARD_API const char* pdqg_gate_name(int gate);
+
+/** The one query entry point every front end can use: matches `query` (a
+ *  pdqg_result from hashing, or one filled by hand: hash, quality 0..100 or -1
+ *  for unknown, too_small, and has_dihedral with dihedral[] for rotations) and
+ *  reports, in *gate (may be NULL), whether the rules stopped it (a pdqg_gate).
+ *  The rules: too_small never matches; a known quality below
+ *  PDQG_MATCHER_MIN_QUALITY does not; with PDQG_MATCHER_DIHEDRAL on and
+ *  has_dihedral set the 8 variants are searched (each entry once, with its
+ *  nearest variant), otherwise only `hash`. On success *matches holds *count
+ *  entries in result order — by distance, then list, then id (byte-wise), then
+ *  the entry's position in its list — or NULL when *count is 0; the caller
+ *  frees it with pdqg_matches_free(). Errors: PDQG_INVALID_ARGUMENT (NULL
+ *  arguments, quality outside -1..100, nothing loaded yet), PDQG_OUT_OF_MEMORY;
+ *  message in pdqg_last_error(). Thread-safe. */
+PDQGUARD_API int pdqg_matcher_query(const pdqg_matcher* matcher, const pdqg_result* query,
+                                    pdqg_match** matches, size_t* count, int* gate);
+
 /** Matches a hash. `quality` is the hash's quality (0..100), or -1 when unknown
  *  (then it is never gated by PDQG_MATCHER_MIN_QUALITY). On success *matches is
- *  an array of *count entries sorted by distance, then list, then id (NULL when
- *  *count is 0), which the caller frees with pdqg_matches_free().
+ *  an array of *count entries in result order (see pdqg_matcher_query(); NULL
+ *  when *count is 0), which the caller frees with pdqg_matches_free().
  *  Errors: PDQG_INVALID_ARGUMENT (NULL arguments, nothing loaded yet),
  *  PDQG_OUT_OF_MEMORY; message in pdqg_last_error(). Thread-safe. */
 PDQGUARD_API int pdqg_matcher_query_hash(const pdqg_matcher* matcher, const pdqg_hash* hash,
                                          int quality, pdqg_match** matches, size_t* count);
 
-/** Matches a hashing result (from pdqg_hash_frame/buffer/file). A result with
- *  too_small set, or with quality below PDQG_MATCHER_MIN_QUALITY, matches
- *  nothing (PDQG_OK, *count 0). With PDQG_MATCHER_DIHEDRAL on and a result
- *  hashed with PDQG_FLAG_DIHEDRAL, the 8 variants are tried. Output and errors
- *  as pdqg_matcher_query_hash(). Thread-safe. */
+/** Matches a hashing result (from pdqg_hash_frame/buffer/file): the same as
+ *  pdqg_matcher_query() without the gate output. A result with too_small set,
+ *  or with quality below PDQG_MATCHER_MIN_QUALITY, matches nothing (PDQG_OK,
+ *  *count 0). Output and errors as pdqg_matcher_query(). Thread-safe. */
 PDQGUARD_API int pdqg_matcher_query_result(const pdqg_matcher* matcher, const pdqg_result* result,
                                            pdqg_match** matches, size_t* count);
 

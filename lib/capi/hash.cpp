@@ -233,6 +233,23 @@ int pdqg_hasher_get(const pdqg_hasher* hasher, int param, std::int64_t* value) {
   }
 }
 
+int pdqg_hasher_param_bounds(int param, std::int64_t* lower, std::int64_t* upper, std::int64_t* default_value) {
+  static const DecodeOptions kDefaults{};
+  std::int64_t lo = 0, hi = 1, def = 0;
+  switch (param) {
+    case PDQG_HASHER_MAX_PIXELS: lo = 1; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_pixels); break;
+    case PDQG_HASHER_MAX_BYTES: lo = 1; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_bytes); break;
+    case PDQG_HASHER_FAST_JPEG: def = kDefaults.fast ? 1 : 0; break;
+    case PDQG_HASHER_EXIF_ORIENTATION: def = kDefaults.apply_exif_orientation ? 1 : 0; break;
+    default:
+      return fail(nullptr, ErrorCode::invalid_argument, "unknown hasher parameter " + std::to_string(param));
+  }
+  if (lower != nullptr) *lower = lo;
+  if (upper != nullptr) *upper = hi;
+  if (default_value != nullptr) *default_value = def;
+  return 0;
+}
+
 const char* pdqg_hasher_error(const pdqg_hasher* hasher) {
   return hasher ? hasher->error.text : "";
 }

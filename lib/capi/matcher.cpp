@@ -2,6 +2,7 @@
 #include "capi/common.hpp"
 #include "capi/convert.hpp"
 
+#include <pdqguard/blocklist.hpp>
 #include <pdqguard/index.hpp>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,27 +18,79 @@ static_assert(static_cast<int>(pdqguard::IndexKind::automatic) == PDQG_INDEX_AUT
 static_assert(static_cast<int>(pdqguard::IndexKind::flat) == PDQG_INDEX_FLAT);
 static_assert(static_cast<int>(pdqguard::IndexKind::bktree) == PDQG_INDEX_BKTREE);
 static_assert(static_cast<int>(pdqguard::IndexKind::mih) == PDQG_INDEX_MIH);
+static_assert(static_cast<int>(pdqguard::QueryGate::none) == PDQG_GATE_NONE);
+static_assert(static_cast<int>(pdqguard::QueryGate::too_small) == PDQG_GATE_TOO_SMALL);
+static_assert(static_cast<int>(pdqguard::QueryGate::below_quality) == PDQG_GATE_BELOW_QUALITY);
 
-/// The opaque matcher: atomic options, the current Matcher (swapped atomically
-/// by MatcherHandle), the sources of the last successful load, an error slot.
+namespace pdqguard::capi {
+namespace {
+
+/// One matcher parameter: its C name, bounds and default, all taken from the
+/// library's own constants and option defaults (never restated here).
+struct ParamInfo {
+  int param;
+  const char* name;
+  std::int64_t lower, upper, fallback;
+  bool read_only;
+};
+
+constexpr std::int64_t kInt64Max = INT64_MAX;
+constexpr std::int64_t kSizeMax = SIZE_MAX > static_cast<std::uint64_t>(INT64_MAX)
+                                      ? INT64_MAX
+                                      : static_cast<std::int64_t>(SIZE_MAX);
+
+const ParamInfo* param_info(int param) noexcept {
+  static const LoadOptions kLoad{};
+  static const QueryOptions kQuery{};
+  static const ParamInfo kParams[] = {
+      {PDQG_MATCHER_THRESHOLD, "threshold", kMinRadius, kMaxRadius, kQuery.radius, false},
+      {PDQG_MATCHER_MIN_QUALITY, "min_quality", kMinMinQuality, kMaxMinQuality, kQuery.min_quality, false},
+      {PDQG_MATCHER_DIHEDRAL, "dihedral", 0, 1, 0, false},
+      {PDQG_MATCHER_INDEX_KIND, "index_kind", PDQG_INDEX_AUTO, PDQG_INDEX_MIH, static_cast<int>(kLoad.build.kind),
+       false},
+      {PDQG_MATCHER_MAX_MATCHES, "max_matches", 0, kInt64Max, static_cast<std::int64_t>(kQuery.max_matches), false},
+      {PDQG_MATCHER_LENIENT, "lenient", 0, 1, kLoad.parse.policy == ParsePolicy::lenient ? 1 : 0, false},
+      {PDQG_MATCHER_VERIFY_CHECKSUM, "verify_checksum", 0, 1, kLoad.open.verify_checksum ? 1 : 0, false},
+      {PDQG_MATCHER_ENTRIES, "entries", 0, kInt64Max, 0, true},
+      {PDQG_MATCHER_HASHES, "hashes", 0, kInt64Max, 0, true},
+      {PDQG_MATCHER_GENERATION, "generation", 0, kInt64Max, 0, true},
+      {PDQG_MATCHER_MAX_LIST_BYTES, "max_list_bytes", 0, kInt64Max,
+       static_cast<std::int64_t>(kLoad.parse.max_list_bytes), false},
+      {PDQG_MATCHER_MAX_LINE_BYTES, "max_line_bytes", 0, kSizeMax,
+       static_cast<std::int64_t>(kLoad.parse.max_line_bytes), false},
+  };
+  for (const ParamInfo& p : kParams)
+    if (p.param == param) return &p;
+  return nullptr;
+}
+
+std::int64_t default_of(int param) noexcept { return param_info(param)->fallback; }
+
+}  // namespace
+}  // namespace pdqguard::capi
+
+/// The opaque matcher: atomic options (initialised from the parameter table),
+/// the current Matcher (swapped atomically by MatcherHandle), the source of the
+/// last successful load and its change stamp, an error slot.
 struct pdqg_matcher {
-  std::atomic<int> threshold{pdqguard::kDefaultRadius};
-  std::atomic<int> min_quality{pdqguard::kDefaultMinQuality};
-  std::atomic<int> dihedral{0};
-  std::atomic<int> kind{PDQG_INDEX_AUTO};
-  std::atomic<std::int64_t> max_matches{0};
-  std::atomic<int> lenient{0};
-  std::atomic<int> verify_checksum{1};
-  std::atomic<std::uint64_t> max_list_bytes{pdqguard::kDefaultMaxListBytes};
-  std::atomic<std::uint64_t> max_line_bytes{pdqguard::kDefaultMaxLineBytes};
+  std::atomic<int> threshold{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_THRESHOLD))};
+  std::atomic<int> min_quality{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_MIN_QUALITY))};
+  std::atomic<int> dihedral{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_DIHEDRAL))};
+  std::atomic<int> kind{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_INDEX_KIND))};
+  std::atomic<std::int64_t> max_matches{pdqguard::capi::default_of(PDQG_MATCHER_MAX_MATCHES)};
+  std::atomic<int> lenient{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_LENIENT))};
+  std::atomic<int> verify_checksum{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_VERIFY_CHECKSUM))};
+  std::atomic<std::uint64_t> max_list_bytes{
+      static_cast<std::uint64_t>(pdqguard::capi::default_of(PDQG_MATCHER_MAX_LIST_BYTES))};
+  std::atomic<std::uint64_t> max_line_bytes{
+      static_cast<std::uint64_t>(pdqguard::capi::default_of(PDQG_MATCHER_MAX_LINE_BYTES))};
   std::atomic<std::uint64_t> generation{0};
 
   pdqguard::MatcherHandle current;
 
-  std::mutex load_mu;  ///< serialises loads; guards the sources
-  std::vector<std::string> lists;
-  std::string index;
-  bool has_sources = false;
+  std::mutex load_mu;  ///< serialises loads; guards `source` and `stamp`
+  std::optional<pdqguard::BlocklistSource> source;
+  std::string stamp;  ///< source->stamp() taken before the last successful load
 
   std::mutex error_mu;  ///< guards `error` (loads and sets may race each other)
   pdqguard::capi::ErrorSlot error;
@@ -51,36 +105,28 @@ namespace pdqguard::capi {
 
 namespace {
 
-/// Builds the Matcher the sources describe with the matcher's load options.
-std::shared_ptr<const Matcher> build_from_sources(const pdqg_matcher& m,
-                                                  const std::vector<std::string>& lists,
-                                                  const std::string& index) {
-  ParseOptions parse;
-  parse.policy = m.lenient.load() ? ParsePolicy::lenient : ParsePolicy::strict;
-  parse.max_list_bytes = m.max_list_bytes.load();
-  parse.max_line_bytes = static_cast<std::size_t>(m.max_line_bytes.load());
-  BuildOptions build;
-  build.kind = static_cast<IndexKind>(m.kind.load());
-  if (index.empty()) return build_matcher_from_files(lists, parse, build);
-  OpenOptions open;
-  open.verify_checksum = m.verify_checksum.load() != 0;
-  std::shared_ptr<const Matcher> base = Matcher::open(index, open);
-  if (lists.empty()) return base;
-  MatcherUpdate update;
-  for (const std::string& path : lists) update.add.push_back(parse_list_file(path, parse));
-  return base->with_updates(update);
+/// The load parameters as the library's LoadOptions (defaults: the table's).
+LoadOptions load_options(const pdqg_matcher& m) {
+  LoadOptions o;
+  o.parse.policy = m.lenient.load() ? ParsePolicy::lenient : ParsePolicy::strict;
+  o.parse.max_list_bytes = m.max_list_bytes.load();
+  o.parse.max_line_bytes = static_cast<std::size_t>(m.max_line_bytes.load());
+  o.build.kind = static_cast<IndexKind>(m.kind.load());
+  o.open.verify_checksum = m.verify_checksum.load() != 0;
+  return o;
 }
 
-/// Loads the sources, swaps the result in and remembers the sources; on any
-/// failure nothing changes. Called with m.load_mu held.
+/// Loads the sources through BlocklistSource, swaps the result in and
+/// remembers the source; on any failure nothing changes. Called with m.load_mu held.
 int load_locked(pdqg_matcher& m, std::vector<std::string> lists, std::string index) {
   try {
-    std::shared_ptr<const Matcher> fresh = build_from_sources(m, lists, index);
+    BlocklistSource source(std::move(lists), std::move(index), load_options(m));
+    std::string stamp = source.stamp();  // before reading: a change while reading reloads again
+    std::shared_ptr<const Matcher> fresh = source.load();
     m.current.store(std::move(fresh));  // the atomic swap; the old list lives on in queries
     m.generation.fetch_add(1);
-    m.lists = std::move(lists);
-    m.index = std::move(index);
-    m.has_sources = true;
+    m.source = std::move(source);
+    m.stamp = std::move(stamp);
     return 0;
   } catch (const Error& e) {
     return m.fail(e.code(), e.what());
@@ -143,31 +189,29 @@ std::shared_ptr<const Matcher> snapshot(const pdqg_matcher& m) {
   return s;
 }
 
-int query_result_impl(const pdqg_matcher* m, const pdqg_result* r, pdqg_match** matches,
-                      std::size_t* count) noexcept {
+/// pdqg_matcher_query: the pdqg_result as the library's DihedralResult (the
+/// variants marked real only when hashed so and PDQG_MATCHER_DIHEDRAL is on),
+/// then Matcher::query, which applies every rule.
+int query_impl(const pdqg_matcher* m, const pdqg_result* r, pdqg_match** matches, std::size_t* count,
+               int* gate) noexcept {
   if (m == nullptr || r == nullptr || matches == nullptr || count == nullptr)
-    return fail(nullptr, ErrorCode::invalid_argument, "NULL matcher, result or output");
+    return fail(nullptr, ErrorCode::invalid_argument, "NULL matcher, query or output");
+  if (r->quality < -1 || r->quality > 100)
+    return fail(nullptr, ErrorCode::invalid_argument,
+                "quality must be -1 (unknown) or 0..100, not " + std::to_string(r->quality));
   return guard(nullptr, [&] {
     const std::shared_ptr<const Matcher> s = snapshot(*m);
-    if (r->too_small) {  // an all-zero hash says nothing about the image
-      *matches = nullptr;
-      *count = 0;
-      return 0;
-    }
-    const QueryOptions o = query_options(*m);
-    QueryResult q;
+    DihedralResult d;
+    d.hashes[0] = to_cpp(r->hash);
+    d.quality = r->quality;
+    d.too_small = r->too_small != 0;
     if (r->has_dihedral && m->dihedral.load(std::memory_order_relaxed)) {
-      DihedralResult d;
       for (int i = 0; i < 8; ++i) d.hashes[static_cast<std::size_t>(i)] = to_cpp(r->dihedral[i]);
-      d.quality = r->quality;
-      q = s->query(d, o);
-    } else {
-      HashResult h;
-      h.hash = to_cpp(r->hash);
-      h.quality = r->quality;
-      q = s->query(h, o);
+      d.has_dihedral = true;
     }
+    const QueryResult q = s->query(d, query_options(*m));
     export_matches(q, matches, count);
+    if (gate != nullptr) *gate = static_cast<int>(q.gate);
     return 0;
   });
 }
@@ -192,58 +236,44 @@ void pdqg_matcher_free(pdqg_matcher* matcher) { delete matcher; }
 
 int pdqg_matcher_set(pdqg_matcher* m, int param, std::int64_t value) {
   if (m == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "matcher is NULL");
-  auto in = [&](std::int64_t lo, std::int64_t hi) { return value >= lo && value <= hi; };
-  auto range_error = [&](const char* what, const char* range) {
-    return m->fail(ErrorCode::invalid_argument, std::string(what) + " must be in " + range +
-                                                    ", not " + std::to_string(value));
-  };
+  const ParamInfo* info = param_info(param);
+  if (info == nullptr)
+    return m->fail(ErrorCode::invalid_argument, "unknown matcher parameter " + std::to_string(param));
+  if (info->read_only)
+    return m->fail(ErrorCode::invalid_argument,
+                   "matcher parameter " + std::to_string(param) + " (" + info->name + ") is read-only");
+  if (value < info->lower || value > info->upper)
+    return m->fail(ErrorCode::invalid_argument, std::string(info->name) + " must be in " +
+                                                    std::to_string(info->lower) + ".." +
+                                                    std::to_string(info->upper) + ", not " + std::to_string(value));
   switch (param) {
-    case PDQG_MATCHER_THRESHOLD:
-      if (!in(0, 256)) return range_error("threshold", "0..256");
-      m->threshold.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_MIN_QUALITY:
-      if (!in(0, 100)) return range_error("minimum quality", "0..100");
-      m->min_quality.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_DIHEDRAL:
-      if (!in(0, 1)) return range_error("dihedral", "0..1");
-      m->dihedral.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_INDEX_KIND:
-      if (!in(PDQG_INDEX_AUTO, PDQG_INDEX_MIH)) return range_error("index kind", "0..3");
-      m->kind.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_MAX_MATCHES:
-      if (!in(0, INT64_MAX)) return range_error("max matches", "0..2^63-1");
-      m->max_matches.store(value);
-      return 0;
-    case PDQG_MATCHER_LENIENT:
-      if (!in(0, 1)) return range_error("lenient", "0..1");
-      m->lenient.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_VERIFY_CHECKSUM:
-      if (!in(0, 1)) return range_error("verify checksum", "0..1");
-      m->verify_checksum.store(static_cast<int>(value));
-      return 0;
-    case PDQG_MATCHER_MAX_LIST_BYTES:
-      if (!in(0, INT64_MAX)) return range_error("max list bytes", "0..2^63-1");
-      m->max_list_bytes.store(static_cast<std::uint64_t>(value));
-      return 0;
-    case PDQG_MATCHER_MAX_LINE_BYTES:
-      if (!in(0, INT64_MAX) || static_cast<std::uint64_t>(value) > SIZE_MAX)
-        return range_error("max line bytes", "0..SIZE_MAX");
-      m->max_line_bytes.store(static_cast<std::uint64_t>(value));
-      return 0;
-    case PDQG_MATCHER_ENTRIES:
-    case PDQG_MATCHER_HASHES:
-    case PDQG_MATCHER_GENERATION:
-      return m->fail(ErrorCode::invalid_argument,
-                     "matcher parameter " + std::to_string(param) + " is read-only");
-    default:
-      return m->fail(ErrorCode::invalid_argument,
-                     "unknown matcher parameter " + std::to_string(param));
+    case PDQG_MATCHER_THRESHOLD: m->threshold.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_MIN_QUALITY: m->min_quality.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_DIHEDRAL: m->dihedral.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_INDEX_KIND: m->kind.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_MAX_MATCHES: m->max_matches.store(value); break;
+    case PDQG_MATCHER_LENIENT: m->lenient.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_VERIFY_CHECKSUM: m->verify_checksum.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_MAX_LIST_BYTES: m->max_list_bytes.store(static_cast<std::uint64_t>(value)); break;
+    case PDQG_MATCHER_MAX_LINE_BYTES: m->max_line_bytes.store(static_cast<std::uint64_t>(value)); break;
+    default: return m->fail(ErrorCode::internal_error, "matcher parameter without storage");
   }
+  return 0;
+}
+
+int pdqg_matcher_param_bounds(int param, std::int64_t* lower, std::int64_t* upper, std::int64_t* default_value) {
+  const ParamInfo* info = param_info(param);
+  if (info == nullptr)
+    return fail(nullptr, ErrorCode::invalid_argument, "unknown matcher parameter " + std::to_string(param));
+  if (lower != nullptr) *lower = info->lower;
+  if (upper != nullptr) *upper = info->upper;
+  if (default_value != nullptr) *default_value = info->fallback;
+  return 0;
+}
+
+const char* pdqg_matcher_param_name(int param) {
+  const ParamInfo* info = param_info(param);
+  return info ? info->name : nullptr;
 }
 
 int pdqg_matcher_get(const pdqg_matcher* m, int param, std::int64_t* value) {
@@ -305,13 +335,36 @@ int pdqg_matcher_reload(pdqg_matcher* m) {
   if (m == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "matcher is NULL");
   try {
     std::lock_guard<std::mutex> lock(m->load_mu);
-    if (!m->has_sources)
+    if (!m->source)
       return m->fail(ErrorCode::invalid_argument, "nothing to reload: no successful load yet");
-    return load_locked(*m, m->lists, m->index);
+    return load_locked(*m, m->source->lists(), m->source->index());
   } catch (const std::bad_alloc&) {
     return m->fail(ErrorCode::out_of_memory, "out of memory");
   } catch (...) {
     return m->fail(ErrorCode::internal_error, "unexpected exception in pdqg_matcher_reload");
+  }
+}
+
+int pdqg_matcher_reload_if_changed(pdqg_matcher* m, int* reloaded) {
+  if (reloaded != nullptr) *reloaded = 0;
+  if (m == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "matcher is NULL");
+  try {
+    std::lock_guard<std::mutex> lock(m->load_mu);
+    if (!m->source)
+      return m->fail(ErrorCode::invalid_argument, "nothing to reload: no successful load yet");
+    std::string now = m->source->stamp();
+    if (now == m->stamp) return 0;
+    const int st = load_locked(*m, m->source->lists(), m->source->index());
+    if (st != 0) {
+      m->stamp = std::move(now);  // not retried until the files change again
+      return st;
+    }
+    if (reloaded != nullptr) *reloaded = 1;
+    return 0;
+  } catch (const std::bad_alloc&) {
+    return m->fail(ErrorCode::out_of_memory, "out of memory");
+  } catch (...) {
+    return m->fail(ErrorCode::internal_error, "unexpected exception in pdqg_matcher_reload_if_changed");
   }
 }
 
@@ -332,21 +385,30 @@ const char* pdqg_matcher_error(const pdqg_matcher* m) { return m ? m->error.text
 
 int pdqg_matcher_query_hash(const pdqg_matcher* m, const pdqg_hash* hash, int quality,
                             pdqg_match** matches, std::size_t* count) {
-  if (m == nullptr || hash == nullptr || matches == nullptr || count == nullptr)
-    return fail(nullptr, ErrorCode::invalid_argument, "NULL matcher, hash or output");
-  if (quality < -1 || quality > 100)
-    return fail(nullptr, ErrorCode::invalid_argument,
-                "quality must be -1 (unknown) or 0..100, not " + std::to_string(quality));
-  return guard(nullptr, [&] {
-    const std::shared_ptr<const Matcher> s = snapshot(*m);
-    export_matches(s->query(to_cpp(*hash), query_options(*m), quality), matches, count);
-    return 0;
-  });
+  if (hash == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "NULL hash");
+  pdqg_result q{};
+  q.hash = *hash;
+  q.quality = quality;
+  return query_impl(m, &q, matches, count, nullptr);
+}
+
+const char* pdqg_gate_name(int gate) {
+  switch (gate) {
+    case PDQG_GATE_NONE:
+    case PDQG_GATE_TOO_SMALL:
+    case PDQG_GATE_BELOW_QUALITY: return query_gate_name(static_cast<QueryGate>(gate));
+    default: return "unknown";
+  }
+}
+
+int pdqg_matcher_query(const pdqg_matcher* m, const pdqg_result* query, pdqg_match** matches,
+                       std::size_t* count, int* gate) {
+  return query_impl(m, query, matches, count, gate);
 }
 
 int pdqg_matcher_query_result(const pdqg_matcher* m, const pdqg_result* result,
                               pdqg_match** matches, std::size_t* count) {
-  return query_result_impl(m, result, matches, count);
+  return query_impl(m, result, matches, count, nullptr);
 }
 
 int pdqg_matcher_query_frame(const pdqg_matcher* m, pdqg_hasher* hasher, const pdqg_frame* frame,
@@ -357,7 +419,7 @@ int pdqg_matcher_query_frame(const pdqg_matcher* m, pdqg_hasher* hasher, const p
   pdqg_result* r = result ? result : &local;
   const unsigned flags = m->dihedral.load(std::memory_order_relaxed) ? PDQG_FLAG_DIHEDRAL : 0u;
   if (const int st = pdqg_hash_frame(hasher, frame, flags, r)) return st;
-  return query_result_impl(m, r, matches, count);
+  return query_impl(m, r, matches, count, nullptr);
 }
 
 void pdqg_matches_free(pdqg_match* matches) { std::free(matches); }

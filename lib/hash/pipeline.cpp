@@ -102,6 +102,7 @@ struct Hasher::Impl {
   DihedralResult result_of_buf64(bool dihedral) {
     DihedralResult r;
     r.quality = finish();
+    r.has_dihedral = dihedral;
     if (dihedral)
       dihedral_bits(r);
     else
@@ -140,6 +141,7 @@ HashResult Hasher::hash(const FrameView& frame) {
 DihedralResult Hasher::hash_dihedral(const FrameView& frame) {
   frame.validate();
   DihedralResult r;
+  r.has_dihedral = true;
   if (frame.width < kMinHashableSide || frame.height < kMinHashableSide) {
     r.too_small = true;
     return r;
@@ -189,6 +191,7 @@ DihedralResult Hasher::hash_rows_scaled(PixelFormat format, int width, int heigh
   if (source_width < kMinHashableSide || source_height < kMinHashableSide) {
     DihedralResult r;
     r.too_small = true;
+    r.has_dihedral = dihedral;
     return r;
   }
   return impl_->result_of_buf64(dihedral);

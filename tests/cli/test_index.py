@@ -9,7 +9,10 @@ def test_index_build_info_verify_and_scan(tree, tmp_path):
     h = list(tree.list_hashes.values())
     csvl.write_text("hash,indicator_id,timestamp,tags\n%s,9001,0,test-label\nnot-a-hash,9002,0,x\n" % h[0])
     idx = tmp_path / "known.pdqi"
-    rc, recs, _, err = run(["index", "build", tree.list, csvl, "-o", idx])
+    # Strict is the one default policy (include/pdqguard/blocklist.hpp): a damaged
+    # list is refused unless --lenient is given.
+    assert run(["index", "build", tree.list, csvl, "-o", idx])[0] == 2
+    rc, recs, _, err = run(["index", "build", "--lenient", tree.list, csvl, "-o", idx])
     assert rc == 0, err
     assert "hma.csv:3:" in err  # a skipped line is named, never silent
     info = recs[0]
@@ -21,14 +24,23 @@ def test_index_build_info_verify_and_scan(tree, tmp_path):
     assert recs[0]["ok"] is True
     # Same matches from the index file as from the lists.
     _, a, _, _ = run(["scan", "--index", idx, "--sort", "-t", "2", tree.root])
-    _, b, _, _ = run(["scan", "--list", tree.list, "--list", csvl, "--sort", "-t", "2", tree.root])
+    _, b, _, _ = run(["scan", "--lenient", "--list", tree.list, "--list", csvl, "--sort", "-t", "2", tree.root])
     assert a == b
     aaa = [r for r in a if r["path"].endswith("bridge-mods__aaa-orig.ppm")][0]
     hit = [m for m in aaa["matches"] if m["list"] == "hma.csv"][0]
     assert hit["id"] == "9001" and hit["label"] == "test-label" and hit["distance"] == 0
-    # --strict refuses the damaged list.
+    # --strict (the default) refuses the damaged list.
     assert run(["index", "build", "--strict", csvl, "-o", tmp_path / "x.pdqi"])[0] == 2
     assert run(["scan", "--strict", "--list", csvl, tree.root / "good"])[0] == 2
+    assert run(["scan", "--list", csvl, tree.root / "good"])[0] == 2
+    assert run(["scan", "--lenient", "--strict", "--list", csvl, tree.root / "good"])[0] == 2
+    # --index and --list together: the lists are added to the index (as in the C API).
+    extra = tmp_path / "extra.txt"
+    extra.write_text(h[0] + " extra-entry\n")
+    _, c, _, err = run(["scan", "--index", idx, "--list", extra, "--sort", "-t", "2", tree.root])
+    assert "index " in err and "+ 1 list file(s)" in err
+    aaa = [r for r in c if r["path"].endswith("bridge-mods__aaa-orig.ppm")][0]
+    assert {m["list"] for m in aaa["matches"]} >= {"hma.csv", "extra.txt"}
     # A damaged index file is refused cleanly.
     data = bytearray(idx.read_bytes())
     data[len(data) // 2] ^= 0xFF

@@ -229,7 +229,7 @@ def test_list_with_a_billion_character_line_lenient(tmp_path, small_image):
     fifo = tmp_path / "billion.txt"
     os.mkfifo(fifo)
     t = feed_fifo(fifo, (H1 + "\n").encode(), 1_000_000_000, ("\n" + H1 + " after\n").encode())
-    rc, recs, err = run_limited(["scan", "--list", fifo, "-t", "2", small_image], timeout=300)
+    rc, recs, err = run_limited(["scan", "--lenient", "--list", fifo, "-t", "2", small_image], timeout=300)
     finish_fifo(fifo, t)
     assert_clean_exit(rc, err, peak_mib=PEAK_MIB)
     assert "billion.txt:2: line longer than 65536 bytes (max_line_bytes)" in err
@@ -252,7 +252,7 @@ def test_list_with_a_billion_character_line_strict(tmp_path, small_image):
 def test_list_line_limit_option(tmp_path, small_image):
     lst = tmp_path / "labels.txt"
     lst.write_text(H1 + " " + "x" * 200 + "\n" + H1 + " short\n")
-    rc, _, err = run_limited(["scan", "--list", lst, "--max-line-bytes", "100", small_image])
+    rc, _, err = run_limited(["scan", "--lenient", "--list", lst, "--max-line-bytes", "100", small_image])
     assert_clean_exit(rc, err, peak_mib=PEAK_MIB)
     assert rc == 0 and "labels.txt:1: line longer than 100 bytes" in err and "1 entries" in err
     rc, _, err = run_limited(["scan", "--strict", "--list", lst, "--max-line-bytes", "100", small_image])

@@ -271,3 +271,31 @@ def test_fast_mode_records_scale_and_stays_close():
         assert "scale" not in e
         assert f["scale"] == "1/8"
         assert dist(f["hash"], row["hash"]) <= 10, f
+
+
+def test_too_small_image_never_matches_even_at_min_quality_0(tmp_path):
+    # Issue #16: `scan --min-quality 0` on a 4x4 image matched an all-zero list
+    # entry (exit 1) while the C API did not. The library's one rule: an image
+    # too small to hash never matches, whatever --min-quality is.
+    img = tmp_path / "tiny.pgm"
+    img.write_bytes(b"P5\n4 4\n255\n" + bytes(range(0, 160, 10)))
+    lst = tmp_path / "zero.txt"
+    lst.write_text("0" * 64 + " all-zero\n")
+    for mq in ("0", "50"):
+        rc, recs, _, err = run(["scan", "--list", lst, "--min-quality", mq, img])
+        assert rc == 0, err
+        assert len(recs) == 1 and recs[0]["matches"] == []
+        assert recs[0]["too_small"] is True and recs[0]["low_quality"] is True
+    # A --hashes line with the all-zero hash and quality 0 is a real hash: it matches at 0.
+    rc, recs, _, _ = run(["scan", "--list", lst, "--min-quality", "0", "--hashes", "-"],
+                         stdin=("0" * 64 + ",0\n").encode())
+    assert rc == 1 and len(recs[0]["matches"]) == 1
+
+
+def test_equal_distance_matches_are_ordered_by_list_then_id(tmp_path):
+    # The library's result order (distance, list, id) reaches the CLI unchanged.
+    lst = tmp_path / "order.csv"
+    lst.write_text("id,hash\nb,%s\na,%s\n" % ("0" * 63 + "1", "8" + "0" * 63))
+    rc, recs, _, _ = run(["scan", "--list", lst, "--hashes", "-"], stdin=("0" * 64 + "\n").encode())
+    assert rc == 1
+    assert [m["id"] for m in recs[0]["matches"]] == ["a", "b"]

@@ -178,12 +178,12 @@ TEST_CASE("quality gate: below the minimum is reported, not matched") {
   const auto m = Matcher::build_from_hashes(list);
   HashResult hr{list[5], 49, false};
   QueryResult r = m->query(hr);
-  CHECK(r.below_quality);
+  CHECK(r.gate == QueryGate::below_quality);
   CHECK(r.matches.empty());
   CHECK(r.quality == 49);
   hr.quality = 50;
   r = m->query(hr);
-  CHECK_FALSE(r.below_quality);
+  CHECK(r.gate == QueryGate::none);
   CHECK(r.matches.size() == 1);
   QueryOptions o;
   o.min_quality = 0;
@@ -193,7 +193,7 @@ TEST_CASE("quality gate: below the minimum is reported, not matched") {
   const auto rs = m->query_batch(batch);
   REQUIRE(rs.size() == 3);
   CHECK(rs[0].matches.size() == 1);
-  CHECK(rs[1].below_quality);
+  CHECK(rs[1].gate == QueryGate::below_quality);
   CHECK(rs[1].matches.empty());
   CHECK(rs[2].matches.size() == 1);
   CHECK(rs[2].matches[0].id == "4");
@@ -210,6 +210,7 @@ TEST_CASE("dihedral query reports the variant that matched") {
   d.hashes[static_cast<int>(Dihedral::flipx)] = synth::flip_bits(list[42], 9, rng);
   d.hashes[static_cast<int>(Dihedral::flipy)] = list[7];
   d.quality = 100;
+  d.has_dihedral = true;  // hand-filled variants are queried only when marked real
   const QueryResult r = m->query(d);
   REQUIRE(r.matches.size() == 2);
   CHECK(r.matches[0].id == "8");
@@ -219,7 +220,7 @@ TEST_CASE("dihedral query reports the variant that matched") {
   CHECK(r.matches[1].variant == Dihedral::rot90);
   CHECK(r.matches[1].distance == 4);
   d.quality = 10;
-  CHECK(m->query(d).below_quality);
+  CHECK(m->query(d).gate == QueryGate::below_quality);
 }
 
 TEST_CASE("auto says what it picked; kind names round-trip") {

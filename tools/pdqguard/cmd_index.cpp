@@ -1,7 +1,7 @@
 // pdqguard index build|info|verify: versioned, checksummed, memory-mapped index
 // files built from hash lists (the format belongs to the matching library).
 #include "commands.hpp"
-#include "matcher.hpp"
+#include "lists.hpp"
 
 #include <pdqguard/error.hpp>
 #include <pdqguard/index.hpp>
@@ -52,7 +52,7 @@ int run_build(const IndexOptions& o) {
   ListOptions lo = o.lists;
   lo.index.clear();
   lo.mih_substrings = o.mih_substrings;
-  const std::shared_ptr<const Matcher> m = load_matcher(lo, o.quiet);
+  const std::shared_ptr<const Matcher> m = load_lists(lo, o.quiet).matcher;
   m->save(o.output);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   nlohmann::ordered_json j = info_json(index_file_info(o.output));
@@ -78,14 +78,13 @@ void add_index_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* build = cmd->add_subcommand("build", "Parse hash lists and write an index file");
   build->footer(
       "Lists: plain hex lines, CSV/TSV with a header naming the hash column, HMA exports, "
-      "python-threatexchange files. Malformed lines are skipped and reported (--strict: refused).\n"
+      "python-threatexchange files. A malformed line refuses the list (--lenient: skipped and reported).\n"
       "Prints the new file's info as JSON.\nExample:\n  pdqguard index build known.csv -o known.pdqi");
   build->add_option("lists", b->lists.lists, "Hash list files")->required();
   build->add_option("-o,--output", b->output, "Index file to write (replaced atomically)")->required();
   build->add_option("--index-kind", b->lists.index_kind, "auto, flat, bktree or mih")->capture_default_str();
   build->add_option("--mih-substrings", b->mih_substrings, "mih/auto: substrings (0 = from the list size)");
-  build->add_flag("--strict", b->lists.strict, "Refuse a list with any malformed line");
-  add_list_limit_options(build, b->lists);
+  add_list_policy_options(build, b->lists);
   build->add_flag("-q,--quiet", b->quiet, "Do not list each skipped line");
   build->callback([b, &run] { run = [b] { return run_build(*b); }; });
 

@@ -13,7 +13,6 @@ namespace {
 struct ScanOptions {
   EngineOptions engine;
   ListOptions lists;
-  std::unique_ptr<MatchBackend> backend;
 };
 
 void add_one(CLI::App& app, std::function<int()>& run, const char* name, const char* what) {
@@ -23,7 +22,7 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
   cmd->footer(
       "Records (JSON lines): the hash record plus \"matches\": [{\"list\",\"id\",\"label\",\"hash\","
       "\"distance\",\"variant\"}] (empty when nothing matched) and \"low_quality\": true when "
-      "quality < --min-quality (such hashes are not matched); error records "
+      "quality < --min-quality or the image is too small to hash (such hashes are never matched, whatever --min-quality is); error records "
       "{\"path\",\"error\",\"message\"}; with --hashes, {\"line\",\"hash\",\"matches\"}; with --raw, "
       "\"frame\": N instead of \"path\".\n"
       "Examples:\n"
@@ -38,18 +37,18 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
       "by SIGINT/SIGTERM (records in flight were written; rerun with --resume).");
   cmd->add_option("-l,--list", o->lists.lists, "Hash list to match against (repeatable: --list a --list b)")
       ->allow_extra_args(false);
-  cmd->add_option("--index", o->lists.index, "A built index file (pdqguard index build)");
+  cmd->add_option("--index", o->lists.index,
+                  "A built index file (pdqguard index build); --list files are added to it");
   cmd->add_option("--index-kind", o->lists.index_kind, "flat, bktree, mih or auto (lists only)")
       ->capture_default_str();
-  cmd->add_flag("--strict", o->lists.strict, "Refuse a list with any malformed line (default: skip and report)");
-  add_list_limit_options(cmd, o->lists);
+  add_list_policy_options(cmd, o->lists);
   cmd->add_option("--threshold", o->engine.threshold, "Maximum Hamming distance of a match")
       ->capture_default_str()
-      ->check(CLI::Range(0, 256));
+      ->check(CLI::Range(kMinRadius, kMaxRadius));
   cmd->add_option("--min-quality", o->engine.min_quality,
                   "Hashes below this quality are reported with \"low_quality\": true, not matched")
       ->capture_default_str()
-      ->check(CLI::Range(0, 101));
+      ->check(CLI::Range(kMinMinQuality, kMaxMinQuality));
   cmd->add_flag("--matches-only", o->engine.matches_only, "Print only matches and errors (like clamscan --infected)");
   cmd->add_option("--hashes", o->engine.hashes,
                   "Match hex hashes from FILE (- = stdin), one per line (\"HASH[,QUALITY]\"), instead of images");
@@ -60,8 +59,9 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
     if (o->engine.inputs.empty() && o->engine.raw_format.empty() && o->engine.hashes.empty())
       throw CLI::RequiredError("inputs");
     run = [o] {
-      o->backend = load_backend(o->lists, o->engine.quiet);
-      o->engine.matcher = o->backend.get();
+      LoadedLists loaded = load_lists(o->lists, o->engine.quiet);
+      o->engine.matcher = std::move(loaded.matcher);
+      o->engine.matcher_description = std::move(loaded.description);
       return run_engine(o->engine);
     };
   });

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
+#include <new>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -48,19 +49,20 @@ void hash_view(Context& c, Hasher& hasher, const FrameView& v, Record& r) {
   set_result(c, c.o.dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v)), r);
 }
 
+/// Matches a record through the library's query rules (gate, order, variants):
+/// nothing is decided here.
 void match_record(Context& c, Record& r) {
   if (!c.o.matcher || !r.ok) return;
   r.matching = true;
-  if (r.has_quality && r.result.quality < c.o.min_quality) {
-    r.low_quality = true;
-    return;
-  }
-  if (r.dihedral) c.o.matcher->match(r.dihedral->hashes.data(), 8, c.o.threshold, r.hits);
-  else c.o.matcher->match(&r.result.hash, 1, c.o.threshold, r.hits);
-  std::sort(r.hits.begin(), r.hits.end(), [](const Hit& a, const Hit& b) {
-    return a.distance != b.distance ? a.distance < b.distance
-                                    : std::tie(a.list, a.id) < std::tie(b.list, b.id);
-  });
+  QueryOptions q;
+  q.radius = c.o.threshold;
+  q.min_quality = c.o.min_quality;
+  QueryResult res = r.dihedral ? c.o.matcher->query(*r.dihedral, q)
+                               : c.o.matcher->query(HashResult{r.result.hash, r.has_quality ? r.result.quality : -1,
+                                                               r.result.too_small},
+                                                    q);
+  r.low_quality = res.gated();
+  r.hits = std::move(res.matches);
 }
 
 /// Parses "HEX[<sep>QUALITY...]" from a --hashes line.
@@ -306,7 +308,7 @@ int run_engine(const EngineOptions& o) {
 
   const int sig = stop_signal();
   if (!o.no_summary)
-    std::fputs(summary_text(stats, matching, matching ? o.matcher->describe() : "", sig).c_str(), stderr);
+    std::fputs(summary_text(stats, matching, o.matcher_description, sig).c_str(), stderr);
   if (!fatal.empty()) std::fprintf(stderr, "pdqguard: input stopped early: %s\n", fatal.c_str());
   if (sink.failed()) {
     std::fprintf(stderr, "pdqguard: writing records failed: %s\n", sink.failure().c_str());

@@ -3,11 +3,12 @@
 #pragma once
 
 #include "input.hpp"
-#include "matcher.hpp"
+#include "lists.hpp"
 
 #include <pdqguard/image.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,10 @@ struct EngineOptions {
   DecodeOptions decode;
   bool dihedral = false;
   // Matching (scan/match only).
-  const MatchBackend* matcher = nullptr;
-  int threshold = 31;
-  int min_quality = 50;
+  std::shared_ptr<const Matcher> matcher;  ///< null for `hash`
+  std::string matcher_description;         ///< the summary's "Lists:" line
+  int threshold = kDefaultRadius;
+  int min_quality = kDefaultMinQuality;
   bool matches_only = false;
   // Other input modes.
   std::string raw_format;  ///< --raw FORMAT: frames from the (single) input

@@ -68,7 +68,7 @@ nlohmann::ordered_json to_json(const Record& r) {
   if (r.matching) {
     if (r.low_quality) j["low_quality"] = true;
     nlohmann::ordered_json m = nlohmann::ordered_json::array();
-    for (const Hit& h : r.hits)
+    for (const Match& h : r.hits)
       m.push_back(nlohmann::ordered_json{{"list", h.list},
                                          {"id", h.id},
                                          {"label", h.label},
@@ -103,13 +103,13 @@ std::string render_csv(const Record& r) {
     s += r.ok ? (r.low_quality ? "1" : "0") : "";
     s += "," + (r.ok ? std::to_string(r.hits.size()) : std::string());
     if (!r.hits.empty()) {
-      const Hit* best = &r.hits[0];
-      for (const Hit& h : r.hits)
+      const Match* best = &r.hits[0];
+      for (const Match& h : r.hits)
         if (h.distance < best->distance) best = &h;
       s += "," + csv_field(best->list) + "," + csv_field(best->id) + "," + csv_field(best->label) +
            "," + std::to_string(best->distance) + "," + dihedral_name(best->variant);
       std::string all;
-      for (const Hit& h : r.hits) {
+      for (const Match& h : r.hits) {
         if (!all.empty()) all += ';';
         all += h.list + "/" + h.id + ":" + std::to_string(h.distance) + ":" + dihedral_name(h.variant);
       }
@@ -127,7 +127,7 @@ std::string render_table(const Record& r) {
   if (!r.ok) return s + "ERROR " + r.error + ": " + r.message + "\n";
   if (r.matching && !r.hits.empty()) {
     s += "FOUND";
-    for (const Hit& h : r.hits) {
+    for (const Match& h : r.hits) {
       s += " [" + h.list + "/" + h.id;
       if (!h.label.empty()) s += " \"" + h.label + "\"";
       s += " distance " + std::to_string(h.distance);

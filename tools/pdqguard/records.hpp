@@ -2,7 +2,7 @@
 // error record, rendered as a JSON line, a CSV row or a human-readable table line.
 #pragma once
 
-#include "matcher.hpp"
+#include "lists.hpp"
 
 #include <pdqguard/error.hpp>
 #include <pdqguard/hasher.hpp>
@@ -39,7 +39,7 @@ struct Record {
   // Matching.
   bool matching = false;  ///< a match record ("matches" array printed)
   bool low_quality = false;
-  std::vector<Hit> hits;
+  std::vector<Match> hits;  ///< in the library's result order
   // Error.
   std::string error;  ///< stable code name, e.g. "decode_error"
   std::string message;

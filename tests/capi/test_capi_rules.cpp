@@ -1,0 +1,207 @@
+// The C API applies the library's query rules (it re-decides nothing): the
+// result order, the too-small / below-quality gate reported by
+// pdqg_matcher_query, and the parameter bounds every binding reads instead of
+// copying numbers. Self-contained (no shared corpus).
+#include <doctest/doctest.h>
+
+#include <pdqguard/index.hpp>
+#include <pdqguard/pdqguard.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ListFile {
+  fs::path path;
+  explicit ListFile(const std::string& text, const std::string& name = "rules.csv") {
+    path = fs::temp_directory_path() / ("pdqg-rules-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~ListFile() {
+    std::error_code ec;
+    fs::remove(path, ec);
+  }
+};
+
+pdqg_matcher* open_list(const ListFile& f) {
+  const std::string p = f.path.string();
+  const char* lists[] = {p.c_str()};
+  pdqg_matcher* m = nullptr;
+  REQUIRE_MESSAGE(pdqg_matcher_open(lists, 1, nullptr, &m) == PDQG_OK, pdqg_last_error());
+  return m;
+}
+
+/// A 4x4 gray frame hashed through the C API: too small (all-zero hash, quality 0).
+pdqg_result tiny_result() {
+  const std::uint8_t px[16] = {10, 200, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140, 150, 160};
+  pdqg_result r;
+  REQUIRE(pdqg_hash_pixels(nullptr, PDQG_FORMAT_GRAY8, px, sizeof px, 4, 4, 0, 0, &r) == PDQG_OK);
+  REQUIRE(r.too_small != 0);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("pdqg_match arrays come in the promised order: distance, then list, then id") {
+  // Issue #16: ids a,b at equal distance came back b,a (slot order).
+  ListFile f("id,hash\na,8000000000000000000000000000000000000000000000000000000000000000\n"
+             "b,0000000000000000000000000000000000000000000000000000000000000001\n");
+  pdqg_matcher* m = open_list(f);
+  const pdqg_hash zero{};
+  pdqg_match* hits = nullptr;
+  std::size_t n = 0;
+  REQUIRE(pdqg_matcher_query_hash(m, &zero, -1, &hits, &n) == PDQG_OK);
+  REQUIRE(n == 2);
+  CHECK(std::string(hits[0].id) == "a");
+  CHECK(std::string(hits[1].id) == "b");
+  pdqg_matches_free(hits);
+  pdqg_matcher_free(m);
+}
+
+TEST_CASE("pdqg_matcher_query reports the gate with the matches") {
+  ListFile f("id,hash\nzero," + std::string(64, '0') + "\n");
+  pdqg_matcher* m = open_list(f);
+  pdqg_match* hits = nullptr;
+  std::size_t n = 9;
+  int gate = -1;
+  // Too small: never matches, even at minimum quality 0.
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MIN_QUALITY, 0) == PDQG_OK);
+  const pdqg_result tiny = tiny_result();
+  REQUIRE(pdqg_matcher_query(m, &tiny, &hits, &n, &gate) == PDQG_OK);
+  CHECK(n == 0);
+  CHECK(hits == nullptr);
+  CHECK(gate == PDQG_GATE_TOO_SMALL);
+  CHECK(std::string(pdqg_gate_name(gate)) == "too_small");
+  // A real all-zero hash of known quality 0 is searched at minimum 0 ...
+  pdqg_result q{};
+  q.quality = 0;
+  REQUIRE(pdqg_matcher_query(m, &q, &hits, &n, &gate) == PDQG_OK);
+  CHECK(gate == PDQG_GATE_NONE);
+  CHECK(n == 1);
+  pdqg_matches_free(hits);
+  // ... and gated below the default minimum.
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MIN_QUALITY, 50) == PDQG_OK);
+  REQUIRE(pdqg_matcher_query(m, &q, &hits, &n, &gate) == PDQG_OK);
+  CHECK(gate == PDQG_GATE_BELOW_QUALITY);
+  CHECK(n == 0);
+  // Unknown quality (-1) is never gated; out-of-range quality is refused.
+  q.quality = -1;
+  REQUIRE(pdqg_matcher_query(m, &q, &hits, &n, nullptr) == PDQG_OK);
+  CHECK(n == 1);
+  pdqg_matches_free(hits);
+  q.quality = 101;
+  CHECK(pdqg_matcher_query(m, &q, &hits, &n, &gate) == PDQG_INVALID_ARGUMENT);
+  // A plain result is never searched through 8 variants, even in dihedral mode:
+  // hand-filled dihedral[] without has_dihedral is ignored.
+  ListFile low("id,hash\nlow,0000000000000000000000000000000000000000000000000000000000000003\n", "low.csv");
+  pdqg_matcher* m2 = open_list(low);
+  REQUIRE(pdqg_matcher_set(m2, PDQG_MATCHER_DIHEDRAL, 1) == PDQG_OK);
+  pdqg_result plain{};
+  plain.quality = 100;
+  REQUIRE(pdqg_hash_from_hex("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0", &plain.hash) ==
+          PDQG_OK);
+  REQUIRE(pdqg_matcher_query(m2, &plain, &hits, &n, &gate) == PDQG_OK);
+  CHECK(n == 0);
+  plain.has_dihedral = 1;  // now dihedral[1..7] (all zero) are declared real: entry 0003 is 2 away
+  REQUIRE(pdqg_matcher_query(m2, &plain, &hits, &n, &gate) == PDQG_OK);
+  CHECK(n == 1);
+  pdqg_matches_free(hits);
+  pdqg_matcher_free(m2);
+  pdqg_matcher_free(m);
+}
+
+TEST_CASE("parameter bounds and defaults come from the library") {
+  std::int64_t lo = -1, hi = -1, def = -1;
+  REQUIRE(pdqg_matcher_param_bounds(PDQG_MATCHER_THRESHOLD, &lo, &hi, &def) == PDQG_OK);
+  CHECK(lo == pdqguard::kMinRadius);
+  CHECK(hi == pdqguard::kMaxRadius);
+  CHECK(def == pdqguard::kDefaultRadius);
+  REQUIRE(pdqg_matcher_param_bounds(PDQG_MATCHER_MIN_QUALITY, &lo, &hi, &def) == PDQG_OK);
+  CHECK(lo == 0);
+  CHECK(hi == 100);
+  CHECK(def == pdqguard::kDefaultMinQuality);
+  REQUIRE(pdqg_matcher_param_bounds(PDQG_MATCHER_LENIENT, nullptr, nullptr, &def) == PDQG_OK);
+  CHECK(def == 0);  // strict is the one default policy
+  REQUIRE(pdqg_matcher_param_bounds(PDQG_MATCHER_MAX_LIST_BYTES, nullptr, nullptr, &def) == PDQG_OK);
+  CHECK(static_cast<std::uint64_t>(def) == pdqguard::kDefaultMaxListBytes);
+  CHECK(pdqg_matcher_param_bounds(99, &lo, &hi, &def) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_matcher_param_name(PDQG_MATCHER_MIN_QUALITY)) == "min_quality");
+  CHECK(pdqg_matcher_param_name(99) == nullptr);
+  // A new matcher starts at every default, and set() accepts exactly the bounds.
+  pdqg_matcher* m = nullptr;
+  REQUIRE(pdqg_matcher_create(&m) == PDQG_OK);
+  for (int p = PDQG_MATCHER_THRESHOLD; p <= PDQG_MATCHER_MAX_LINE_BYTES; ++p) {
+    CAPTURE(p);
+    std::int64_t v = -1;
+    REQUIRE(pdqg_matcher_param_bounds(p, &lo, &hi, &def) == PDQG_OK);
+    REQUIRE(pdqg_matcher_get(m, p, &v) == PDQG_OK);
+    CHECK(v == def);
+    if (p == PDQG_MATCHER_ENTRIES || p == PDQG_MATCHER_HASHES || p == PDQG_MATCHER_GENERATION) continue;
+    CHECK(pdqg_matcher_set(m, p, hi) == PDQG_OK);
+    CHECK(pdqg_matcher_set(m, p, lo) == PDQG_OK);
+    if (lo > INT64_MIN) CHECK(pdqg_matcher_set(m, p, lo - 1) == PDQG_INVALID_ARGUMENT);
+    if (hi < INT64_MAX) CHECK(pdqg_matcher_set(m, p, hi + 1) == PDQG_INVALID_ARGUMENT);
+  }
+  pdqg_matcher_free(m);
+  pdqg_hasher* h = nullptr;
+  REQUIRE(pdqg_hasher_create(&h) == PDQG_OK);
+  for (int p = PDQG_HASHER_MAX_PIXELS; p <= PDQG_HASHER_EXIF_ORIENTATION; ++p) {
+    CAPTURE(p);
+    std::int64_t v = -1;
+    REQUIRE(pdqg_hasher_param_bounds(p, &lo, &hi, &def) == PDQG_OK);
+    REQUIRE(pdqg_hasher_get(h, p, &v) == PDQG_OK);
+    CHECK(v == def);
+    CHECK(pdqg_hasher_set(h, p, hi) == PDQG_OK);
+    CHECK(pdqg_hasher_set(h, p, hi + 1) == PDQG_INVALID_ARGUMENT);
+    CHECK(pdqg_hasher_set(h, p, lo - 1) == PDQG_INVALID_ARGUMENT);
+  }
+  CHECK(pdqg_hasher_param_bounds(99, &lo, &hi, &def) == PDQG_INVALID_ARGUMENT);
+  pdqg_hasher_free(h);
+}
+
+TEST_CASE("pdqg_matcher_reload_if_changed reloads only when a source changed") {
+  ListFile f("id,hash\none," + std::string(64, '1') + "\n", "watch.csv");
+  pdqg_matcher* m = open_list(f);
+  int reloaded = -1;
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 0);
+  std::int64_t gen = 0, entries = 0;
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_GENERATION, &gen) == PDQG_OK);
+  CHECK(gen == 1);
+  {
+    const fs::path tmp = f.path.string() + ".new";
+    std::ofstream(tmp, std::ios::binary) << "id,hash\none," << std::string(64, '1') << "\ntwo,"
+                                         << std::string(64, '2') << "\n";
+    fs::rename(tmp, f.path);  // a new inode: noticed whatever the timestamp granularity
+  }
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 1);
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_ENTRIES, &entries) == PDQG_OK);
+  CHECK(entries == 2);
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 0);
+  // A broken list keeps the current one (strict), and is reported.
+  {
+    const fs::path tmp = f.path.string() + ".new";
+    std::ofstream(tmp, std::ios::binary) << "id,hash\nbad,xyz\n";
+    fs::rename(tmp, f.path);
+  }
+  CHECK(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_LIST_PARSE_ERROR);
+  CHECK(reloaded == 0);
+  CHECK(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);  // the same broken files: not retried
+  CHECK(reloaded == 0);
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_ENTRIES, &entries) == PDQG_OK);
+  CHECK(entries == 2);
+  pdqg_matcher* empty = nullptr;
+  REQUIRE(pdqg_matcher_create(&empty) == PDQG_OK);
+  CHECK(pdqg_matcher_reload_if_changed(empty, &reloaded) == PDQG_INVALID_ARGUMENT);
+  pdqg_matcher_free(empty);
+  pdqg_matcher_free(m);
+}
