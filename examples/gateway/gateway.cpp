@@ -13,7 +13,9 @@
 //                    frame with headers X-Frame-Format (gray8 rgb8 rgba8 bgr8 bgra8
 //                    i420 nv12), X-Frame-Width, X-Frame-Height [, X-Frame-Stride].
 //                    200 {"blocked":bool,"matches":[...],"hash":"..","quality":N,
-//                         "below_quality":bool}
+//                         "below_quality":bool,"gate":"none"|"too_small"|"below_quality"}
+//                    (the library decides the gate and the match order; see
+//                    pdqg_matcher_query)
 //                    4xx {"error":"<status name>","message":".."} for bad input:
 //                    400 invalid/damaged, 413 too large, 415 unsupported format.
 //   GET /healthz     200 {"status":"ok","entries":N,"generation":G}
@@ -21,7 +23,9 @@
 //                    the CPU time spent inside pdqguard (decode + hash + match).
 //
 // The list is reloaded on SIGHUP and when a list/index file changes (polled every
-// --watch-ms); each reload is logged with the old and new entry counts. Reloads
+// --watch-ms through pdqg_matcher_reload_if_changed, which owns the change test);
+// each reload is logged with the old and new entry counts. Lists load strictly
+// (the library's one default): a damaged list is refused and the old one kept. Reloads
 // swap the list atomically: requests in flight are never failed or blocked.
 // SIGINT/SIGTERM stop the server. On start it prints "listening on HOST:PORT".
 #include <pdqguard/pdqguard.h>
@@ -47,7 +51,6 @@
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -59,7 +62,7 @@ struct Options {
   std::string index;
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threshold = 31;
+  int threshold = -1;  ///< -1: the library's default (pdqg_matcher_param_bounds)
   bool dihedral = false;
   std::int64_t max_bytes = 20 << 20;
   std::int64_t max_pixels = 50'000'000;
@@ -190,12 +193,16 @@ struct Gateway {
   Metrics metrics;
   std::mutex reload_mu;
 
-  void reload(const char* why) {
+  /// Reloads (always, or with `only_if_changed` when a source file changed) and logs it.
+  void reload(const char* why, bool only_if_changed) {
     std::lock_guard<std::mutex> lock(reload_mu);
     std::int64_t before = 0, after = 0, gen = 0;
     pdqg_matcher_get(matcher, PDQG_MATCHER_ENTRIES, &before);
     const auto t0 = std::chrono::steady_clock::now();
-    const int st = pdqg_matcher_reload(matcher);
+    int reloaded = 1;
+    const int st = only_if_changed ? pdqg_matcher_reload_if_changed(matcher, &reloaded)
+                                   : pdqg_matcher_reload(matcher);
+    if (st == PDQG_OK && !reloaded) return;  // nothing changed
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (st != PDQG_OK) {
@@ -262,11 +269,10 @@ struct Gateway {
 
     pdqg_match* hits = nullptr;
     std::size_t n = 0;
-    st = pdqg_matcher_query_result(matcher, &r, &hits, &n);
+    int gate = PDQG_GATE_NONE;
+    st = pdqg_matcher_query(matcher, &r, &hits, &n, &gate);
     metrics.pdqguard_cpu_ns += thread_cpu_ns() - cpu0;
     if (st != PDQG_OK) return error_reply(res, st, pdqg_last_error());
-    std::int64_t min_quality = 0;
-    pdqg_matcher_get(matcher, PDQG_MATCHER_MIN_QUALITY, &min_quality);
     nlohmann::json matches = nlohmann::json::array();
     for (std::size_t i = 0; i < n; ++i)
       matches.push_back({{"list", hits[i].list},
@@ -284,7 +290,8 @@ struct Gateway {
                        {"matches", std::move(matches)},
                        {"hash", hex_of(r.hash)},
                        {"quality", r.quality},
-                       {"below_quality", r.too_small != 0 || r.quality < min_quality}};
+                       {"below_quality", gate != PDQG_GATE_NONE},
+                       {"gate", pdqg_gate_name(gate)}};
     res.set_content(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                     "application/json");
   }
@@ -501,23 +508,6 @@ class Server final : public httplib::Server {
   }
 };
 
-/// A cheap change stamp of the sources: size, mtime and inode of each file.
-std::string sources_stamp(const Options& o) {
-  std::string s;
-  std::vector<std::string> files = o.lists;
-  if (!o.index.empty()) files.push_back(o.index);
-  for (const std::string& f : files) {
-    struct stat st {};
-    if (stat(f.c_str(), &st) != 0) {
-      s += "missing;";
-      continue;
-    }
-    s += std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
-  }
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -537,11 +527,13 @@ int main(int argc, char** argv) {
     log_line(pdqg_last_error());
     return 2;
   }
-  pdqg_matcher_set(g.matcher, PDQG_MATCHER_THRESHOLD, o.threshold);
-  pdqg_matcher_set(g.matcher, PDQG_MATCHER_DIHEDRAL, o.dihedral ? 1 : 0);
+  if ((o.threshold >= 0 && pdqg_matcher_set(g.matcher, PDQG_MATCHER_THRESHOLD, o.threshold) != PDQG_OK) ||
+      pdqg_matcher_set(g.matcher, PDQG_MATCHER_DIHEDRAL, o.dihedral ? 1 : 0) != PDQG_OK) {
+    log_line(std::string("bad option: ") + pdqg_matcher_error(g.matcher));
+    return 2;
+  }
   std::vector<const char*> lists;
   for (const std::string& l : o.lists) lists.push_back(l.c_str());
-  std::string stamp = sources_stamp(o);
   if (const int st = pdqg_matcher_load(g.matcher, lists.data(), lists.size(),
                                        o.index.empty() ? nullptr : o.index.c_str())) {
     log_line(std::string("cannot load the list: ") + pdqg_status_name(st) + ": " +
@@ -620,17 +612,12 @@ int main(int argc, char** argv) {
     while (!stopping.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       if (hup.exchange(false)) {
-        stamp = sources_stamp(o);
-        g.reload("SIGHUP");
+        g.reload("SIGHUP", false);
         continue;
       }
       if (o.watch_ms > 0 && std::chrono::steady_clock::now() >= next) {
         next = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.watch_ms);
-        const std::string now = sources_stamp(o);
-        if (now != stamp) {
-          stamp = now;
-          g.reload("file changed");
-        }
+        g.reload("file changed", true);
       }
     }
   });

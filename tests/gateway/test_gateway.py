@@ -113,9 +113,10 @@ def test_blocks_planted_match_and_passes_clean_image(gateway):
 
     status, out = gateway.check(read(COASTER))
     assert status == 200 and out == {"blocked": False, "matches": [], "hash": COASTER_HASH,
-                                     "quality": 100, "below_quality": False}
+                                     "quality": 100, "below_quality": False, "gate": "none"}
     status, out = gateway.check(read(FLAT))
     assert status == 200 and out["below_quality"] is True and out["blocked"] is False
+    assert out["gate"] == "below_quality"  # the library's gate, reported as is
 
     status, body = gateway.request("GET", "/healthz")
     assert status == 200 and json.loads(body) == {"status": "ok", "entries": 1, "generation": 1}
@@ -141,6 +142,10 @@ def test_raw_frames(gateway, tmp_path):
     assert status == 400 and out["error"] == "invalid_argument"
     status, out = gateway.check(pixels, dict(hdr, **{"X-Frame-Width": "-5"}))
     assert status == 400
+    # A 4x4 frame is too small to hash: never blocked, reported with the library's gate.
+    status, out = gateway.check(bytes(16), {"X-Frame-Format": "gray8", "X-Frame-Width": "4",
+                                            "X-Frame-Height": "4"})
+    assert status == 200 and out["blocked"] is False and out["gate"] == "too_small"
 
 
 def test_bad_input_gets_clear_4xx(gateway):

@@ -482,9 +482,16 @@ class MatchResult:
     """The image's quality; None for a hash queried without one."""
     image: Optional[HashResult] = None
     """The image's hashing result, for image queries."""
-    below_quality: bool = False
-    """True when the query was an image too flat (below min_quality) or too small
-    to be matched: no match says nothing about it."""
+    gate: str = "none"
+    """The library's verdict before searching: "none" (searched), "too_small"
+    (an image below 5 pixels a side: never matches, whatever min_quality) or
+    "below_quality" (quality known and below min_quality)."""
+
+    @property
+    def below_quality(self) -> bool:
+        """True when the query was not searched (gate is not "none"): an image
+        too flat or too small to be matched; no match says nothing about it."""
+        return self.gate != "none"
 
     @property
     def blocked(self) -> bool:
@@ -508,16 +515,19 @@ class Matcher:
     """A blocklist loaded from hash list files and/or an index file (written by
     `pdqguard index`), and the options queries use.
 
-    lists: a path or a sequence of paths; index: a path or None (at least one).
-    threshold: distance 0..256 within which an entry matches (31, PDQ's advice);
-    min_quality: images below it match nothing (50); dihedral: also try the 7
-    rotated/flipped variants of image queries; index_kind: "auto", "flat",
-    "bktree" or "mih" (all exact); max_matches: keep the nearest N (0 = all);
-    lenient: skip malformed list lines instead of refusing the list;
-    verify_checksum: check an index file's checksum when opening it;
-    max_list_bytes: refuse a list file above this size (file_too_large; 4 GiB,
-    0 = no limit); max_line_bytes: a longer list line is malformed (64 KiB,
-    0 = no limit).
+    lists: a path or a sequence of paths; index: a path or None (at least one;
+    with both, the lists are added to the index's entries).
+    threshold: distance within which an entry matches; min_quality: images
+    below it match nothing; dihedral: also try the 7 rotated/flipped variants
+    of image queries; index_kind: "auto", "flat", "bktree" or "mih" (all
+    exact); max_matches: keep the first N in result order (0 = all); lenient:
+    skip malformed list lines instead of refusing the list (the library's one
+    default is strict); verify_checksum: check an index file's checksum when
+    opening it; max_list_bytes: refuse a list file above this size
+    (file_too_large, 0 = no limit); max_line_bytes: a longer list line is
+    malformed (0 = no limit). An option left at None keeps the library's
+    default; Matcher.param_bounds(name) reports every default and range (31 and
+    50 for threshold and min_quality: PDQ's and ThreatExchange's advice).
 
     Thread-safety: match() may be called from any number of threads at once, also
     while another thread calls reload() or load(): the new list is swapped in
@@ -525,29 +535,44 @@ class Matcher:
     Raises Error (io_error, list_parse_error, index_corrupt, ...) when loading fails.
     """
 
-    _PARAMS = {"threshold": 0, "min_quality": 1, "dihedral": 2, "index_kind": 3,
-               "max_matches": 4, "lenient": 5, "verify_checksum": 6, "entries": 7,
-               "hashes": 8, "generation": 9, "max_list_bytes": 10, "max_line_bytes": 11}
+    # Parameter names and numbers, as the C API names them (pdqg_matcher_param_name).
+    _PARAMS = {}
+    for _p in range(64):
+        _name = _lib.pdqg_matcher_param_name(_p)
+        if _name is not None:
+            _PARAMS[_name.decode()] = _p
+    del _p, _name
+
+    @classmethod
+    def param_bounds(cls, name: str):
+        """(lower, upper, default) of a parameter, as the library defines them."""
+        lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+        _check(_lib.pdqg_matcher_param_bounds(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
+                                              ctypes.byref(df)))
+        return lo.value, hi.value, df.value
 
     def __init__(self, lists: Union[None, str, os.PathLike, Sequence] = None,
-                 index: Union[None, str, os.PathLike] = None, *, threshold: int = 31,
-                 min_quality: int = 50, dihedral: bool = False, index_kind: str = "auto",
-                 max_matches: int = 0, lenient: bool = False, verify_checksum: bool = True,
-                 max_list_bytes: int = 4 << 30, max_line_bytes: int = 64 << 10):
+                 index: Union[None, str, os.PathLike] = None, *, threshold: Optional[int] = None,
+                 min_quality: Optional[int] = None, dihedral: Optional[bool] = None,
+                 index_kind: Optional[str] = None, max_matches: Optional[int] = None,
+                 lenient: Optional[bool] = None, verify_checksum: Optional[bool] = None,
+                 max_list_bytes: Optional[int] = None, max_line_bytes: Optional[int] = None):
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_matcher_create(ctypes.byref(handle)))
         self._m = handle
-        if index_kind not in INDEX_KINDS:
+        if index_kind is not None and index_kind not in INDEX_KINDS:
             self.close()
             raise Error(Status.INVALID_ARGUMENT,
                         f"unknown index kind {index_kind!r} (expected one of {', '.join(INDEX_KINDS)})")
         try:
+            kind = None if index_kind is None else INDEX_KINDS.index(index_kind)
             for name, value in (("threshold", threshold), ("min_quality", min_quality),
-                                ("dihedral", dihedral), ("index_kind", INDEX_KINDS.index(index_kind)),
+                                ("dihedral", dihedral), ("index_kind", kind),
                                 ("max_matches", max_matches), ("lenient", lenient),
                                 ("verify_checksum", verify_checksum),
                                 ("max_list_bytes", max_list_bytes), ("max_line_bytes", max_line_bytes)):
-                self._set(name, int(value))
+                if value is not None:
+                    self._set(name, int(value))
             self.load(lists, index)
         except BaseException:
             self.close()
@@ -635,6 +660,15 @@ class Matcher:
         _check(_lib.pdqg_matcher_reload(h), _lib.pdqg_matcher_error(h))
         return self.entries
 
+    def reload_if_changed(self) -> bool:
+        """Reloads only when a source file changed (size, time or inode) since the
+        last load; returns True when it did. For a file watcher. On failure the
+        current list stays and Error is raised."""
+        h = self._handle()
+        done = ctypes.c_int()
+        _check(_lib.pdqg_matcher_reload_if_changed(h, ctypes.byref(done)), _lib.pdqg_matcher_error(h))
+        return bool(done.value)
+
     # --- queries --------------------------------------------------------------
 
     def _collect(self, status: int, arr, count) -> List[Match]:
@@ -651,13 +685,19 @@ class Matcher:
         """Matches a hash (or its hex text). A known `quality` below min_quality
         matches nothing; None means unknown (never gated)."""
         h = hash if isinstance(hash, Hash) else Hash(hash)
-        arr, count = ctypes.POINTER(_native.Match)(), ctypes.c_size_t()
-        c = h._to_c()
-        st = _lib.pdqg_matcher_query_hash(self._handle(), ctypes.byref(c),
-                                          -1 if quality is None else int(quality),
-                                          ctypes.byref(arr), ctypes.byref(count))
-        below = quality is not None and quality < self.min_quality
-        return MatchResult(self._collect(st, arr, count), h, quality, None, below)
+        r = _native.Result()
+        r.hash = h._to_c()
+        r.quality = -1 if quality is None else int(quality)
+        matches, gate = self._query(r)
+        return MatchResult(matches, h, quality, None, gate)
+
+    def _query(self, r):
+        """pdqg_matcher_query: the library applies every rule (gate, order, variants)."""
+        arr, count, gate = ctypes.POINTER(_native.Match)(), ctypes.c_size_t(), ctypes.c_int()
+        st = _lib.pdqg_matcher_query(self._handle(), ctypes.byref(r), ctypes.byref(arr),
+                                     ctypes.byref(count), ctypes.byref(gate))
+        matches = self._collect(st, arr, count)
+        return matches, _lib.pdqg_gate_name(gate.value).decode()
 
     def match_result(self, result: HashResult) -> MatchResult:
         """Matches an image already hashed (hash it with dihedral=True for dihedral
@@ -671,12 +711,8 @@ class Matcher:
             r.has_dihedral = 1
             for i, name in enumerate(DIHEDRAL_NAMES):
                 r.dihedral[i] = result.dihedral[name]._to_c()
-        arr, count = ctypes.POINTER(_native.Match)(), ctypes.c_size_t()
-        st = _lib.pdqg_matcher_query_result(self._handle(), ctypes.byref(r), ctypes.byref(arr),
-                                            ctypes.byref(count))
-        matches = self._collect(st, arr, count)
-        below = result.too_small or result.quality < self.min_quality
-        return MatchResult(matches, result.hash, result.quality, result, below)
+        matches, gate = self._query(r)
+        return MatchResult(matches, result.hash, result.quality, result, gate)
 
     def match_file(self, path: Union[str, os.PathLike], hasher: Optional[Hasher] = None) -> MatchResult:
         """Hashes an image file and matches it."""

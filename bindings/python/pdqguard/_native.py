@@ -119,6 +119,15 @@ def _declare(lib: ctypes.CDLL) -> None:
                                                    P(P(Match)), P(ctypes.c_size_t)]),
         "pdqg_matcher_query_result": (ctypes.c_int, [ctypes.c_void_p, P(Result), P(P(Match)),
                                                      P(ctypes.c_size_t)]),
+        "pdqg_matcher_query": (ctypes.c_int, [ctypes.c_void_p, P(Result), P(P(Match)),
+                                              P(ctypes.c_size_t), P(ctypes.c_int)]),
+        "pdqg_matcher_reload_if_changed": (ctypes.c_int, [ctypes.c_void_p, P(ctypes.c_int)]),
+        "pdqg_matcher_param_bounds": (ctypes.c_int, [ctypes.c_int, P(ctypes.c_int64), P(ctypes.c_int64),
+                                                     P(ctypes.c_int64)]),
+        "pdqg_matcher_param_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_hasher_param_bounds": (ctypes.c_int, [ctypes.c_int, P(ctypes.c_int64), P(ctypes.c_int64),
+                                                    P(ctypes.c_int64)]),
+        "pdqg_gate_name": (ctypes.c_char_p, [ctypes.c_int]),
         "pdqg_matches_free": (None, [P(Match)]),
     }
     for name, (restype, argtypes) in sigs.items():
