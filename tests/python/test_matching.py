@@ -187,3 +187,29 @@ def test_match_while_reloading(tmp_path, entries):
     for t in threads:
         t.join()
     assert not bad and len(done) == 3 and m.generation == 11
+
+
+def test_library_rules_reach_python(tmp_path):
+    # The gate, the order and the defaults are the library's (issue #16): the
+    # binding neither recomputes nor copies them.
+    lst = tmp_path / "rules.csv"
+    write(lst, "id,hash\nb,%s\na,%s\nzero,%s\n" % ("0" * 63 + "1", "8" + "0" * 63, "0" * 64))
+    m = pdqguard.Matcher(lists=lst, min_quality=0)
+    assert [x.id for x in m.match_hash("0" * 64)] == ["zero", "a", "b"]
+    tiny = pdqguard.hash_frame(bytes(16), 4, 4, "gray8")
+    assert tiny.too_small
+    r = m.match_result(tiny)
+    assert r.gate == "too_small" and r.below_quality and not r.blocked
+    r = m.match_hash("0" * 64, quality=0)
+    assert r.gate == "none" and len(r) == 3
+    m.min_quality = 50
+    r = m.match_hash("0" * 64, quality=10)
+    assert r.gate == "below_quality" and not r.blocked
+    assert pdqguard.Matcher.param_bounds("threshold") == (0, 256, 31)
+    assert pdqguard.Matcher.param_bounds("min_quality") == (0, 100, 50)
+    assert pdqguard.Matcher.param_bounds("lenient")[2] == 0  # strict is the one default
+    d = pdqguard.Matcher(lists=lst)
+    assert d.threshold == 31 and d.min_quality == 50 and not d.dihedral
+    assert d.reload_if_changed() is False
+    write(lst, "id,hash\nonly,%s\n" % ("f" * 64))
+    assert d.reload_if_changed() is True and d.entries == 1
