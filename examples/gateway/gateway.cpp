@@ -187,6 +187,29 @@ long long header_number(const httplib::Request& req, const char* name) {
   return std::atoll(v.c_str());
 }
 
+/// Points the frame's planes into `body`. Without a stride the body is a packed
+/// frame (planes back to back): every plane is set from the library's frame
+/// geometry, so chroma bounds are checked too when the body holds them. With a
+/// stride only the luma plane (the one hashed) is given; its bounds are checked.
+void set_frame_planes(pdqg_frame& f, const std::string& body, std::size_t stride) {
+  const auto* at = reinterpret_cast<const std::uint8_t*>(body.data());
+  f.planes[0] = at;
+  f.strides[0] = stride;
+  f.sizes[0] = body.size();
+  std::size_t packed = 0;
+  if (stride != 0 || pdqg_frame_packed_size(f.format, f.width, f.height, &packed) != PDQG_OK ||
+      body.size() < packed)
+    return;
+  std::size_t offset = 0;
+  for (int p = 0; p < 3; ++p) {
+    std::size_t row = 0, rows = 0;
+    if (pdqg_frame_plane_size(f.format, f.width, f.height, p, &row, &rows) != PDQG_OK) break;
+    f.planes[p] = at + offset;
+    f.sizes[p] = row * rows;
+    offset += row * rows;
+  }
+}
+
 struct Gateway {
   Options opts;
   pdqg_matcher* matcher = nullptr;
@@ -255,9 +278,7 @@ struct Gateway {
         return error_reply(res, PDQG_IMAGE_TOO_LARGE, "frame exceeds the pixel limit");
       f.width = static_cast<int>(w);
       f.height = static_cast<int>(h);
-      f.planes[0] = reinterpret_cast<const std::uint8_t*>(req.body.data());
-      f.strides[0] = static_cast<std::size_t>(stride);
-      f.sizes[0] = req.body.size();  // only the luma plane is read; its bounds are checked
+      set_frame_planes(f, req.body, static_cast<std::size_t>(stride));
       st = pdqg_hash_frame(hasher, &f, flags, &r);
     } else {
       st = pdqg_hash_buffer(hasher, req.body.data(), req.body.size(), flags, &r);

@@ -29,6 +29,28 @@ PDQGUARD_API int bytes_per_pixel(PixelFormat f) noexcept;
 /// "gray8", "rgb8", ... (never null).
 PDQGUARD_API const char* pixel_format_name(PixelFormat f) noexcept;
 
+/// The size of one plane of a frame: bytes in a row (without padding) and rows.
+struct PlaneSize {
+  std::size_t row_bytes = 0;
+  std::size_t rows = 0;
+};
+
+/// Frame geometry, the one home of plane sizes (as TurboJPEG's
+/// tj3YUVPlaneSize): the C API's frame checks (pdqg_frame_plane_size), the
+/// CLI's --raw reader, the Python binding and the gateway all use it.
+/// Planes `f` uses: 1 (gray8, rgb8, rgba8, bgr8, bgra8), 3 (i420), 2 (nv12);
+/// 0 for a value that is not a PixelFormat. Thread-safe, cannot fail.
+PDQGUARD_API int plane_count(PixelFormat f) noexcept;
+/// Plane `plane` of a width x height frame of format `f`: plane 0 is w *
+/// bytes_per_pixel x h; i420's U and V are (w+1)/2 x (h+1)/2; nv12's UV is
+/// 2*((w+1)/2) x (h+1)/2. {0, 0} for a plane the format does not use or a
+/// size that is not positive. Thread-safe, cannot fail.
+PDQGUARD_API PlaneSize plane_size(PixelFormat f, int width, int height, int plane) noexcept;
+/// Bytes of a packed frame: its planes back to back without padding (what
+/// `ffmpeg -f rawvideo -pix_fmt yuv420p|nv12|gray|rgb24...` writes). 0 for a
+/// size that is not positive or whose byte count overflows. Thread-safe.
+PDQGUARD_API std::size_t packed_frame_bytes(PixelFormat f, int width, int height) noexcept;
+
 /// A non-owning view of one frame: format, size, and per-plane pointer and row
 /// stride in bytes (strides may include padding; 0 means tightly packed). The
 /// caller keeps the pixels alive while a hashing call runs. Only the planes the
@@ -50,6 +72,9 @@ struct FrameView {
   /// An NV12 view from its two planes.
   static FrameView nv12(const std::uint8_t* y, std::ptrdiff_t y_stride, const std::uint8_t* uv,
                         std::ptrdiff_t uv_stride, int w, int h) noexcept;
+  /// A view of a packed frame of any format at `data` (packed_frame_bytes(f, w,
+  /// h) bytes: the planes back to back, each row without padding).
+  static FrameView packed_planes(PixelFormat f, const std::uint8_t* data, int w, int h) noexcept;
 
   /// The row stride of the luma-carrying plane (planes[0]), with 0 resolved.
   std::ptrdiff_t row_stride() const noexcept;

@@ -196,6 +196,20 @@ typedef struct pdqg_frame {
   size_t sizes[3];
 } pdqg_frame;
 
+/** Frame geometry (as TurboJPEG's tj3YUVPlaneSize): writes the row bytes
+ *  (without padding) and the rows of plane `plane` of a width x height frame
+ *  of `format` — plane 0: width * bytes per pixel x height; I420 U and V:
+ *  (width+1)/2 x (height+1)/2; NV12 UV: 2*((width+1)/2) x (height+1)/2. Either
+ *  output may be NULL. Errors: PDQG_INVALID_ARGUMENT (unknown format, width or
+ *  height not positive, a plane the format does not use). Thread-safe. */
+PDQGUARD_API int pdqg_frame_plane_size(int format, int width, int height, int plane,
+                                       size_t* row_bytes, size_t* rows);
+
+/** Bytes of a packed frame: its planes back to back without row padding (what
+ *  `ffmpeg -f rawvideo` writes), into *bytes. Errors: PDQG_INVALID_ARGUMENT
+ *  (unknown format, size not positive or too large). Thread-safe. */
+PDQGUARD_API int pdqg_frame_packed_size(int format, int width, int height, size_t* bytes);
+
 /** The eight dihedral variants, in the reference's order and meaning. */
 typedef enum pdqg_dihedral {
   PDQG_DIHEDRAL_ORIGINAL = 0,

@@ -75,21 +75,13 @@ std::string frame_to_view(const pdqg_frame& f, FrameView& v) {
     return "frame size " + std::to_string(f.width) + "x" + std::to_string(f.height) +
            " is not positive";
   const auto fmt = static_cast<PixelFormat>(f.format);
-  const std::size_t w = static_cast<std::size_t>(f.width), h = static_cast<std::size_t>(f.height);
-  const std::size_t cw = (w + 1) / 2, ch = (h + 1) / 2;
-  int nplanes = 1;
+  const int nplanes = plane_count(fmt);
   std::size_t strides[3] = {0, 0, 0};
-  std::string why =
-      check_plane(f, 0, w * static_cast<std::size_t>(bytes_per_pixel(fmt)), h, true, strides[0]);
-  if (why.empty() && fmt == PixelFormat::i420) {
-    nplanes = 3;
-    why = check_plane(f, 1, cw, ch, false, strides[1]);
-    if (why.empty()) why = check_plane(f, 2, cw, ch, false, strides[2]);
-  } else if (why.empty() && fmt == PixelFormat::nv12) {
-    nplanes = 2;
-    why = check_plane(f, 1, 2 * cw, ch, false, strides[1]);
+  for (int p = 0; p < nplanes; ++p) {
+    const PlaneSize s = plane_size(fmt, f.width, f.height, p);  // the one frame geometry
+    std::string why = check_plane(f, p, s.row_bytes, s.rows, p == 0, strides[p]);
+    if (!why.empty()) return why;
   }
-  if (!why.empty()) return why;
   for (int p = nplanes; p < 3; ++p)
     if (f.planes[p] != nullptr || f.sizes[p] != 0)
       return std::string("plane ") + std::to_string(p) + " is not used by " +
@@ -231,6 +223,32 @@ int pdqg_hasher_get(const pdqg_hasher* hasher, int param, std::int64_t* value) {
       return fail(nullptr, ErrorCode::invalid_argument,
                   "unknown hasher parameter " + std::to_string(param));
   }
+}
+
+int pdqg_frame_plane_size(int format, int width, int height, int plane, std::size_t* row_bytes,
+                          std::size_t* rows) {
+  if (format < PDQG_FORMAT_GRAY8 || format > PDQG_FORMAT_NV12)
+    return fail(nullptr, ErrorCode::invalid_argument, "unknown pixel format " + std::to_string(format));
+  const auto f = static_cast<PixelFormat>(format);
+  if (width <= 0 || height <= 0)
+    return fail(nullptr, ErrorCode::invalid_argument,
+                "frame size " + std::to_string(width) + "x" + std::to_string(height) + " is not positive");
+  if (plane < 0 || plane >= plane_count(f))
+    return fail(nullptr, ErrorCode::invalid_argument,
+                std::string(pixel_format_name(f)) + " has no plane " + std::to_string(plane));
+  const PlaneSize s = plane_size(f, width, height, plane);
+  if (row_bytes != nullptr) *row_bytes = s.row_bytes;
+  if (rows != nullptr) *rows = s.rows;
+  return 0;
+}
+
+int pdqg_frame_packed_size(int format, int width, int height, std::size_t* bytes) {
+  if (bytes == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "bytes is NULL");
+  if (const int st = pdqg_frame_plane_size(format, width, height, 0, nullptr, nullptr)) return st;
+  const std::size_t n = packed_frame_bytes(static_cast<PixelFormat>(format), width, height);
+  if (n == 0) return fail(nullptr, ErrorCode::invalid_argument, "frame size overflows");
+  *bytes = n;
+  return 0;
 }
 
 int pdqg_hasher_param_bounds(int param, std::int64_t* lower, std::int64_t* upper, std::int64_t* default_value) {

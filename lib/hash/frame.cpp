@@ -74,6 +74,52 @@ FrameView FrameView::nv12(const std::uint8_t* y, std::ptrdiff_t y_stride, const 
   return fv;
 }
 
+int plane_count(PixelFormat f) noexcept {
+  switch (f) {
+    case PixelFormat::gray8:
+    case PixelFormat::rgb8:
+    case PixelFormat::rgba8:
+    case PixelFormat::bgr8:
+    case PixelFormat::bgra8: return 1;
+    case PixelFormat::i420: return 3;
+    case PixelFormat::nv12: return 2;
+  }
+  return 0;
+}
+
+PlaneSize plane_size(PixelFormat f, int width, int height, int plane) noexcept {
+  if (width <= 0 || height <= 0 || plane < 0 || plane >= plane_count(f)) return {};
+  const auto w = static_cast<std::size_t>(width), h = static_cast<std::size_t>(height);
+  if (plane == 0) return {w * static_cast<std::size_t>(bytes_per_pixel(f)), h};
+  const std::size_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+  return {f == PixelFormat::nv12 ? 2 * cw : cw, ch};
+}
+
+std::size_t packed_frame_bytes(PixelFormat f, int width, int height) noexcept {
+  std::size_t total = 0;
+  for (int p = 0; p < plane_count(f); ++p) {
+    const PlaneSize s = plane_size(f, width, height, p);
+    std::size_t bytes = 0;
+    if (__builtin_mul_overflow(s.row_bytes, s.rows, &bytes) || __builtin_add_overflow(total, bytes, &total)) return 0;
+  }
+  return total;
+}
+
+FrameView FrameView::packed_planes(PixelFormat f, const std::uint8_t* data, int w, int h) noexcept {
+  FrameView v;
+  v.format = f;
+  v.width = w;
+  v.height = h;
+  const std::uint8_t* at = data;
+  for (int p = 0; p < plane_count(f); ++p) {
+    const PlaneSize s = plane_size(f, w, h, p);
+    v.planes[static_cast<std::size_t>(p)] = at;
+    v.strides[static_cast<std::size_t>(p)] = static_cast<std::ptrdiff_t>(s.row_bytes);
+    if (at != nullptr) at += s.row_bytes * s.rows;
+  }
+  return v;
+}
+
 std::ptrdiff_t FrameView::row_stride() const noexcept {
   return strides[0] != 0 ? strides[0]
                          : static_cast<std::ptrdiff_t>(width) * bytes_per_pixel(format);

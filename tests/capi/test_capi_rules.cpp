@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -204,4 +205,48 @@ TEST_CASE("pdqg_matcher_reload_if_changed reloads only when a source changed") {
   CHECK(pdqg_matcher_reload_if_changed(empty, &reloaded) == PDQG_INVALID_ARGUMENT);
   pdqg_matcher_free(empty);
   pdqg_matcher_free(m);
+}
+
+TEST_CASE("frame geometry: plane sizes and packed sizes per pixel format") {
+  std::size_t row = 0, rows = 0, bytes = 0;
+  REQUIRE(pdqg_frame_plane_size(PDQG_FORMAT_RGBA8, 5, 3, 0, &row, &rows) == PDQG_OK);
+  CHECK(row == 20);
+  CHECK(rows == 3);
+  CHECK(pdqg_frame_plane_size(PDQG_FORMAT_RGBA8, 5, 3, 1, &row, &rows) == PDQG_INVALID_ARGUMENT);
+  REQUIRE(pdqg_frame_plane_size(PDQG_FORMAT_I420, 5, 3, 2, &row, &rows) == PDQG_OK);
+  CHECK(row == 3);  // (5+1)/2
+  CHECK(rows == 2);  // (3+1)/2
+  REQUIRE(pdqg_frame_plane_size(PDQG_FORMAT_NV12, 5, 3, 1, &row, &rows) == PDQG_OK);
+  CHECK(row == 6);
+  CHECK(rows == 2);
+  CHECK(pdqg_frame_plane_size(PDQG_FORMAT_NV12, 5, 3, 2, &row, &rows) == PDQG_INVALID_ARGUMENT);
+  REQUIRE(pdqg_frame_packed_size(PDQG_FORMAT_I420, 5, 3, &bytes) == PDQG_OK);
+  CHECK(bytes == 15 + 6 + 6);
+  REQUIRE(pdqg_frame_packed_size(PDQG_FORMAT_NV12, 5, 3, &bytes) == PDQG_OK);
+  CHECK(bytes == 15 + 12);
+  REQUIRE(pdqg_frame_packed_size(PDQG_FORMAT_BGR8, 4, 4, &bytes) == PDQG_OK);
+  CHECK(bytes == 48);
+  CHECK(pdqg_frame_packed_size(99, 4, 4, &bytes) == PDQG_INVALID_ARGUMENT);
+  CHECK(pdqg_frame_packed_size(PDQG_FORMAT_GRAY8, 0, 4, &bytes) == PDQG_INVALID_ARGUMENT);
+  // A packed I420 frame laid out by the helper hashes like its Y plane alone.
+  std::vector<std::uint8_t> frame(15 * 15 + 2 * 8 * 8);
+  for (std::size_t i = 0; i < frame.size(); ++i) frame[i] = static_cast<std::uint8_t>(i * 37 % 251);
+  REQUIRE(pdqg_frame_packed_size(PDQG_FORMAT_I420, 15, 15, &bytes) == PDQG_OK);
+  REQUIRE(bytes == frame.size());
+  pdqg_frame f{};
+  f.format = PDQG_FORMAT_I420;
+  f.width = f.height = 15;
+  std::size_t off = 0;
+  for (int p = 0; p < 3; ++p) {
+    REQUIRE(pdqg_frame_plane_size(f.format, 15, 15, p, &row, &rows) == PDQG_OK);
+    f.planes[p] = frame.data() + off;
+    f.sizes[p] = row * rows;
+    off += row * rows;
+  }
+  pdqg_result a, b;
+  REQUIRE(pdqg_hash_frame(nullptr, &f, 0, &a) == PDQG_OK);
+  REQUIRE(pdqg_hash_pixels(nullptr, PDQG_FORMAT_GRAY8, frame.data(), 225, 15, 15, 0, 0, &b) == PDQG_OK);
+  CHECK(pdqg_hash_distance(&a.hash, &b.hash) == 0);
+  f.sizes[2] -= 1;  // one byte short in a chroma plane: refused before reading
+  CHECK(pdqg_hash_frame(nullptr, &f, 0, &a) == PDQG_INVALID_ARGUMENT);
 }

@@ -275,13 +275,15 @@ def _frame_from_numpy(arr, fmt: Optional[str]):
 
 
 def _plane_layout(fmt: str, w: int, h: int):
-    """(row bytes, rows) of each plane of a tightly packed frame."""
-    cw, ch = (w + 1) // 2, (h + 1) // 2
-    if fmt == "i420":
-        return [(w, h), (cw, ch), (cw, ch)]
-    if fmt == "nv12":
-        return [(w, h), (2 * cw, ch)]
-    return [(w * _CHANNELS[fmt], h)]
+    """(row bytes, rows) of each plane of a tightly packed frame: the library's
+    frame geometry (pdqg_frame_plane_size), never restated here."""
+    out = []
+    row, rows = ctypes.c_size_t(), ctypes.c_size_t()
+    for p in range(3):
+        if _lib.pdqg_frame_plane_size(FORMATS.index(fmt), w, h, p, ctypes.byref(row), ctypes.byref(rows)) != 0:
+            break
+        out.append((row.value, rows.value))
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -128,6 +128,10 @@ def _declare(lib: ctypes.CDLL) -> None:
         "pdqg_hasher_param_bounds": (ctypes.c_int, [ctypes.c_int, P(ctypes.c_int64), P(ctypes.c_int64),
                                                     P(ctypes.c_int64)]),
         "pdqg_gate_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_frame_plane_size": (ctypes.c_int, [ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                                 P(ctypes.c_size_t), P(ctypes.c_size_t)]),
+        "pdqg_frame_packed_size": (ctypes.c_int, [ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                                  P(ctypes.c_size_t)]),
         "pdqg_matches_free": (None, [P(Match)]),
     }
     for name, (restype, argtypes) in sigs.items():
