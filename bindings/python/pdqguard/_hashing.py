@@ -8,6 +8,7 @@ from typing import Dict, Optional, Sequence, Union
 
 from . import _native
 from ._errors import Error, Status, _check
+from ._handle import _NativeObject
 from ._native import lib as _lib
 
 
@@ -198,7 +199,7 @@ def _plane_layout(fmt: str, w: int, h: int):
 # Hashing
 
 
-class Hasher:
+class Hasher(_NativeObject):
     """A reusable hasher with its own decoding limits and scratch memory (no
     allocation per frame in a stream). Use one per thread.
 
@@ -207,6 +208,7 @@ class Hasher:
     exif_orientation: apply the EXIF orientation before hashing."""
 
     _PARAMS = {"max_pixels": 0, "max_bytes": 1, "fast_jpeg": 2, "exif_orientation": 3}
+    _ATTR, _FREE, _NAME = "_h", "pdqg_hasher_free", "Hasher"
 
     def __init__(self, *, max_pixels: Optional[int] = None, max_bytes: Optional[int] = None,
                  fast_jpeg: bool = False, exif_orientation: bool = False):
@@ -227,25 +229,6 @@ class Hasher:
         v = ctypes.c_int64()
         _check(_lib.pdqg_hasher_get(self._h, self._PARAMS[name], ctypes.byref(v)))
         return v.value
-
-    def close(self) -> None:
-        if getattr(self, "_h", None):
-            _lib.pdqg_hasher_free(self._h)
-            self._h = None
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _handle(self):
-        if not self._h:
-            raise Error(Status.INVALID_ARGUMENT, "this Hasher is closed")
-        return self._h
 
     def hash_file(self, path: Union[str, os.PathLike], *, dihedral: bool = False) -> HashResult:
         return _hash_file(self._handle(), path, dihedral)

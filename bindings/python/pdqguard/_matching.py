@@ -10,6 +10,7 @@ from typing import Iterator, List, Optional, Sequence, Union
 
 from . import _native
 from ._errors import Error, Status, _check
+from ._handle import _NativeObject
 from ._hashing import (DIHEDRAL_NAMES, Hash, Hasher, HashResult, _is_numpy, hash_bytes, hash_file,
                        hash_frame)
 from ._native import lib as _lib
@@ -76,7 +77,7 @@ def _is_hex_hash(text: str) -> bool:
     return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
-class Matcher:
+class Matcher(_NativeObject):
     """A blocklist loaded from hash list files and/or an index file (written by
     `pdqguard index`), and the options queries use.
 
@@ -99,6 +100,8 @@ class Matcher:
     atomically. Options may be changed at any time (they apply to later queries).
     Raises Error (io_error, list_parse_error, index_corrupt, ...) when loading fails.
     """
+
+    _ATTR, _FREE, _NAME = "_m", "pdqg_matcher_free", "Matcher"
 
     # Parameter names and numbers, as the C API names them (pdqg_matcher_param_name).
     _PARAMS = {}
@@ -142,28 +145,6 @@ class Matcher:
         except BaseException:
             self.close()
             raise
-
-    # --- lifetime -------------------------------------------------------------
-
-    def close(self) -> None:
-        """Frees the native matcher. No match() may run on it any more."""
-        if getattr(self, "_m", None):
-            _lib.pdqg_matcher_free(self._m)
-            self._m = None
-
-    def __del__(self):
-        self.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _handle(self):
-        if not self._m:
-            raise Error(Status.INVALID_ARGUMENT, "this Matcher is closed")
-        return self._m
 
     # --- options and counts ---------------------------------------------------
 
