@@ -3,8 +3,9 @@
 
     PDQGUARD_LIBRARY=build/lib/libpdqguard.so python3 examples/python/match_list.py LIST IMAGE...
 
-Prints "IMAGE: blocked" with the matching entries, "IMAGE: clean", or "IMAGE: too flat
-to judge". Exit status: 0 = all clean, 1 = something matched, 2 = errors.
+Prints "IMAGE: blocked" with the matching entries, "IMAGE: clean", or, when the
+library's gate stopped the query, "IMAGE: too flat to judge" / "IMAGE: too small to
+judge". Exit status: 0 = all clean, 1 = something matched, 2 = errors.
 """
 import sys
 
@@ -12,7 +13,7 @@ import pdqguard
 
 
 def main(list_path, images):
-    matcher = pdqguard.Matcher(lists=[list_path], threshold=31, dihedral=True)
+    matcher = pdqguard.Matcher(lists=[list_path], dihedral=True)  # threshold: the library's default (31)
     found = errors = 0
     for image in images:
         try:
@@ -26,7 +27,9 @@ def main(list_path, images):
             print(f"{image}: blocked")
             for m in result.matches:
                 print(f"  {m.id} {m.label} distance {m.distance} ({m.dihedral})")
-        elif result.below_quality:
+        elif result.gate == "too_small":
+            print(f"{image}: too small to judge")
+        elif result.gate == "below_quality":
             print(f"{image}: too flat to judge (quality {result.quality})")
         else:
             print(f"{image}: clean")
