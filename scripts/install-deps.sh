@@ -10,6 +10,7 @@ packages=(
   python3 python3-pytest python3-numpy python3-pil
   python3-pip
   libfaiss-dev
+  golang-go
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,3 @@
+module pdqguard
+
+go 1.19
