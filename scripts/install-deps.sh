@@ -11,6 +11,7 @@ packages=(
   python3-pip
   libfaiss-dev
   golang-go
+  cargo rustc rust-clippy
 )
 missing=()
 for p in "${packages[@]}"; do
