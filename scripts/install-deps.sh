@@ -12,7 +12,11 @@ packages=(
   libfaiss-dev
   golang-go
   cargo rustc rust-clippy
+  nodejs
 )
+# The Node.js addon needs node_api.h: Debian's nodejs ships it in libnode-dev (a
+# nodejs from elsewhere may carry it itself).
+[[ -f /usr/include/node/node_api.h ]] || packages+=(libnode-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
