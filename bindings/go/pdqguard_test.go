@@ -52,6 +52,19 @@ func readCSV(t *testing.T, path string) []map[string]string {
 var dihedralColumns = [8]string{"dih_original", "dih_rot90", "dih_rot180", "dih_rot270",
 	"dih_flipx", "dih_flipy", "dih_flipplus1", "dih_flipminus1"}
 
+// dihedralHasher is a Hasher computing the 8 dihedral hashes, closed at the
+// end of the test.
+func dihedralHasher(t *testing.T) *Hasher {
+	t.Helper()
+	hs, err := NewHasher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hs.Close() })
+	hs.SetDihedral(true)
+	return hs
+}
+
 // Every image of expected.csv hashes exactly (hash, quality, size, the 8
 // dihedral hashes) through HashFile, HashBytes and a dihedral Hasher.
 func TestCorpusHashesExactly(t *testing.T) {
@@ -60,12 +73,7 @@ func TestCorpusHashesExactly(t *testing.T) {
 	if len(rows) < 14 {
 		t.Fatalf("only %d rows", len(rows))
 	}
-	hs, err := NewHasher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hs.Close()
-	hs.SetDihedral(true)
+	hs := dihedralHasher(t)
 	for _, row := range rows {
 		path := filepath.Join(dir, "images", row["relative_path"])
 		if row["hash"] == "" { // a format out of scope (WebP, TIFF): a clear error
@@ -159,12 +167,7 @@ func TestCorpusRawFramesHashExactly(t *testing.T) {
 	if len(rows) < 30 {
 		t.Fatalf("only %d raw rows", len(rows))
 	}
-	hs, err := NewHasher()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hs.Close()
-	hs.SetDihedral(true)
+	hs := dihedralHasher(t)
 	for _, row := range rows {
 		format, w, h, pix := readPNM(t, filepath.Join(dir, "raw", row["relative_path"]))
 		rowBytes, rows, err := PlaneSize(format, w, h, 0)

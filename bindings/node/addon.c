@@ -29,6 +29,12 @@ static napi_ref g_error_class = NULL;
     }                                                                      \
   } while (0)
 
+/* Declares argc/argv and reads up to `n` arguments of the call. */
+#define ARGS(n)          \
+  size_t argc = (n);     \
+  napi_value argv[(n)];  \
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))
+
 /* An error object: PdqguardError(message) with .code (the status name) and
  * .status (its number). */
 static napi_value make_error(napi_env env, int status, const char* message) {
@@ -222,9 +228,7 @@ static int get_bytes(napi_env env, napi_value v, void** data, size_t* size) {
 
 /* hashFile(path, options?, async) */
 static napi_value hash_file(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   if (argc < 1) return throw_arg(env, "hashFile(path) needs a path");
   unsigned flags;
   if (!get_flags(env, argc, argv, 1, &flags)) return NULL;
@@ -250,9 +254,7 @@ static napi_value hash_file(napi_env env, napi_callback_info info) {
 
 /* hashBytes(buffer, options?, async) */
 static napi_value hash_bytes(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   void* data = NULL;
   size_t size = 0;
   if (argc < 1 || !get_bytes(env, argv[0], &data, &size))
@@ -307,9 +309,7 @@ static int format_from_name(const char* name) {
 /* hashFrame({data, width, height, format, stride?}, options?) — single-plane
  * formats, or the Y plane of i420/nv12 (only luma is read). Synchronous. */
 static napi_value hash_frame(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   napi_valuetype t = napi_undefined;
   if (argc >= 1) napi_typeof(env, argv[0], &t);
   if (t != napi_object) return throw_arg(env, "hashFrame(frame) needs a frame object");
@@ -364,9 +364,7 @@ static int get_hash(napi_env env, napi_value v, pdqg_hash* out) {
 
 /* distance(hexA, hexB) */
 static napi_value distance(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   if (argc < 2) return throw_arg(env, "distance(a, b) needs two hashes");
   pdqg_hash a, b;
   if (!get_hash(env, argv[0], &a) || !get_hash(env, argv[1], &b)) return NULL;
@@ -377,9 +375,7 @@ static napi_value distance(napi_env env, napi_callback_info info) {
 
 /* parseHash(hex) -> the canonical lowercase text (validates). */
 static napi_value parse_hash(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   if (argc < 1) return throw_arg(env, "parseHash(hex) needs a string");
   pdqg_hash h;
   if (!get_hash(env, argv[0], &h)) return NULL;
@@ -416,9 +412,7 @@ static matcher_box* get_box(napi_env env, napi_value v) {
 
 /* matcherOpen(lists: string[], index: string|null) -> handle */
 static napi_value matcher_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   bool is_array = false;
   if (argc >= 1) napi_is_array(env, argv[0], &is_array);
   if (!is_array) return throw_arg(env, "lists must be an array of paths");
@@ -463,9 +457,7 @@ done:
 
 /* matcherClose(handle): frees now (the finalizer then does nothing). */
 static napi_value matcher_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   void* p = NULL;
   if (argc >= 1 && napi_get_value_external(env, argv[0], &p) == napi_ok && p) {
     matcher_box* box = p;
@@ -477,9 +469,7 @@ static napi_value matcher_close(napi_env env, napi_callback_info info) {
 
 /* matcherReload(handle, ifChanged) -> bool (reloaded) */
 static napi_value matcher_reload(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   matcher_box* box = argc >= 1 ? get_box(env, argv[0]) : NULL;
   if (!box) return NULL;
   bool if_changed = false;
@@ -508,9 +498,7 @@ static int matcher_param(napi_env env, napi_value v) {
 
 /* matcherSet(handle, name, value) / matcherGet(handle, name) */
 static napi_value matcher_set(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(3);
   if (argc < 3) return throw_arg(env, "set(name, value)");
   matcher_box* box = get_box(env, argv[0]);
   if (!box) return NULL;
@@ -525,9 +513,7 @@ static napi_value matcher_set(napi_env env, napi_callback_info info) {
 }
 
 static napi_value matcher_get(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   if (argc < 2) return throw_arg(env, "get(name)");
   matcher_box* box = get_box(env, argv[0]);
   if (!box) return NULL;
@@ -543,9 +529,7 @@ static napi_value matcher_get(napi_env env, napi_callback_info info) {
 
 /* matcherBounds(name) -> {lower, upper, default} */
 static napi_value matcher_bounds(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   if (argc < 1) return throw_arg(env, "bounds(name)");
   int p = matcher_param(env, argv[0]);
   if (p < 0) return NULL;
@@ -616,9 +600,7 @@ static int get_query(napi_env env, napi_value v, pdqg_result* q) {
 
 /* matcherMatch(handle, query) -> {gate, matches: [{list, id, label, hash, distance, dihedral}]} */
 static napi_value matcher_match(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(2);
   if (argc < 2) return throw_arg(env, "match(result)");
   matcher_box* box = get_box(env, argv[0]);
   if (!box) return NULL;
@@ -651,9 +633,7 @@ static napi_value matcher_match(napi_env env, napi_callback_info info) {
 
 /* setErrorClass(ctor) */
 static napi_value set_error_class(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  ARGS(1);
   if (argc < 1) return throw_arg(env, "setErrorClass(ctor)");
   if (g_error_class) napi_delete_reference(env, g_error_class);
   CALL(env, napi_create_reference(env, argv[0], 1, &g_error_class));
