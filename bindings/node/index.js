@@ -4,7 +4,8 @@
 // thread pool; *Sync variants run on the calling thread.
 const path = require('path');
 
-const addon = require(process.env.PDQGUARD_NODE_ADDON || path.join(__dirname, 'pdqguard.node'));
+const addon = require(process.env.PDQGUARD_NODE_ADDON
+  ? path.resolve(process.env.PDQGUARD_NODE_ADDON) : path.join(__dirname, 'pdqguard.node'));
 
 /** Every failure: `code` is the C API's status name ("decode_error", "io_error",
  *  ...), `status` its number, `message` the library's explanation. */
