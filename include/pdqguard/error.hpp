@@ -25,6 +25,10 @@ enum class ErrorCode : int {
   unsupported_isa = 10,    ///< a forced SIMD path that this CPU cannot run
   out_of_memory = 11,      ///< an allocation failed
   internal_error = 12,     ///< a bug: please report it
+  no_video_stream = 13,    ///< a media file without a video stream (no stream, or audio only)
+  bad_frame_rate = 14,     ///< a video stream whose frame rate is zero or unknown
+  video_too_long = 15,     ///< a video above the configured duration or frame-count limit
+  truncated_input = 16,    ///< the data ends before the container or stream it starts does
 };
 
 /// The snake_case name of a code, e.g. "decode_error". Never null.

@@ -110,7 +110,11 @@ typedef enum pdqg_status {
   PDQG_INDEX_CORRUPT = 9,      /**< "index_corrupt": a damaged or foreign index file */
   PDQG_UNSUPPORTED_ISA = 10,   /**< "unsupported_isa": a SIMD path this CPU lacks */
   PDQG_OUT_OF_MEMORY = 11,     /**< "out_of_memory": an allocation failed */
-  PDQG_INTERNAL_ERROR = 12     /**< "internal_error": a bug, please report it */
+  PDQG_INTERNAL_ERROR = 12,    /**< "internal_error": a bug, please report it */
+  PDQG_NO_VIDEO_STREAM = 13,   /**< "no_video_stream": no video stream (none, or audio only) */
+  PDQG_BAD_FRAME_RATE = 14,    /**< "bad_frame_rate": a video stream with zero or unknown fps */
+  PDQG_VIDEO_TOO_LONG = 15,    /**< "video_too_long": above the duration or frame-count limit */
+  PDQG_TRUNCATED_INPUT = 16    /**< "truncated_input": the data ends before its container does */
 } pdqg_status;
 
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for

@@ -73,6 +73,10 @@ const char* error_code_name(ErrorCode code) noexcept {
     case ErrorCode::unsupported_isa: return "unsupported_isa";
     case ErrorCode::out_of_memory: return "out_of_memory";
     case ErrorCode::internal_error: return "internal_error";
+    case ErrorCode::no_video_stream: return "no_video_stream";
+    case ErrorCode::bad_frame_rate: return "bad_frame_rate";
+    case ErrorCode::video_too_long: return "video_too_long";
+    case ErrorCode::truncated_input: return "truncated_input";
   }
   return "unknown_error";
 }

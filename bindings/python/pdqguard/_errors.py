@@ -22,6 +22,10 @@ class Status(enum.IntEnum):
     UNSUPPORTED_ISA = 10
     OUT_OF_MEMORY = 11
     INTERNAL_ERROR = 12
+    NO_VIDEO_STREAM = 13
+    BAD_FRAME_RATE = 14
+    VIDEO_TOO_LONG = 15
+    TRUNCATED_INPUT = 16
 
 
 class Error(Exception):

@@ -1,0 +1,88 @@
+// Internal: libav* includes, RAII owners and the byte source behind an AVIOContext.
+#pragma once
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace pdqguard::video {
+
+/// Routes libav's log away from stderr (once per process) and keeps the last
+/// error-level message of each thread for describe().
+void install_log_callback();
+/// Forgets this thread's last libav message (call before an operation).
+void clear_last_log() noexcept;
+/// This thread's last error-level libav message ("" if none).
+std::string last_log();
+/// av_strerror(averr) plus libav's last logged message on this thread, if any.
+std::string describe(int averr);
+
+/// The bytes of one video (a file or a borrowed memory buffer) behind a seekable
+/// AVIOContext. Remembers whether a read or seek reached the end of the data:
+/// a demuxer that fails after reaching it ran out of data (a cut-short file),
+/// one that fails before it found damage.
+class Input {
+ public:
+  Input() = default;
+  ~Input();
+  Input(const Input&) = delete;
+  Input& operator=(const Input&) = delete;
+
+  /// Opens `path` (io_error) and checks its size against max_bytes (file_too_large).
+  void open_file(const std::string& path, std::uint64_t max_bytes);
+  /// Borrows `size` bytes at `data` for the Input's lifetime.
+  void open_memory(const void* data, std::size_t size, std::uint64_t max_bytes);
+
+  AVIOContext* avio() const noexcept { return avio_; }
+  bool hit_end() const noexcept { return hit_end_; }
+  bool io_failed() const noexcept { return io_failed_; }
+  std::uint64_t size() const noexcept { return size_; }
+
+  int read(std::uint8_t* buf, int size);
+  std::int64_t seek(std::int64_t offset, int whence);
+
+ private:
+  void check_size(std::uint64_t max_bytes) const;
+  void make_avio();
+
+  std::FILE* file_ = nullptr;
+  const std::uint8_t* data_ = nullptr;
+  std::uint64_t size_ = 0;
+  std::uint64_t pos_ = 0;
+  bool hit_end_ = false;
+  bool io_failed_ = false;
+  AVIOContext* avio_ = nullptr;
+};
+
+struct FormatCloser {
+  void operator()(AVFormatContext* c) const noexcept { avformat_close_input(&c); }
+};
+struct CodecFreer {
+  void operator()(AVCodecContext* c) const noexcept { avcodec_free_context(&c); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* f) const noexcept { av_frame_free(&f); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* p) const noexcept { av_packet_free(&p); }
+};
+struct SwsFreer {
+  void operator()(SwsContext* s) const noexcept { sws_freeContext(s); }
+};
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
+using CodecPtr = std::unique_ptr<AVCodecContext, CodecFreer>;
+using FramePtr = std::unique_ptr<AVFrame, FrameFreer>;
+using PacketPtr = std::unique_ptr<AVPacket, PacketFreer>;
+using SwsPtr = std::unique_ptr<SwsContext, SwsFreer>;
+
+}  // namespace pdqguard::video

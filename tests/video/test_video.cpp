@@ -1,0 +1,230 @@
+// Video hashing on the small committed clip (tests/data/video): needs no shared data.
+// audio-first-mpeg4.mp4 is 128x96, 10 fps, 30 frames of MPEG-4 part 2 with B-frames
+// (decoder delay) behind an AAC stream (so the video is stream 1), made with
+//   ffmpeg -f lavfi -i testsrc2=size=128x96:rate=10 -f lavfi -i sine=frequency=440:sample_rate=8000
+//     -t 3 -map 1:a -map 0:v -c:v mpeg4 -bf 2 -q:v 6 -c:a aac -b:a 12k -ac 1 ...
+// Its expected hashes (audio-first-mpeg4.r0.txt) were made by another path: the ffmpeg
+// program converting with the same swscale settings, piped into the raw-frame hasher
+//   ffmpeg -i clip -map 0:v -f rawvideo -pix_fmt rgb24 -sws_flags area - |
+//     pdqguard hash --raw rgb24 --size 128x96 -
+// with vPDQ's frame numbers and timestamps added (scripts in the commit message).
+#include <doctest/doctest.h>
+
+#include <pdqguard/error.hpp>
+#include <pdqguard/video.hpp>
+
+#include "video/video_util.hpp"
+
+#include <cmath>
+#include <cstring>
+
+using namespace pdqguard;
+using pdqguard::test::read_bytes;
+using pdqguard::test::read_text;
+using pdqguard::test::to_vpdq_text;
+using pdqguard::test::video_data_dir;
+
+namespace {
+
+std::string clip_path() { return video_data_dir() + "/audio-first-mpeg4.mp4"; }
+
+ErrorCode code_of(const std::function<void()>& f, std::string* msg = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (msg != nullptr) *msg = e.what();
+    return e.code();
+  }
+  return ErrorCode::ok;
+}
+
+// A tiny PCM WAV file: audio only.
+std::vector<std::uint8_t> make_wav() {
+  const std::uint32_t samples = 800, rate = 8000;
+  std::vector<std::uint8_t> w;
+  auto put = [&](const char* s) { w.insert(w.end(), s, s + 4); };
+  auto u32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) w.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  };
+  auto u16 = [&](std::uint16_t v) {
+    w.push_back(static_cast<std::uint8_t>(v));
+    w.push_back(static_cast<std::uint8_t>(v >> 8));
+  };
+  put("RIFF");
+  u32(36 + samples * 2);
+  put("WAVE");
+  put("fmt ");
+  u32(16);
+  u16(1);
+  u16(1);
+  u32(rate);
+  u32(rate * 2);
+  u16(2);
+  u16(16);
+  put("data");
+  u32(samples * 2);
+  for (std::uint32_t i = 0; i < samples; ++i) u16(static_cast<std::uint16_t>((i * 37) & 0x3fff));
+  return w;
+}
+
+}  // namespace
+
+TEST_CASE("video: every frame of the committed clip matches the ffmpeg-program path") {
+  VideoHasher vh;
+  VideoOptions o;
+  o.seconds_per_hash = 0;
+  const VideoHashes got = vh.hash_file(clip_path(), o);
+  const std::string expected = read_text(video_data_dir() + "/audio-first-mpeg4.r0.txt");
+  const std::string text = to_vpdq_text(got.frames);
+  CHECK_MESSAGE(text == expected, pdqguard::test::first_difference(text, expected));
+  // The video is stream 1 and the decoder delays B-frames: all 30 are drained.
+  CHECK(got.info.stream_index == 1);
+  CHECK(got.info.frames_decoded == 30);
+  CHECK(got.info.frames_hashed == 30);
+  CHECK(got.info.width == 128);
+  CHECK(got.info.height == 96);
+  CHECK(got.info.fps == 10.0);
+  CHECK(got.info.codec == "mpeg4");
+  CHECK(got.info.frame_mod == 1);
+}
+
+TEST_CASE("video: sampling follows vPDQ's frameMod rule") {
+  VideoHasher vh;
+  VideoOptions all;
+  all.seconds_per_hash = 0;
+  const auto every = vh.hash_file(clip_path(), all).frames;
+  REQUIRE(every.size() == 30);
+
+  for (const double s : {1.0, 0.25, 0.5, 2.9, 100.0}) {
+    VideoOptions o;
+    o.seconds_per_hash = s;
+    const auto got = vh.hash_file(clip_path(), o);
+    int mod = static_cast<int>(s * 10.0);
+    if (mod == 0) mod = 1;
+    CHECK(got.info.frame_mod == mod);
+    std::vector<VideoFrameHash> want;
+    for (const auto& f : every)
+      if (f.frame_number % mod == 0) want.push_back(f);
+    CHECK_MESSAGE(to_vpdq_text(got.frames) == to_vpdq_text(want), "seconds_per_hash ", s);
+  }
+  VideoOptions one;
+  const auto r1 = vh.hash_file(clip_path(), one).frames;
+  REQUIRE(r1.size() == 3);
+  CHECK(format_vpdq_line(r1[1]).substr(0, 3) == "10,");
+  CHECK(format_vpdq_line(r1[2]).size() > 6);
+  CHECK(format_vpdq_line(r1[2]).substr(format_vpdq_line(r1[2]).size() - 6) == ",2.000");
+}
+
+TEST_CASE("video: memory input gives what file input gives; the callback sees every frame") {
+  const auto bytes = read_bytes(clip_path());
+  VideoHasher vh;
+  VideoOptions o;
+  o.seconds_per_hash = 0;
+  const auto from_file = vh.hash_file(clip_path(), o);
+  const auto from_memory = vh.hash_memory(bytes.data(), bytes.size(), o);
+  CHECK(to_vpdq_text(from_memory.frames) == to_vpdq_text(from_file.frames));
+  CHECK(from_memory.info.frames_decoded == 30);
+
+  std::vector<VideoFrameHash> seen;
+  const VideoInfo info = vh.hash_memory(bytes.data(), bytes.size(), o,
+                                        [&](const VideoFrameHash& f) { seen.push_back(f); });
+  CHECK(info.frames_hashed == 30);
+  CHECK(to_vpdq_text(seen) == to_vpdq_text(from_file.frames));
+
+  // Downsampling: the same bytes through a second, fresh hasher agree.
+  VideoOptions s;
+  s.seconds_per_hash = 0;
+  s.downsample = 32;
+  VideoHasher other;
+  CHECK(to_vpdq_text(other.hash_memory(bytes.data(), bytes.size(), s).frames) ==
+        to_vpdq_text(vh.hash_file(clip_path(), s).frames));
+  CHECK(to_vpdq_text(vh.hash_file(clip_path(), s).frames) != to_vpdq_text(from_file.frames));
+}
+
+TEST_CASE("video: cut-short, damaged and foreign input get one clean error each") {
+  const auto bytes = read_bytes(clip_path());
+  VideoHasher vh;
+  std::string msg;
+  // The clip's index (moov) is at its end: any prefix is a truncated file.
+  for (const double frac : {0.9, 0.5, 0.1}) {
+    const std::size_t n = static_cast<std::size_t>(static_cast<double>(bytes.size()) * frac);
+    CHECK_MESSAGE(code_of([&] { vh.hash_memory(bytes.data(), n); }, &msg) ==
+                      ErrorCode::truncated_input,
+                  frac, ": ", msg);
+  }
+  // Every other prefix and a few damaged copies: an Error or a result, never a crash.
+  for (std::size_t n = 0; n < bytes.size(); n += 997) {
+    const ErrorCode c = code_of([&] { vh.hash_memory(bytes.data(), n); });
+    CHECK(c != ErrorCode::internal_error);
+    CHECK(c != ErrorCode::ok);
+  }
+  for (std::size_t at = 100; at < bytes.size(); at += 4099) {
+    auto bad = bytes;
+    for (std::size_t k = at; k < std::min(bad.size(), at + 64); ++k) bad[k] ^= 0x5a;
+    const ErrorCode c = code_of([&] { vh.hash_memory(bad.data(), bad.size()); });
+    CHECK(c != ErrorCode::internal_error);
+  }
+  const std::string text = "hello, this is not a video at all\n";
+  CHECK(code_of([&] { vh.hash_memory(text.data(), text.size()); }) ==
+        ErrorCode::unsupported_format);
+  CHECK(code_of([&] { vh.hash_memory(nullptr, 0); }) == ErrorCode::truncated_input);
+  const auto wav = make_wav();
+  CHECK(code_of([&] { vh.hash_memory(wav.data(), wav.size()); }, &msg) ==
+        ErrorCode::no_video_stream);
+  CHECK(msg.find("audio only") != std::string::npos);
+  CHECK(code_of([&] { vh.hash_file(video_data_dir() + "/no-such-file.mp4"); }) ==
+        ErrorCode::io_error);
+  // The hasher still works after all those failures.
+  CHECK(vh.hash_memory(bytes.data(), bytes.size()).frames.size() == 3);
+}
+
+TEST_CASE("video: limits are checked from the header, before decoding") {
+  VideoHasher vh;
+  std::string msg;
+  VideoOptions o;
+  o.max_pixels = 128 * 96 - 1;
+  CHECK(code_of([&] { vh.hash_file(clip_path(), o); }, &msg) == ErrorCode::image_too_large);
+  CHECK_MESSAGE(msg.find("128x96") != std::string::npos, msg);  // libav's words name the size
+  o = {};
+  o.downsample = 200;
+  o.max_pixels = 128 * 96;
+  CHECK(code_of([&] { vh.hash_file(clip_path(), o); }) == ErrorCode::image_too_large);
+  o = {};
+  o.max_bytes = 1000;
+  CHECK(code_of([&] { vh.hash_file(clip_path(), o); }) == ErrorCode::file_too_large);
+  const auto bytes = read_bytes(clip_path());
+  CHECK(code_of([&] { vh.hash_memory(bytes.data(), bytes.size(), o); }) ==
+        ErrorCode::file_too_large);
+  o = {};
+  o.max_frames = 29;
+  CHECK(code_of([&] { vh.hash_file(clip_path(), o); }) == ErrorCode::video_too_long);
+  o = {};
+  o.max_duration_seconds = 2.5;
+  CHECK(code_of([&] { vh.hash_file(clip_path(), o); }) == ErrorCode::video_too_long);
+  o = {};
+  o.max_frames = 30;
+  o.max_duration_seconds = 3.0;
+  CHECK(vh.hash_file(clip_path(), o).info.frames_decoded == 30);
+}
+
+TEST_CASE("video: bad options are invalid_argument") {
+  VideoHasher vh;
+  for (int k = 0; k < 5; ++k) {
+    VideoOptions o;
+    if (k == 0) o.seconds_per_hash = -1;
+    if (k == 1) o.seconds_per_hash = std::nan("");
+    if (k == 2) o.downsample = -3;
+    if (k == 3) o.decoder_threads = -1;
+    if (k == 4) o.max_frames = 0;
+    CHECK(code_of([&] { vh.hash_file(clip_path(), o); }) == ErrorCode::invalid_argument);
+  }
+}
+
+TEST_CASE("video: decoder threads do not change the output") {
+  VideoHasher vh;
+  VideoOptions o;
+  o.seconds_per_hash = 0;
+  const auto one = vh.hash_file(clip_path(), o);
+  o.decoder_threads = 2;
+  CHECK(to_vpdq_text(vh.hash_file(clip_path(), o).frames) == to_vpdq_text(one.frames));
+}
