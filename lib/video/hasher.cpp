@@ -134,7 +134,13 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   if (raw == nullptr) throw std::bad_alloc();
   raw->pb = in.avio();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  const int probe_score = r;
   r = avformat_open_input(&raw, name.c_str(), ifmt, nullptr);  // frees raw on failure
+  if (r < 0 && probe_score <= AVPROBE_SCORE_RETRY)
+    // Guessed from the file name or a weak signature only: most likely not a video.
+    fail(ErrorCode::unsupported_format,
+         std::string("not a video: only the name or a weak signature suggested ") + ifmt->name +
+             ", which cannot read it: " + describe(r));
   if (r < 0) fail_container(in, "cannot open the container", r);
   video::FormatPtr fc(raw);
 

@@ -20,6 +20,7 @@ void add_hash_command(CLI::App& app, std::function<int()>& run);
 void add_scan_commands(CLI::App& app, std::function<int()>& run);  // scan and match
 void add_compare_command(CLI::App& app, std::function<int()>& run);
 void add_index_command(CLI::App& app, std::function<int()>& run);
+void add_video_commands(CLI::App& app, std::function<int()>& run);  // video hash / match
 
 /// The --version text.
 std::string version_text();

@@ -23,6 +23,7 @@ int run_main(int argc, char** argv) {
   pdqguard::cli::add_scan_commands(app, run);
   pdqguard::cli::add_compare_command(app, run);
   pdqguard::cli::add_index_command(app, run);
+  pdqguard::cli::add_video_commands(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
