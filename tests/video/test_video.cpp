@@ -228,3 +228,44 @@ TEST_CASE("video: decoder threads do not change the output") {
   o.decoder_threads = 2;
   CHECK(to_vpdq_text(vh.hash_file(clip_path(), o).frames) == to_vpdq_text(one.frames));
 }
+
+TEST_CASE("video triage: luma mode hashes the Y plane, close to the compatible hashes") {
+  VideoHasher vh;
+  VideoOptions o;
+  o.seconds_per_hash = 0;
+  const auto compat = vh.hash_file(clip_path(), o);
+  o.mode = VideoMode::luma;
+  const auto luma = vh.hash_file(clip_path(), o);
+  REQUIRE(luma.frames.size() == compat.frames.size());
+  int max_d = 0, differ = 0;
+  for (std::size_t i = 0; i < luma.frames.size(); ++i) {
+    CHECK(luma.frames[i].frame_number == compat.frames[i].frame_number);
+    const int d = distance(luma.frames[i].hash, compat.frames[i].hash);
+    max_d = std::max(max_d, d);
+    differ += d > 0 ? 1 : 0;
+  }
+  MESSAGE("luma vs compatible on the clip: max distance ", max_d, ", ", differ, " of 30 differ");
+  CHECK(max_d <= 16);
+  // Downsampling in luma mode goes through swscale to gray8: still close.
+  o.downsample = 64;
+  const auto small = vh.hash_file(clip_path(), o);
+  REQUIRE(small.frames.size() == 30);
+  CHECK(distance(small.frames[0].hash, compat.frames[0].hash) <= 32);
+}
+
+TEST_CASE("video triage: key frames only decodes the key frames") {
+  VideoHasher vh;
+  VideoOptions o;
+  o.seconds_per_hash = 0;
+  o.key_frames_only = true;
+  o.mode = VideoMode::luma;
+  const auto keys = vh.hash_file(clip_path(), o);
+  // The clip has one key frame every 12 frames (mpeg4's default GOP): 0, 12, 24.
+  CHECK(keys.info.frames_decoded >= 1);
+  CHECK(keys.info.frames_decoded < 30);
+  CHECK(keys.frames.size() == static_cast<std::size_t>(keys.info.frames_decoded));
+  o.key_frames_only = false;
+  const auto all = vh.hash_file(clip_path(), o);
+  // The first key frame is frame 0 of both runs: same pixels, same hash.
+  CHECK(keys.frames[0].hash == all.frames[0].hash);
+}

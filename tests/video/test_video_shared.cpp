@@ -145,3 +145,36 @@ TEST_CASE("video shared: every video matches its published te-2022 file (full si
     CHECK_MESSAGE(found, id);
   }
 }
+
+TEST_CASE("video shared: luma (triage) mode lands near the compatible hashes") {
+  require_shared_video();
+  // Measured on these videos (every frame, 4,955 frames; 4,773 of quality >= 50):
+  // all frames p50 0 / p90 2 / max 56 (the max on doorknob, whose frames are half
+  // below quality 50); frames of quality >= 50 p50 0 / p90 2 / max 16.
+  VideoHasher vh;
+  std::vector<int> good, all;
+  for (const auto& v : shared_videos()) {
+    VideoOptions o;
+    o.seconds_per_hash = 0;
+    const auto compat = vh.hash_file(v.string(), o);
+    o.mode = VideoMode::luma;
+    const auto luma = vh.hash_file(v.string(), o);
+    REQUIRE(luma.frames.size() == compat.frames.size());
+    for (std::size_t i = 0; i < luma.frames.size(); ++i) {
+      const int d = distance(luma.frames[i].hash, compat.frames[i].hash);
+      all.push_back(d);
+      if (compat.frames[i].quality >= 50) good.push_back(d);
+    }
+  }
+  std::sort(good.begin(), good.end());
+  std::sort(all.begin(), all.end());
+  const auto at = [](const std::vector<int>& x, double p) {
+    return x[std::min(x.size() - 1, static_cast<std::size_t>(p * static_cast<double>(x.size())))];
+  };
+  MESSAGE("quality >= 50: n=", good.size(), " p50=", at(good, 0.5), " p90=", at(good, 0.9),
+          " max=", good.back(), "; all: n=", all.size(), " p50=", at(all, 0.5),
+          " p90=", at(all, 0.9), " max=", all.back());
+  CHECK(at(good, 0.5) <= 2);
+  CHECK(at(good, 0.9) <= 4);
+  CHECK(good.back() <= 24);  // well inside the match distance 31
+}
