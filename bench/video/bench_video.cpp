@@ -4,6 +4,7 @@
 //   ./bench_video                      (PDQGUARD_BENCH_VIDEOS=N to change 10000)
 #include <benchmark/benchmark.h>
 
+#include <pdqguard/video.hpp>
 #include <pdqguard/vpdq.hpp>
 
 #include <chrono>
@@ -82,6 +83,50 @@ void BM_MatchClip(benchmark::State& state) {
   state.counters["build_s"] = d.build_s;
 }
 BENCHMARK(BM_MatchClip)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+
+// Live stream: the cost of a frame the stream does not sample (a timestamp check)
+// and of a sampled 1280x720 I420 frame (Y plane hashed; no copy).
+struct Frame720 {
+  std::vector<std::uint8_t> y = std::vector<std::uint8_t>(1280 * 720), uv = std::vector<std::uint8_t>(640 * 360, 128);
+  Frame720() {
+    std::mt19937_64 rng(3);
+    for (auto& p : y) p = static_cast<std::uint8_t>(rng());
+  }
+  FrameView view() const { return FrameView::i420(y.data(), 1280, uv.data(), 640, uv.data(), 640, 1280, 720); }
+};
+
+void BM_StreamUnsampled(benchmark::State& state) {
+  static const Frame720 f;
+  StreamOptions o;
+  o.width = 1280;
+  o.height = 720;
+  o.seconds_per_hash = 1e9;  // only the first frame is sampled
+  FrameStream s(o);
+  StreamSample out;
+  double t = 0;
+  s.push(f.view(), t, out);
+  for (auto _ : state) {
+    t += 1.0 / 30;
+    benchmark::DoNotOptimize(s.push(f.view(), t, out));
+  }
+}
+BENCHMARK(BM_StreamUnsampled);
+
+void BM_StreamSampled720(benchmark::State& state) {
+  static const Frame720 f;
+  StreamOptions o;
+  o.width = 1280;
+  o.height = 720;
+  o.seconds_per_hash = 0;  // every frame
+  FrameStream s(o);
+  StreamSample out;
+  double t = 0;
+  for (auto _ : state) {
+    t += 1.0 / 30;
+    benchmark::DoNotOptimize(s.push(f.view(), t, out));
+  }
+}
+BENCHMARK(BM_StreamSampled720)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -562,6 +562,78 @@ PDQGUARD_API int pdqg_matcher_query_frame(const pdqg_matcher* matcher, pdqg_hash
 /** Frees an array returned by a query; NULL does nothing. Thread-safe. */
 PDQGUARD_API void pdqg_matches_free(pdqg_match* matches);
 
+/* ---------------------------------------------------------------------------
+ * Live streams: sample frames the caller already has (a video call, a capture
+ * card), hash the samples and match them. One stream per thread; many streams
+ * may share one matcher.
+ * ------------------------------------------------------------------------- */
+
+/** A stream handle (opaque). */
+typedef struct pdqg_stream pdqg_stream;
+
+/** How a stream samples. Initialise with `pdqg_stream_options o = {0};`. */
+typedef struct pdqg_stream_options {
+  int format;  /**< a pdqg_format; every pushed frame must have it */
+  int width;   /**< pixels, > 0; every pushed frame must have it */
+  int height;
+  /** Time-based sampling: the first frame, then the first frame at or after
+   *  each multiple of this many seconds after the first frame's timestamp.
+   *  0 = every frame. */
+  double seconds_per_hash;
+  /** > 0: counter-based sampling instead (vPDQ's rule): frame N (0-based) is
+   *  sampled when N % frames_per_hash == 0. 0 = time-based. */
+  int frames_per_hash;
+  /** >= 0: a sample within this distance of the last kept one is skipped
+   *  (hashed, not kept, not matched); -1 = keep every sample. With `= {0}`
+   *  initialisation it is 0, i.e. identical consecutive samples are skipped. */
+  int skip_distance;
+} pdqg_stream_options;
+
+/** What pdqg_stream_push() did with a frame. */
+typedef enum pdqg_stream_verdict {
+  PDQG_STREAM_UNSAMPLED = 0, /**< not a sample: nothing read, copied or allocated */
+  PDQG_STREAM_SKIPPED = 1,   /**< hashed, within skip_distance of the last kept sample */
+  PDQG_STREAM_KEPT = 2       /**< hashed and kept (and matched when a matcher was given) */
+} pdqg_stream_verdict;
+
+/** One pushed frame's record. Plain data; the caller owns it. */
+typedef struct pdqg_stream_sample {
+  int verdict;          /**< a pdqg_stream_verdict */
+  int reserved_;        /**< always 0 */
+  int64_t frame_number; /**< 0-based count of the frames pushed before this one */
+  double timestamp;     /**< as pushed */
+  pdqg_result result;   /**< the hash and quality (SKIPPED and KEPT only; dihedral not computed) */
+} pdqg_stream_sample;
+
+/** Creates a stream into *out (freed with pdqg_stream_free). Errors:
+ *  PDQG_INVALID_ARGUMENT (NULL arguments, bad format or size, negative or
+ *  non-finite seconds_per_hash, negative frames_per_hash, skip_distance < -1
+ *  or > 256), PDQG_OUT_OF_MEMORY. Thread-safe. */
+PDQGUARD_API int pdqg_stream_create(const pdqg_stream_options* options, pdqg_stream** out);
+
+/** Frees a stream; NULL does nothing. Not while another call uses it. */
+PDQGUARD_API void pdqg_stream_free(pdqg_stream* stream);
+
+/** Offers the next frame, presented at `timestamp` seconds (finite, never less
+ *  than the previous frame's). An unsampled frame is not read (costs a counter
+ *  and a comparison; `frame` may then even be NULL). A sampled frame is checked
+ *  as pdqg_hash_frame() checks it, must have the stream's format and size, and
+ *  is hashed into sample->result. When it is KEPT and `matcher` is not NULL,
+ *  it is matched as pdqg_matcher_query_result() does and *matches / *count
+ *  receive the matches (free with pdqg_matches_free); otherwise *matches is
+ *  NULL and *count 0. `matches`/`count` may be NULL when `matcher` is NULL.
+ *  Without a matcher no heap allocation happens per frame, sampled or not
+ *  (with one, a kept sample costs what a matcher query costs). Errors: PDQG_INVALID_ARGUMENT (NULL stream or sample, bad
+ *  timestamp, bad frame), the matcher's errors; message in pdqg_stream_error()
+ *  and pdqg_last_error(). One thread at a time per stream. */
+PDQGUARD_API int pdqg_stream_push(pdqg_stream* stream, const pdqg_frame* frame, double timestamp,
+                                  const pdqg_matcher* matcher, pdqg_stream_sample* sample,
+                                  pdqg_match** matches, size_t* count);
+
+/** The last error message recorded on this stream ("" when none). Valid until
+ *  the next call on the stream. */
+PDQGUARD_API const char* pdqg_stream_error(const pdqg_stream* stream);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -4,6 +4,7 @@
 
 #include <pdqguard/export.h>
 #include <pdqguard/hash.hpp>
+#include <pdqguard/hasher.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -127,6 +128,78 @@ class PDQGUARD_API VideoHasher {
   /// As hash_memory, with a per-frame callback.
   VideoInfo hash_memory(const void* data, std::size_t size, const VideoOptions& opts,
                         const VideoFrameCallback& on_frame, const std::string& name = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---------------------------------------------------------------------------
+// Live streams: frames the caller already has (a video call, a capture card)
+// ---------------------------------------------------------------------------
+
+/// How a FrameStream samples. Frames must all have `format`, `width`, `height`.
+struct StreamOptions {
+  PixelFormat format = PixelFormat::i420;
+  int width = 0;
+  int height = 0;
+  /// Time-based sampling: the first frame, then the first frame at or after each
+  /// multiple of seconds_per_hash after the first frame's timestamp. 0 = every frame.
+  double seconds_per_hash = 1.0;
+  /// > 0: counter-based sampling instead, vPDQ's rule: frame N (0-based count of
+  /// pushed frames) is sampled when N % frames_per_hash == 0.
+  int frames_per_hash = 0;
+  /// >= 0: a sampled frame whose hash is within this distance of the last kept
+  /// one is dropped (verdict skipped) instead of kept. -1 = keep every sample.
+  int skip_distance = -1;
+};
+
+/// What push() did with a frame.
+enum class StreamVerdict : int {
+  unsampled = 0,  ///< not a sample: nothing was read, copied or allocated
+  skipped = 1,    ///< sampled and hashed, but within skip_distance of the last kept sample
+  kept = 2,       ///< sampled, hashed and kept: report / match it
+};
+
+/// One pushed frame's record (result filled for skipped and kept frames).
+struct StreamSample {
+  std::int64_t frame_number = 0;  ///< 0-based count of frames pushed before this one
+  double timestamp = 0;           ///< as pushed
+  HashResult result;
+};
+
+/// Samples and hashes a live stream of frames. Owns a Hasher, so a stream hashes
+/// frame after frame without allocating (counted in tests: zero heap allocations
+/// per frame, sampled or not, once the first sample has sized the scratch). One
+/// stream per thread; many streams may share a Matcher (its queries are
+/// thread-safe).
+class PDQGUARD_API FrameStream {
+ public:
+  /// Throws Error(invalid_argument) for a non-positive size, a negative or
+  /// non-finite seconds_per_hash, a negative frames_per_hash or skip_distance < -1.
+  explicit FrameStream(const StreamOptions& options);
+  ~FrameStream();
+  FrameStream(FrameStream&&) noexcept;
+  FrameStream& operator=(FrameStream&&) noexcept;
+  FrameStream(const FrameStream&) = delete;
+  FrameStream& operator=(const FrameStream&) = delete;
+
+  /// Offers the next frame, presented at `timestamp` seconds (finite, never less
+  /// than the previous frame's). An unsampled frame is not read: it costs a
+  /// counter and a comparison. A sampled frame must match the stream's format
+  /// and size (Error(invalid_argument) otherwise, or for an invalid view) and is
+  /// hashed into out.result. Returns the verdict; `out` always gets the frame
+  /// number and timestamp.
+  StreamVerdict push(const FrameView& frame, double timestamp, StreamSample& out);
+  /// Whether push() at `timestamp` would sample the next frame (false for a
+  /// timestamp push() would refuse): lets a caller describe or fetch the frame
+  /// only when it will be read. Does not change the stream.
+  bool would_sample(double timestamp) const noexcept;
+
+  const StreamOptions& options() const noexcept;
+  std::int64_t frames_pushed() const noexcept;
+  std::int64_t frames_kept() const noexcept;
+  std::int64_t frames_skipped() const noexcept;
 
  private:
   struct Impl;
