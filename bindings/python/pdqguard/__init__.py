@@ -29,7 +29,7 @@ from ._native import lib as _lib
 __all__ = [
     "Error", "Status", "Hash", "HashResult", "Hasher", "FORMATS", "DIHEDRAL_NAMES",
     "hash_file", "hash_bytes", "hash_frame", "version", "simd_path", "set_simd_path",
-    "Matcher", "Match", "MatchResult", "INDEX_KINDS",
+    "Matcher", "Match", "MatchResult", "INDEX_KINDS", "Stream", "StreamSample",
 ]
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ from ._errors import Error, Status, _check  # noqa: E402,F401
 from ._hashing import (DIHEDRAL_NAMES, FORMATS, Hash, Hasher, HashResult, hash_bytes,  # noqa: E402
                        hash_file, hash_frame)
 from ._matching import INDEX_KINDS, Match, Matcher, MatchResult  # noqa: E402
+from ._stream import Stream, StreamSample  # noqa: E402
 
 
 def version() -> str:

@@ -265,6 +265,17 @@ def _hash_bytes(handle, data, dihedral: bool) -> HashResult:
 
 
 def _hash_frame(handle, data, width, height, fmt, stride, dihedral) -> HashResult:
+    frame, planes = _make_frame(data, width, height, fmt, stride)
+    r = _native.Result()
+    _call(handle, _lib.pdqg_hash_frame(handle, ctypes.byref(frame), _flags(dihedral),
+                                       ctypes.byref(r)))
+    del planes  # the buffers stay alive until the call has returned
+    return _result(r)
+
+
+def _make_frame(data, width, height, fmt, stride):
+    """(pdqg_frame, the objects that keep its buffers alive) for a frame given as
+    a numpy array or buffer(s), as Hasher.hash_frame takes it."""
     if _is_numpy(data):
         fmt, w, h, planes = _frame_from_numpy(data, fmt)
         if (width is not None and width != w) or (height is not None and height != h):
@@ -309,11 +320,7 @@ def _hash_frame(handle, data, width, height, fmt, stride, dihedral) -> HashResul
         frame.planes[p] = address
         frame.sizes[p] = size if address else 0
         frame.strides[p] = s
-    r = _native.Result()
-    _call(handle, _lib.pdqg_hash_frame(handle, ctypes.byref(frame), _flags(dihedral),
-                                       ctypes.byref(r)))
-    del planes  # the buffers stay alive until the call has returned
-    return _result(r)
+    return frame, planes
 
 
 def hash_file(path: Union[str, os.PathLike], *, dihedral: bool = False) -> HashResult:

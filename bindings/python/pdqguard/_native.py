@@ -59,6 +59,27 @@ class Match(ctypes.Structure):
     ]
 
 
+class StreamOptions(ctypes.Structure):
+    _fields_ = [
+        ("format", ctypes.c_int),
+        ("width", ctypes.c_int),
+        ("height", ctypes.c_int),
+        ("seconds_per_hash", ctypes.c_double),
+        ("frames_per_hash", ctypes.c_int),
+        ("skip_distance", ctypes.c_int),
+    ]
+
+
+class StreamSample(ctypes.Structure):
+    _fields_ = [
+        ("verdict", ctypes.c_int),
+        ("reserved_", ctypes.c_int),
+        ("frame_number", ctypes.c_int64),
+        ("timestamp", ctypes.c_double),
+        ("result", Result),
+    ]
+
+
 def _candidates():
     env = os.environ.get("PDQGUARD_LIBRARY")
     if env:
@@ -133,6 +154,12 @@ def _declare(lib: ctypes.CDLL) -> None:
         "pdqg_frame_packed_size": (ctypes.c_int, [ctypes.c_int, ctypes.c_int, ctypes.c_int,
                                                   P(ctypes.c_size_t)]),
         "pdqg_matches_free": (None, [P(Match)]),
+        "pdqg_stream_create": (ctypes.c_int, [P(StreamOptions), P(ctypes.c_void_p)]),
+        "pdqg_stream_free": (None, [ctypes.c_void_p]),
+        "pdqg_stream_push": (ctypes.c_int, [ctypes.c_void_p, P(Frame), ctypes.c_double,
+                                            ctypes.c_void_p, P(StreamSample), P(P(Match)),
+                                            P(ctypes.c_size_t)]),
+        "pdqg_stream_error": (ctypes.c_char_p, [ctypes.c_void_p]),
     }
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
