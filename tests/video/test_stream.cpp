@@ -72,6 +72,15 @@ struct I420 {
   }
 };
 
+pdqg_stream_options c_opts720() {
+  pdqg_stream_options co{};
+  co.format = PDQG_FORMAT_I420;
+  co.width = 1280;
+  co.height = 720;
+  co.skip_distance = -1;
+  return co;
+}
+
 StreamOptions opts720(double sph) {
   StreamOptions o;
   o.format = PixelFormat::i420;
@@ -183,12 +192,8 @@ TEST_CASE("stream: zero heap allocations per frame in steady state, sampled or n
   CHECK(allocs == 0);
 
   // The C API's push without a matcher: the same.
-  pdqg_stream_options co{};
-  co.format = PDQG_FORMAT_I420;
-  co.width = 1280;
-  co.height = 720;
+  pdqg_stream_options co = c_opts720();
   co.seconds_per_hash = 0.2;
-  co.skip_distance = -1;
   pdqg_stream* cs = nullptr;
   REQUIRE(pdqg_stream_create(&co, &cs) == PDQG_OK);
   const pdqg_frame f = img.c_frame();
@@ -214,12 +219,8 @@ TEST_CASE("stream C API: samples matched against a matcher handle") {
   pdqg_matcher* m = nullptr;
   REQUIRE(pdqg_matcher_open(paths, 1, nullptr, &m) == PDQG_OK);
 
-  pdqg_stream_options co{};
-  co.format = PDQG_FORMAT_I420;
-  co.width = 1280;
-  co.height = 720;
+  pdqg_stream_options co = c_opts720();
   co.frames_per_hash = 10;
-  co.skip_distance = -1;
   pdqg_stream* s = nullptr;
   REQUIRE(pdqg_stream_create(&co, &s) == PDQG_OK);
   const pdqg_frame f = img.c_frame();

@@ -19,6 +19,7 @@
 #include <cstring>
 
 using namespace pdqguard;
+using pdqguard::test::code_of;
 using pdqguard::test::read_bytes;
 using pdqguard::test::read_text;
 using pdqguard::test::to_vpdq_text;
@@ -27,16 +28,6 @@ using pdqguard::test::video_data_dir;
 namespace {
 
 std::string clip_path() { return video_data_dir() + "/audio-first-mpeg4.mp4"; }
-
-ErrorCode code_of(const std::function<void()>& f, std::string* msg = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (msg != nullptr) *msg = e.what();
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
 
 // A tiny PCM WAV file: audio only.
 std::vector<std::uint8_t> make_wav() {

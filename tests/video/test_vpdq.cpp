@@ -5,23 +5,16 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/vpdq.hpp>
 
+#include "video/video_util.hpp"
+
 #include <map>
 #include <random>
 #include <sstream>
 
 using namespace pdqguard;
+using pdqguard::test::code_of;
 
 namespace {
-
-ErrorCode code_of(const std::function<void()>& f, std::string* msg = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (msg != nullptr) *msg = e.what();
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
 
 Hash256 random_hash(std::mt19937_64& rng) {
   Hash256 h;

@@ -1,12 +1,14 @@
 // Test helpers for the video suites: files, the shared video folder, vPDQ text.
 #pragma once
 
+#include <pdqguard/error.hpp>
 #include <pdqguard/video.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,6 +46,17 @@ inline std::string to_vpdq_text(const std::vector<VideoFrameHash>& frames) {
   std::ostringstream s;
   write_vpdq(s, frames);
   return s.str();
+}
+
+/// The error code `f` throws (ok when it returns), its message in *msg.
+inline ErrorCode code_of(const std::function<void()>& f, std::string* msg = nullptr) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (msg != nullptr) *msg = e.what();
+    return e.code();
+  }
+  return ErrorCode::ok;
 }
 
 /// The first line where two texts differ, for a readable failure message.
