@@ -41,8 +41,9 @@ struct VideoOptions {
   /// first (vPDQ's `-s N`). Compatible mode only.
   int downsample = 0;
   VideoMode mode = VideoMode::compatible;
-  /// Decode only key frames (AVDISCARD_NONKEY): the counter then counts key
-  /// frames only, so this is a triage option, not vPDQ-compatible.
+  /// Decode only key frames (AVDISCARD_NONKEY) and hash every one of them
+  /// (seconds_per_hash does not thin them), numbered by their position in the
+  /// stream as their timestamps give it. A triage option, not vPDQ-compatible.
   bool key_frames_only = false;
   /// Largest width x height accepted, checked from the stream header before
   /// decoding and again on every decoded frame (image_too_large).

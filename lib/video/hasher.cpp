@@ -249,6 +249,14 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
 
   // ---- decode, sample, hash -------------------------------------------------
   const float fps_f = static_cast<float>(info.fps);
+  const std::int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+  auto key_frame_number = [&](const AVFrame& f, std::int64_t counter) -> std::int64_t {
+    if (f.best_effort_timestamp == AV_NOPTS_VALUE) return counter;
+    const double secs =
+        static_cast<double>(f.best_effort_timestamp - start) * av_q2d(st->time_base);
+    const double pos = std::floor(secs * info.fps + 0.5);
+    return pos >= 0 && pos < 9.0e15 ? static_cast<std::int64_t>(pos) : counter;
+  };
   auto drain = [&]() {
     for (;;) {
       int rr = avcodec_receive_frame(cc.get(), decoded.get());
@@ -266,16 +274,19 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
                                             std::to_string(o.max_frames) + " frames or " +
                                             std::to_string(o.max_duration_seconds) + " s");
       }
-      if (n % info.frame_mod == 0) {
+      // Key frames only: every decoded (key) frame is hashed, numbered by its
+      // position in the stream as its timestamp gives it (the counter would only
+      // count key frames).
+      if (o.key_frames_only || n % info.frame_mod == 0) {
         check_size(static_cast<std::uint64_t>(decoded->width),
                    static_cast<std::uint64_t>(decoded->height));
         const FrameView view = convert(*decoded, out_w, out_h, o);
         const HashResult h = hasher.hash(view);
         VideoFrameHash fh;
-        fh.frame_number = n;
+        fh.frame_number = o.key_frames_only ? key_frame_number(*decoded, n) : n;
         fh.quality = h.quality;
         fh.hash = h.hash;
-        fh.timestamp = static_cast<double>(static_cast<float>(n) / fps_f);
+        fh.timestamp = static_cast<double>(static_cast<float>(fh.frame_number) / fps_f);
         ++info.frames_hashed;
         av_frame_unref(decoded.get());
         if (on_frame) on_frame(fh);

@@ -251,12 +251,21 @@ TEST_CASE("video triage: key frames only decodes the key frames") {
   o.key_frames_only = true;
   o.mode = VideoMode::luma;
   const auto keys = vh.hash_file(clip_path(), o);
-  // The clip has one key frame every 12 frames (mpeg4's default GOP): 0, 12, 24.
-  CHECK(keys.info.frames_decoded >= 1);
-  CHECK(keys.info.frames_decoded < 30);
-  CHECK(keys.frames.size() == static_cast<std::size_t>(keys.info.frames_decoded));
+  // The clip has 3 key frames (ffprobe: frames 0, 12, 24; mpeg4's default GOP).
+  CHECK(keys.info.frames_decoded == 3);
+  REQUIRE(keys.frames.size() == 3);
   o.key_frames_only = false;
   const auto all = vh.hash_file(clip_path(), o);
-  // The first key frame is frame 0 of both runs: same pixels, same hash.
-  CHECK(keys.frames[0].hash == all.frames[0].hash);
+  // Each key frame is numbered by its position and hashes as that frame does
+  // when every frame is decoded (same pixels: intra-coded).
+  for (const auto& k : keys.frames) {
+    REQUIRE(k.frame_number < 30);
+    CHECK(k.frame_number % 12 == 0);
+    CHECK(k.hash == all.frames[static_cast<std::size_t>(k.frame_number)].hash);
+    CHECK(format_vpdq_line(k) == format_vpdq_line(all.frames[static_cast<std::size_t>(k.frame_number)]));
+  }
+  // seconds_per_hash does not thin key frames out.
+  o.key_frames_only = true;
+  o.seconds_per_hash = 5;
+  CHECK(vh.hash_file(clip_path(), o).frames.size() == 3);
 }

@@ -280,7 +280,7 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
                    "plane, faster, not vPDQ-compatible)")
       ->check(CLI::IsMember({"compatible", "luma"}));
   hash->add_flag("--key-frames-only", o->key_frames_only,
-                 "Decode key frames only (triage; the sampling counter counts key frames)");
+                 "Decode and hash key frames only (triage; each numbered by its position in the stream)");
   hash->add_option("--max-pixels", o->max_pixels, "Largest frame width x height accepted");
   hash->add_option("--max-bytes", o->max_bytes, "Largest video file accepted, in bytes");
   hash->add_option("--max-duration", o->max_duration, "Longest video accepted, in seconds");
