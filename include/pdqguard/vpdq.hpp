@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pdqguard {
@@ -115,7 +116,7 @@ class PDQGUARD_API VpdqIndex {
 
  private:
   struct Impl;
-  explicit VpdqIndex(std::unique_ptr<Impl> impl);
+  explicit VpdqIndex(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
   std::unique_ptr<Impl> impl_;
 };
 

@@ -76,8 +76,10 @@ struct VideoHasher::Impl {
   }
   ~Impl() { sws_freeContext(sws); }
 
-  VideoInfo run(video::Input& in, const std::string& name, const VideoOptions& o,
-                const VideoFrameCallback& on_frame);
+  // Hidden: a member of a nested class of an exported class, defined out of line.
+  __attribute__((visibility("hidden"))) VideoInfo run(video::Input& in, const std::string& name,
+                                                      const VideoOptions& o,
+                                                      const VideoFrameCallback& on_frame);
 
  private:
   // Makes `converted` a w x h frame of `fmt`; allocates only when that changes.

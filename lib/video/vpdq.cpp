@@ -242,7 +242,6 @@ struct VpdqIndex::Impl {
   std::size_t frames = 0;
 };
 
-VpdqIndex::VpdqIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 VpdqIndex::~VpdqIndex() = default;
 
 std::shared_ptr<const VpdqIndex> VpdqIndex::build(std::span<const VpdqVideo> list,
