@@ -12,7 +12,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace pdqguard {
@@ -116,7 +115,7 @@ class PDQGUARD_API VpdqIndex {
 
  private:
   struct Impl;
-  explicit VpdqIndex(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+  VpdqIndex() = default;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -286,7 +286,9 @@ std::shared_ptr<const VpdqIndex> VpdqIndex::build(std::span<const VpdqVideo> lis
   impl->slot_begin[slots] = static_cast<std::uint32_t>(impl->videos.size());
   if (impl->videos.size() != pairs.size())
     throw Error(ErrorCode::internal_error, "vPDQ index: slots do not cover every frame");
-  return std::shared_ptr<const VpdqIndex>(new VpdqIndex(std::move(impl)));
+  std::shared_ptr<VpdqIndex> index(new VpdqIndex());
+  index->impl_ = std::move(impl);
+  return index;
 }
 
 std::vector<VpdqMatch> VpdqIndex::match(const std::vector<VideoFrameHash>& query,
