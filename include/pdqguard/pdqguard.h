@@ -173,6 +173,12 @@ typedef enum pdqg_format {
  *  any other number. Static storage. Thread-safe. */
 PDQGUARD_API const char* pdqg_format_name(int format);
 
+/** The pdqg_format named by `name`: the names pdqg_format_name() gives, or
+ *  ffmpeg's -pix_fmt spellings as aliases ("gray", "rgb24", "rgba", "bgr24",
+ *  "bgra", "yuv420p"); -1 for any other text or NULL. The one name table every
+ *  front end reads (CLI --raw, gateway X-Frame-Format, bindings). Thread-safe. */
+PDQGUARD_API int pdqg_format_from_name(const char* name);
+
 /** A raw frame, described by the caller. Nothing is owned: the pixels must stay
  *  valid during the hashing call only.
  *

@@ -103,6 +103,12 @@ TEST_CASE("names of formats and dihedral variants") {
   CHECK(std::string(pdqg_format_name(PDQG_FORMAT_BGRA8)) == "bgra8");
   CHECK(std::string(pdqg_format_name(PDQG_FORMAT_NV12)) == "nv12");
   CHECK(std::string(pdqg_format_name(7)) == "unknown");
+  for (int f = PDQG_FORMAT_GRAY8; f <= PDQG_FORMAT_NV12; ++f) CHECK(pdqg_format_from_name(pdqg_format_name(f)) == f);
+  CHECK(pdqg_format_from_name("yuv420p") == PDQG_FORMAT_I420);
+  CHECK(pdqg_format_from_name("rgb24") == PDQG_FORMAT_RGB8);
+  CHECK(pdqg_format_from_name("unknown") == -1);
+  CHECK(pdqg_format_from_name("") == -1);
+  CHECK(pdqg_format_from_name(nullptr) == -1);
   CHECK(std::string(pdqg_dihedral_name(PDQG_DIHEDRAL_ROT90)) == "rot90");
   CHECK(std::string(pdqg_dihedral_name(PDQG_DIHEDRAL_FLIPMINUS1)) == "flipminus1");
   CHECK(std::string(pdqg_dihedral_name(8)) == "unknown");

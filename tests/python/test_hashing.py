@@ -207,3 +207,17 @@ def test_fast_jpeg_is_close_to_exact(corpus, image_rows):
             d = bin(int(r.hash.hex, 16) ^ int(row["hash"], 16)).count("1")
             assert d <= 10, (path, d)
             assert abs(r.quality - int(row["quality"])) <= 5, path
+
+
+def test_pixel_format_names_come_from_the_c_api_with_ffmpeg_aliases():
+    # One name table (pdqg_format_name / pdqg_format_from_name): the binding restates none.
+    assert pdqguard.FORMATS == ("gray8", "rgb8", "rgba8", "bgr8", "bgra8", "i420", "nv12")
+    w, h = 37, 23
+    rgb = bytes((i * 7) % 251 for i in range(w * h * 3))
+    assert pdqguard.hash_frame(rgb, w, h, "rgb24").hash == pdqguard.hash_frame(rgb, w, h, "rgb8").hash
+    y = rgb[: w * h]
+    yuv = y + bytes(2 * ((w + 1) // 2) * ((h + 1) // 2))
+    assert pdqguard.hash_frame(yuv, w, h, "yuv420p").hash == pdqguard.hash_frame(y, w, h, "gray8").hash
+    with pytest.raises(pdqguard.Error) as e:
+        pdqguard.hash_frame(rgb, w, h, "yuv444p")
+    assert e.value.name == "invalid_argument"

@@ -346,8 +346,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_flag("-0,--null", o.null_separated, "Paths read from stdin (-) are NUL-separated (find -print0)");
   cmd->add_option("--raw", o.raw_format,
-                  "Read raw frames of this layout from the input (- = stdin): gray8, rgb24, bgr24, "
-                  "rgba, bgra, yuv420p, nv12; one record per frame with \"frame\": N");
+                  "Read raw frames of this pixel format from the input (- = stdin): gray8, rgb8, "
+                  "rgba8, bgr8, bgra8, i420, nv12 (the C API's names) or ffmpeg's gray, rgb24, rgba, "
+                  "bgr24, bgra, yuv420p; one record per frame with \"frame\": N");
   cmd->add_option("--size", o.raw_size, "Frame size for --raw, WxH");
   cmd->add_flag("--dihedral", o.dihedral, "Hash the 8 rotations/flips too");
   cmd->add_flag("--fast", o.decode.fast,
