@@ -67,3 +67,59 @@ def test_resume_skips_exactly_the_recorded_non_utf8_paths(odd_names, tmp_path):
     got = [path_of(r) for r in recs]
     assert sorted(got) == sorted(paths), got  # each exactly once
     assert b"Skipped (resume):" in p.stderr and b"2 already recorded" in p.stderr
+
+SMALL_HASH = "61d83c0f9627c1f0ce733c0f695ac3f0318c3e0f61d83c0f9e27c1f0ce733c0f"
+
+
+def formula_free(cell):
+    """What a spreadsheet would not take as a formula: OWASP's leading quote."""
+    return not cell or cell[0] not in "=+-@\t\r"
+
+
+@pytest.fixture
+def csv_tree(tmp_path):
+    d = tmp_path / "csv"
+    d.mkdir()
+    names = ['=HYPERLINK("evil.invalid","click").ppm', "+1.ppm", "-2.ppm", "@sum.ppm",
+             'a,b "c"\nd.ppm', "plain.ppm"]
+    for n in names:
+        small_image(d / n)
+    (d / "zero.ppm").write_bytes(b"")  # an error row
+    (d / "=err.txt").write_bytes(b"not an image")
+    lst = tmp_path / "known.csv"
+    lst.write_text('hash,id,label\n' + SMALL_HASH + ',"=1+2","@label, with ""quotes"""\n')
+    return d, names, lst
+
+
+@pytest.mark.parametrize("cmd", ["hash", "scan"])
+def test_csv_rows_aligned_safe_and_round_trip(csv_tree, cmd):
+    d, names, lst = csv_tree
+    # Relative names, as `find . | pdqguard` or a shell glob gives them: the cell starts with '='.
+    args = [cmd, "--format", "csv", "--sort"] + (["--list", lst] if cmd == "scan" else [])
+    args += sorted(os.listdir(d))
+    p = subprocess.run([BIN] + [str(a) for a in args], capture_output=True, cwd=d)
+    assert p.returncode in (1, 2), p.stderr
+    rows = list(csv.reader(io.StringIO(p.stdout.decode("utf-8"), newline="")))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(names) + 2
+    for row in body:
+        assert len(row) == len(header), row  # error rows too
+    byname = {}
+    for row in body:
+        rec = dict(zip(header, row))
+        for k in ("input", "best_list", "best_id", "best_label", "matches", "error", "message"):
+            assert formula_free(rec.get(k, "")), (k, rec)
+        inp = rec["input"]
+        if inp.startswith("'"):
+            inp = inp[1:]
+        byname[os.path.basename(inp)] = rec
+    for n in names + ["zero.ppm", "=err.txt"]:
+        assert n in byname, (n, list(byname))  # commas, quotes, newlines survive
+    assert byname["zero.ppm"]["error"] and byname["zero.ppm"]["hash"] == ""
+    if cmd == "scan":
+        rec = byname["plain.ppm"]
+        assert rec["match_count"] == "1"
+        assert rec["best_id"] == "'=1+2"
+        assert rec["best_label"] == "'@label, with \"quotes\""
+        assert byname["zero.ppm"]["match_count"] == "" and byname["zero.ppm"]["best_id"] == ""
+

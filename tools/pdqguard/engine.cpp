@@ -170,7 +170,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
 
 std::string render(const Context& c, const Record& r) {
   switch (c.format) {
-    case OutFormat::csv: return render_csv(r);
+    case OutFormat::csv: return render_csv(r, c.o.matcher != nullptr);
     case OutFormat::table: return render_table(r);
     default: return render_jsonl(r);
   }

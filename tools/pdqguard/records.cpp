@@ -230,8 +230,9 @@ std::string csv_header(bool matching) {
   return h + ",error,message\n";
 }
 
-std::string render_csv(const Record& r) {
-  std::string s = csv_field(key_of(r)) + ",";
+std::string render_csv(const Record& r, bool matching) {
+  const auto cell = [](const std::string& t) { return csv_text(escape_text(t, false)); };
+  std::string s = cell(key_of(r)) + ",";
   if (r.ok) {
     s += std::string(r.format ? r.format : "") + "," + std::to_string(r.width) + "," +
          std::to_string(r.height) + "," + r.result.hash.to_hex() + "," +
@@ -240,7 +241,7 @@ std::string render_csv(const Record& r) {
   } else {
     s += ",,,,,";
   }
-  if (r.matching) {
+  if (matching) {  // the header's columns, also on error rows
     s += ",";
     s += r.ok ? (r.low_quality ? "1" : "0") : "";
     s += "," + (r.ok ? std::to_string(r.hits.size()) : std::string());
@@ -248,19 +249,20 @@ std::string render_csv(const Record& r) {
       const Match* best = &r.hits[0];
       for (const Match& h : r.hits)
         if (h.distance < best->distance) best = &h;
-      s += "," + csv_field(best->list) + "," + csv_field(best->id) + "," + csv_field(best->label) +
-           "," + std::to_string(best->distance) + "," + dihedral_name(best->variant);
+      s += "," + cell(best->list) + "," + cell(best->id) + "," + cell(best->label) + "," +
+           std::to_string(best->distance) + "," + dihedral_name(best->variant);
       std::string all;
       for (const Match& h : r.hits) {
         if (!all.empty()) all += ';';
-        all += h.list + "/" + h.id + ":" + std::to_string(h.distance) + ":" + dihedral_name(h.variant);
+        all += escape_text(h.list, false) + "/" + escape_text(h.id, false) + ":" +
+               std::to_string(h.distance) + ":" + dihedral_name(h.variant);
       }
-      s += "," + csv_field(all);
+      s += "," + csv_text(all);
     } else {
       s += ",,,,,,";
     }
   }
-  s += "," + csv_field(r.error) + "," + csv_field(r.message) + "\n";
+  s += "," + cell(r.error) + "," + cell(r.message) + "\n";
   return s;
 }
 

@@ -65,9 +65,12 @@ bool is_utf8(const std::string& s);
 nlohmann::ordered_json to_json(const Record& r);
 /// One JSON line, "\n"-terminated; invalid UTF-8 in names is replaced, never fatal.
 std::string render_jsonl(const Record& r);
-/// The CSV header line, then one row per record (matches joined with ';').
+/// The CSV header line, then one row per record (matches joined with ';'). `matching`
+/// must be the header's: every row, error rows too, has exactly the header's columns.
+/// Text cells use escape_text, then a leading ' when they start with = + - @ tab or CR
+/// (OWASP's advice against formula injection), then RFC 4180 quoting.
 std::string csv_header(bool matching);
-std::string render_csv(const Record& r);
+std::string render_csv(const Record& r, bool matching);
 /// clamscan-like: "path: OK <hash> q=100", "path: FOUND list/id ...", "path: ERROR code: msg".
 std::string render_table(const Record& r);
 
