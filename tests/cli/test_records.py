@@ -123,3 +123,24 @@ def test_csv_rows_aligned_safe_and_round_trip(csv_tree, cmd):
         assert rec["best_label"] == "'@label, with \"quotes\""
         assert byname["zero.ppm"]["match_count"] == "" and byname["zero.ppm"]["best_id"] == ""
 
+
+def test_table_escapes_control_characters(tmp_path):
+    d = tmp_path / "tbl"
+    d.mkdir()
+    fake = "x.ppm: FOUND [known.csv:1 distance 0]\nreal.ppm"
+    esc = "erase\x1b[2K\x1b[1A\r.ppm"
+    for n in (fake, esc):
+        small_image(d / n)
+    (d / "bad\nline.ppm").write_bytes(b"")  # an error record
+    lst = tmp_path / "known.csv"
+    lst.write_text('hash,id,label\n' + SMALL_HASH + ',"id\x1b[31m","label\x1b[2KFOUND\x07"\n')
+    p = subprocess.run([BIN, "scan", "--format", "table", "--list", lst, d], capture_output=True)
+    out = p.stdout.decode("utf-8")
+    lines = out.splitlines()
+    assert len(lines) == 3, out  # one line per input, whatever the names
+    for bad in ("\x1b", "\r", "\x07"):
+        assert bad not in out
+    assert any("x.ppm: FOUND [known.csv:1 distance 0]\\nreal.ppm: FOUND" in l for l in lines), out
+    assert any("erase\\x1b[2K\\x1b[1A\\r.ppm: FOUND" in l for l in lines), out
+    assert any('id\\x1b[31m "label\\x1b[2KFOUND\\x07"' in l for l in lines), out
+    assert any("bad\\nline.ppm: ERROR" in l for l in lines), out

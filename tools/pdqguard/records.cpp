@@ -267,13 +267,14 @@ std::string render_csv(const Record& r, bool matching) {
 }
 
 std::string render_table(const Record& r) {
-  std::string s = key_of(r) + ": ";
-  if (!r.ok) return s + "ERROR " + r.error + ": " + r.message + "\n";
+  const auto text = [](const std::string& t) { return escape_text(t, true); };
+  std::string s = text(key_of(r)) + ": ";
+  if (!r.ok) return s + "ERROR " + text(r.error) + ": " + text(r.message) + "\n";
   if (r.matching && !r.hits.empty()) {
     s += "FOUND";
     for (const Match& h : r.hits) {
-      s += " [" + h.list + "/" + h.id;
-      if (!h.label.empty()) s += " \"" + h.label + "\"";
+      s += " [" + text(h.list) + "/" + text(h.id);
+      if (!h.label.empty()) s += " \"" + text(h.label) + "\"";
       s += " distance " + std::to_string(h.distance);
       if (h.variant != Dihedral::original) s += std::string(" ") + dihedral_name(h.variant);
       s += "]";

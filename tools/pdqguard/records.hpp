@@ -72,6 +72,8 @@ std::string render_jsonl(const Record& r);
 std::string csv_header(bool matching);
 std::string render_csv(const Record& r, bool matching);
 /// clamscan-like: "path: OK <hash> q=100", "path: FOUND list/id ...", "path: ERROR code: msg".
+/// Names, list ids, labels and messages use escape_text with control characters escaped,
+/// so each record is exactly one line and a name cannot forge another.
 std::string render_table(const Record& r);
 
 /// Builds an error record for an input.
