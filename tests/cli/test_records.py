@@ -144,3 +144,22 @@ def test_table_escapes_control_characters(tmp_path):
     assert any("erase\\x1b[2K\\x1b[1A\\r.ppm: FOUND" in l for l in lines), out
     assert any('id\\x1b[31m "label\\x1b[2KFOUND\\x07"' in l for l in lines), out
     assert any("bad\\nline.ppm: ERROR" in l for l in lines), out
+
+
+def test_closed_pipe_exits_quietly_like_a_unix_filter(tmp_path):
+    # `pdqguard hash - < paths | head -1`: far more than a pipe buffer of records.
+    img = tmp_path / "a.ppm"
+    small_image(img)
+    paths = tmp_path / "paths.txt"
+    paths.write_text((str(img) + "\n") * 5000)
+    with open(paths, "rb") as stdin:
+        p = subprocess.Popen([BIN, "hash", "--format", "jsonl", "-"], stdin=stdin,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = p.stdout.readline()
+        p.stdout.close()  # the reader goes away, as `head -1` does
+        err = p.stderr.read().decode()
+        rc = p.wait(timeout=120)
+    assert first.startswith(b"{")
+    assert "Broken pipe" not in err and "writing records failed" not in err, err
+    assert err == "", err  # quiet: no summary either
+    assert rc == -13  # ended by SIGPIPE: a shell shows 141, as for `yes | head -1`

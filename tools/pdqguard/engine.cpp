@@ -305,6 +305,7 @@ int run_engine(const EngineOptions& o) {
   for (std::thread& t : workers) t.join();
   if (progress) progress->stop();
   if (fd != STDOUT_FILENO) ::close(fd);
+  if (sink.broken_pipe()) exit_broken_pipe();  // `| head`: quiet, as Unix filters
 
   const int sig = stop_signal();
   if (!o.no_summary)
