@@ -163,3 +163,25 @@ def test_closed_pipe_exits_quietly_like_a_unix_filter(tmp_path):
     assert "Broken pipe" not in err and "writing records failed" not in err, err
     assert err == "", err  # quiet: no summary either
     assert rc == -13  # ended by SIGPIPE: a shell shows 141, as for `yes | head -1`
+
+
+def test_no_error_records_keeps_errors_out_of_the_stream(tmp_path):
+    d = tmp_path / "mixed"
+    d.mkdir()
+    small_image(d / "good.ppm")
+    (d / "zero.ppm").write_bytes(b"")
+    (d / "notes.txt").write_bytes(b"not an image")
+    lst = tmp_path / "known.txt"
+    lst.write_text(SMALL_HASH + "\n")
+    # clamscan -i: only matches on stdout; the errors are still in the summary and the status.
+    rc, recs, out, err = run(["scan", "--list", lst, "--matches-only", "--no-error-records",
+                              "--format", "jsonl", d])
+    assert rc == 1
+    assert [os.path.basename(r["path"]) for r in recs] == ["good.ppm"], out
+    assert "Errors:              2" in err, err
+    # Without matches: hash records stay, error records go; errors still give status 2.
+    rc, recs, out, err = run(["hash", "--no-error-records", "--format", "csv", d])
+    assert rc == 2
+    rows = list(csv.reader(io.StringIO(out)))
+    assert len(rows) == 2 and rows[1][0].endswith("good.ppm"), out
+    assert "Errors:              2" in err, err

@@ -247,7 +247,7 @@ int run_engine(const EngineOptions& o) {
           continue;
         }
         Record r = process(ctx, hasher, scratch, *item);
-        const bool show = !o.matches_only || !r.ok || !r.hits.empty();
+        const bool show = r.ok ? !o.matches_only || !r.hits.empty() : !o.no_error_records;
         std::string line;
         try {
           if (show) line = render(ctx, r);
@@ -339,6 +339,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                   "Append JSON lines to FILE, skipping inputs that already have a record there");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress line (and no resume notice)");
   cmd->add_flag("--no-summary", o.no_summary, "No summary on stderr at the end");
+  cmd->add_flag("--no-error-records", o.no_error_records,
+                "Write no error records (errors are still counted, by code, in the summary); with "
+                "--matches-only only matches are printed, like clamscan -i");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
   cmd->add_option("--max-depth", o.max_depth,
                   "Enter at most this many directory levels below an input directory (deeper "
