@@ -31,10 +31,12 @@ def path_of(rec):
 
 @pytest.fixture
 def odd_names(tmp_path):
-    """bad\\xff.jpg, bad\\xfe.jpg and a real bad\\u00fffd.jpg (valid UTF-8 of U+FFFD)."""
+    """bad\\xff.jpg, bad\\xfe.jpg and a real bad\\ufffd.jpg (valid UTF-8 of U+FFFD)."""
     d = tmp_path / "odd"
     d.mkdir()
-    names = [b"bad\xff.ppm", b"bad\xfe.ppm", "bad\ufffd.ppm".encode(), b"latin1-\xe9t\xe9.ppm"]
+    names = [b"bad\xff.ppm", b"bad\xfe.ppm", "bad\ufffd.ppm".encode(), b"latin1-\xe9t\xe9.ppm",
+             # Three lengths in a row: every base64 padding (none, =, ==) is written and read back.
+             b"pad\x80.ppm", b"pad\x80a.ppm", b"pad\x80ab.ppm"]
     paths = [os.path.join(os.fsencode(d), n) for n in names]
     for p in paths:
         small_image(p)
@@ -57,16 +59,16 @@ def test_non_utf8_paths_are_exact(odd_names):
 def test_resume_skips_exactly_the_recorded_non_utf8_paths(odd_names, tmp_path):
     d, paths = odd_names
     out = tmp_path / "out.jsonl"
-    # First run: only two of the files (bad\xff and the latin-1 name).
-    first = [paths[0], paths[3]]
+    # First run: all but bad\xfe and the real U+FFFD name.
+    first = [paths[0], paths[3], *paths[4:]]
     subprocess.run([BIN, "hash", "--resume", out, *first], check=True, capture_output=True)
-    # Resume over the whole folder: the other two are scanned, the recorded two are not.
+    # Resume over the whole folder: the other two are scanned, the recorded five are not.
     p = subprocess.run([BIN, "hash", "--resume", out, d], capture_output=True)
     assert p.returncode == 0, p.stderr
     recs = [json.loads(l) for l in out.read_bytes().splitlines() if l.strip()]
     got = [path_of(r) for r in recs]
     assert sorted(got) == sorted(paths), got  # each exactly once
-    assert b"Skipped (resume):" in p.stderr and b"2 already recorded" in p.stderr
+    assert b"Skipped (resume):" in p.stderr and b"5 already recorded" in p.stderr
 
 SMALL_HASH = "61d83c0f9627c1f0ce733c0f695ac3f0318c3e0f61d83c0f9e27c1f0ce733c0f"
 
