@@ -15,7 +15,7 @@ enum class ErrorCode : int {
   ok = 0,
   invalid_argument = 1,    ///< a caller passed a value the API cannot use
   io_error = 2,            ///< a file could not be opened or read
-  unsupported_format = 3,  ///< not JPEG/PNG/PPM/PGM (the message names what it is)
+  unsupported_format = 3,  ///< not a decodable format or layout (the message names what it is)
   decode_error = 4,        ///< the file claims a supported format but is damaged
   image_too_large = 5,     ///< width x height above the configured pixel limit
   file_too_large = 6,      ///< input bytes above the configured size limit

@@ -323,9 +323,13 @@ TEST_CASE("encoded input errors carry stable codes and messages") {
   CHECK(pdqg_hash_buffer(hasher, garbage, sizeof garbage, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
   CHECK(std::string(pdqg_hasher_error(hasher)).find("not a supported image") != std::string::npos);
   CHECK(std::string(pdqg_last_error()) == pdqg_hasher_error(hasher));
+  const unsigned char psd[] = "8BPS\x00\x01\x00\x00\x00\x00\x00\x00";
+  CHECK(pdqg_hash_buffer(nullptr, psd, sizeof psd, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
+  CHECK(std::string(pdqg_last_error()).find("psd") != std::string::npos);
+  // A GIF (decoded since issue 15) cut after its header is a named decode error.
   const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00;";
-  CHECK(pdqg_hash_buffer(nullptr, gif, sizeof gif, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
-  CHECK(std::string(pdqg_last_error()).find("gif") != std::string::npos);
+  CHECK(pdqg_hash_buffer(nullptr, gif, sizeof gif, 0, &r) == PDQG_DECODE_ERROR);
+  CHECK(std::string(pdqg_last_error()).find("GIF") != std::string::npos);
 
   const std::string path = kRawDir + "decoded/bridge-mods__shrink-a-lot.ppm";
   std::vector<std::uint8_t> bytes = slurp(path);

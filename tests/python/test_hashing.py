@@ -89,6 +89,10 @@ def test_jpeg_png_corpus(corpus, image_rows):
     hashed = refused = 0
     for row in image_rows:
         path = os.path.join(corpus, "images", row["relative_path"])
+        if not row["hash"] and path.endswith(".webp"):
+            assert pdqguard.hash_file(path).width == int(row["width"])  # decodes since issue 15
+            refused += 1
+            continue
         if not row["hash"]:
             with pytest.raises(pdqguard.Error) as e:
                 pdqguard.hash_file(path)
