@@ -13,7 +13,7 @@ packages=(
   golang-go
   cargo rustc rust-clippy
   nodejs
-  libwebp-dev libgif-dev libheif-dev libtiff-dev
+  libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev
 )
 # The Node.js addon needs node_api.h: Debian's nodejs ships it in libnode-dev (a
 # nodejs from elsewhere may carry it itself).

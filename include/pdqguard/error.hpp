@@ -25,6 +25,10 @@ enum class ErrorCode : int {
   unsupported_isa = 10,    ///< a forced SIMD path that this CPU cannot run
   out_of_memory = 11,      ///< an allocation failed
   internal_error = 12,     ///< a bug: please report it
+  encrypted = 13,          ///< an archive member is encrypted (no passphrase is tried)
+  archive_limit = 14,      ///< an archive limit: compression ratio (zip bomb), total bytes,
+                           ///< member count, nesting depth or path length
+  not_a_file = 15,         ///< an archive member that is a symlink, device or fifo: skipped
 };
 
 /// The snake_case name of a code, e.g. "decode_error". Never null.

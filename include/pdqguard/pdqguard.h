@@ -101,7 +101,7 @@ typedef enum pdqg_status {
   PDQG_OK = 0,                 /**< "ok" */
   PDQG_INVALID_ARGUMENT = 1,   /**< "invalid_argument": a value the API cannot use */
   PDQG_IO_ERROR = 2,           /**< "io_error": a file could not be opened or read */
-  PDQG_UNSUPPORTED_FORMAT = 3, /**< "unsupported_format": not JPEG/PNG/PPM/PGM */
+  PDQG_UNSUPPORTED_FORMAT = 3, /**< "unsupported_format": not a decodable image format */
   PDQG_DECODE_ERROR = 4,       /**< "decode_error": a damaged image */
   PDQG_IMAGE_TOO_LARGE = 5,    /**< "image_too_large": above the pixel limit */
   PDQG_FILE_TOO_LARGE = 6,     /**< "file_too_large": above the byte limit */
@@ -110,7 +110,10 @@ typedef enum pdqg_status {
   PDQG_INDEX_CORRUPT = 9,      /**< "index_corrupt": a damaged or foreign index file */
   PDQG_UNSUPPORTED_ISA = 10,   /**< "unsupported_isa": a SIMD path this CPU lacks */
   PDQG_OUT_OF_MEMORY = 11,     /**< "out_of_memory": an allocation failed */
-  PDQG_INTERNAL_ERROR = 12     /**< "internal_error": a bug, please report it */
+  PDQG_INTERNAL_ERROR = 12,    /**< "internal_error": a bug, please report it */
+  PDQG_ENCRYPTED = 13,         /**< "encrypted": an encrypted archive member (CLI records) */
+  PDQG_ARCHIVE_LIMIT = 14,     /**< "archive_limit": an archive limit (zip bomb, depth...) */
+  PDQG_NOT_A_FILE = 15         /**< "not_a_file": a symlink/device archive member, skipped */
 } pdqg_status;
 
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for

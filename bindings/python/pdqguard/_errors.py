@@ -22,6 +22,9 @@ class Status(enum.IntEnum):
     UNSUPPORTED_ISA = 10
     OUT_OF_MEMORY = 11
     INTERNAL_ERROR = 12
+    ENCRYPTED = 13
+    ARCHIVE_LIMIT = 14
+    NOT_A_FILE = 15
 
 
 class Error(Exception):
