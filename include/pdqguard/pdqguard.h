@@ -324,7 +324,8 @@ PDQGUARD_API int pdqg_hash_pixels(pdqg_hasher* hasher, int format, const void* p
                                   size_t size, int width, int height, size_t stride,
                                   unsigned flags, pdqg_result* out);
 
-/** Decodes an encoded image held in memory (JPEG, PNG, binary PPM/PGM; format
+/** Decodes an encoded image held in memory (JPEG, PNG, binary PPM/PGM, WebP,
+ *  GIF, TIFF, BMP, HEIC/HEIF, AVIF; not archives; format
  *  sniffed from the bytes, never from a name) and hashes it. The decode
  *  follows the canonical rules of the reference corpus (first frame, EXIF
  *  orientation ignored unless enabled, alpha dropped, 16-bit samples keep
