@@ -8,6 +8,7 @@ import tarfile
 import zipfile
 
 from conftest import run
+from test_scan import by_path
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "formats")
 FILES = ("lossy.webp", "palette.gif", "lzw.tiff", "rgb24.bmp")
@@ -22,14 +23,6 @@ def hashes_of_files():
     rc, recs, _, err = run(["hash", "--no-summary"] + [os.path.join(DATA, f) for f in FILES])
     assert rc == 0, err
     return {os.path.basename(r["path"]): r["hash"] for r in recs}
-
-
-def by_path(recs):
-    out = {}
-    for r in recs:
-        assert r["path"] not in out, "two records for " + r["path"]
-        out[r["path"]] = r
-    return out
 
 
 def make_zip(path, members, compression=zipfile.ZIP_DEFLATED):
