@@ -225,3 +225,17 @@ def test_pixel_format_names_come_from_the_c_api_with_ffmpeg_aliases():
     with pytest.raises(pdqguard.Error) as e:
         pdqguard.hash_frame(rgb, w, h, "yuv444p")
     assert e.value.name == "invalid_argument"
+
+
+def test_new_formats_hash_as_their_pillow_pixels():
+    # Issue 15: WebP, GIF, TIFF and BMP through hash_file/hash_bytes (the C API's
+    # decode entry point); each equals the hash of Pillow's pixels saved beside it.
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "formats")
+    for name in ("alpha.webp", "anim.gif", "rgba_deflate.tiff", "rle8.bmp", "gray.tiff"):
+        path = os.path.join(data, name)
+        ref = path + ".ppm" if os.path.exists(path + ".ppm") else path + ".pgm"
+        want = pdqguard.hash_file(ref)
+        got = pdqguard.hash_file(path)
+        assert got.hash.hex == want.hash.hex and got.quality == want.quality, name
+        with open(path, "rb") as f:
+            assert pdqguard.hash_bytes(f.read()).hash.hex == want.hash.hex, name
