@@ -50,7 +50,7 @@ TEST_CASE("version macros agree with the library") {
 }
 
 TEST_CASE("status codes are the ErrorCode numbers and names") {
-  for (int c = 0; c <= PDQG_INTERNAL_ERROR; ++c) {
+  for (int c = 0; c <= PDQG_NOT_A_FILE; ++c) {
     CAPTURE(c);
     CHECK(std::string(pdqg_status_name(c)) ==
           pdqguard::error_code_name(static_cast<pdqguard::ErrorCode>(c)));
@@ -58,7 +58,8 @@ TEST_CASE("status codes are the ErrorCode numbers and names") {
   CHECK(std::string(pdqg_status_name(PDQG_OK)) == "ok");
   CHECK(std::string(pdqg_status_name(PDQG_DECODE_ERROR)) == "decode_error");
   CHECK(std::string(pdqg_status_name(PDQG_INDEX_CORRUPT)) == "index_corrupt");
-  CHECK(std::string(pdqg_status_name(PDQG_INTERNAL_ERROR + 1)) == "unknown_error");
+  CHECK(std::string(pdqg_status_name(PDQG_ENCRYPTED)) == "encrypted");
+  CHECK(std::string(pdqg_status_name(PDQG_NOT_A_FILE + 1)) == "unknown_error");
   CHECK(std::string(pdqg_status_name(-1)) == "unknown_error");
 }
 
