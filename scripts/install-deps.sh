@@ -14,6 +14,9 @@ packages=(
   cargo rustc rust-clippy
   nodejs
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev
+  # link-time -l names that `pkg-config --static` lists for libheif (x265) and libarchive
+  libnuma-dev libacl1-dev liblz4-dev
 )
 # The Node.js addon needs node_api.h: Debian's nodejs ships it in libnode-dev (a
 # nodejs from elsewhere may carry it itself).

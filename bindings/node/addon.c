@@ -299,13 +299,6 @@ static int get_int_prop(napi_env env, napi_value obj, const char* name, int64_t*
   return 1;
 }
 
-/* A pdqg_format from its C API name ("gray8", ...). */
-static int format_from_name(const char* name) {
-  for (int f = 0; f < 64; ++f)
-    if (strcmp(pdqg_format_name(f), name) == 0) return f;
-  return -1;
-}
-
 /* hashFrame({data, width, height, format, stride?}, options?) — single-plane
  * formats, or the Y plane of i420/nv12 (only luma is read). Synchronous. */
 static napi_value hash_frame(napi_env env, napi_callback_info info) {
@@ -331,9 +324,9 @@ static napi_value hash_frame(napi_env env, napi_callback_info info) {
     napi_get_named_property(env, argv[0], "format", &v);
     char* name = get_string(env, v, "frame.format");
     if (!name) return NULL;
-    format = format_from_name(name);
+    format = pdqg_format_from_name(name);
     free(name);
-    if (format < 0) return throw_arg(env, "frame.format is not a pixel format name (gray8, rgb8, ...)");
+    if (format < 0) return throw_arg(env, "frame.format is not a pixel format name (gray8, rgb8, ... or ffmpeg's rgb24, yuv420p, ...)");
   }
   if (width <= 0 || width > INT32_MAX || height <= 0 || height > INT32_MAX || stride < 0)
     return throw_arg(env, "frame width/height must be positive and stride not negative");

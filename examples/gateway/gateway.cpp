@@ -150,12 +150,6 @@ std::string hex_of(const pdqg_hash& h) {
   return buf;
 }
 
-int format_from_name(const std::string& name) {
-  for (int f = PDQG_FORMAT_GRAY8; f <= PDQG_FORMAT_NV12; ++f)
-    if (name == pdqg_format_name(f)) return f;
-  return -1;
-}
-
 /// Parses a non-negative decimal header value; -1 when absent or malformed.
 long long header_number(const httplib::Request& req, const char* name) {
   if (!req.has_header(name)) return -1;
@@ -244,13 +238,13 @@ struct Gateway {
     const std::uint64_t cpu0 = thread_cpu_ns();
     if (req.has_header("X-Frame-Format")) {
       pdqg_frame f{};
-      f.format = format_from_name(req.get_header_value("X-Frame-Format"));
+      f.format = pdqg_format_from_name(req.get_header_value("X-Frame-Format").c_str());
       const long long w = header_number(req, "X-Frame-Width"), h = header_number(req, "X-Frame-Height");
       const long long stride = req.has_header("X-Frame-Stride") ? header_number(req, "X-Frame-Stride") : 0;
       if (f.format < 0 || w <= 0 || h <= 0 || w > 1 << 20 || h > 1 << 20 || stride < 0)
         return error_reply(res, PDQG_INVALID_ARGUMENT,
                            "raw frames need X-Frame-Format (gray8, rgb8, rgba8, bgr8, bgra8, i420, "
-                           "nv12), X-Frame-Width and X-Frame-Height (positive), optional X-Frame-Stride");
+                           "nv12, or ffmpeg's gray, rgb24, rgba, bgr24, bgra, yuv420p), X-Frame-Width and X-Frame-Height (positive), optional X-Frame-Stride");
       if (w * h > opts.max_pixels)
         return error_reply(res, PDQG_IMAGE_TOO_LARGE, "frame exceeds the pixel limit");
       f.width = static_cast<int>(w);

@@ -15,7 +15,7 @@ enum class ErrorCode : int {
   ok = 0,
   invalid_argument = 1,    ///< a caller passed a value the API cannot use
   io_error = 2,            ///< a file could not be opened or read
-  unsupported_format = 3,  ///< not JPEG/PNG/PPM/PGM (the message names what it is)
+  unsupported_format = 3,  ///< not a decodable format or layout (the message names what it is)
   decode_error = 4,        ///< the file claims a supported format but is damaged
   image_too_large = 5,     ///< width x height above the configured pixel limit
   file_too_large = 6,      ///< input bytes above the configured size limit
@@ -25,10 +25,14 @@ enum class ErrorCode : int {
   unsupported_isa = 10,    ///< a forced SIMD path that this CPU cannot run
   out_of_memory = 11,      ///< an allocation failed
   internal_error = 12,     ///< a bug: please report it
-  no_video_stream = 13,    ///< a media file without a video stream (no stream, or audio only)
-  bad_frame_rate = 14,     ///< a video stream whose frame rate is zero or unknown
-  video_too_long = 15,     ///< a video above the configured duration or frame-count limit
-  truncated_input = 16,    ///< the data ends before the container or stream it starts does
+  encrypted = 13,          ///< an archive member is encrypted (no passphrase is tried)
+  archive_limit = 14,      ///< an archive limit: compression ratio (zip bomb), total bytes,
+                           ///< member count, nesting depth or path length
+  not_a_file = 15,         ///< an archive member that is a symlink, device or fifo: skipped
+  no_video_stream = 16,    ///< a media file without a video stream (no stream, or audio only)
+  bad_frame_rate = 17,     ///< a video stream whose frame rate is zero or unknown
+  video_too_long = 18,     ///< a video above the configured duration or frame-count limit
+  truncated_input = 19,    ///< the data ends before the container or stream it starts does
 };
 
 /// The snake_case name of a code, e.g. "decode_error". Never null.

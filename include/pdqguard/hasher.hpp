@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 namespace pdqguard {
 
@@ -28,6 +29,13 @@ enum class PixelFormat : int {
 PDQGUARD_API int bytes_per_pixel(PixelFormat f) noexcept;
 /// "gray8", "rgb8", ... (never null).
 PDQGUARD_API const char* pixel_format_name(PixelFormat f) noexcept;
+/// Parses a pixel format name: the canonical names pixel_format_name() gives
+/// ("gray8", "rgb8", "rgba8", "bgr8", "bgra8", "i420", "nv12") or ffmpeg's
+/// -pix_fmt spellings accepted as aliases ("gray", "rgb24", "rgba", "bgr24",
+/// "bgra", "yuv420p"). Returns false (and leaves `out` unchanged) for any other
+/// text. Thread-safe, never throws. Every front end (CLI --raw, C API users,
+/// bindings, gateway) reads names through it.
+PDQGUARD_API bool parse_pixel_format(std::string_view name, PixelFormat& out) noexcept;
 
 /// The size of one plane of a frame: bytes in a row (without padding) and rows.
 struct PlaneSize {

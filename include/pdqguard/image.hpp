@@ -13,9 +13,10 @@
 
 namespace pdqguard {
 
-/// Formats the sniffer recognises by magic bytes (never by file name). Only jpeg,
-/// png and pnm (binary PPM P6 / PGM P5, maxval 255) decode; the others are named
-/// in unsupported_format errors.
+/// Formats the sniffer recognises by magic bytes (never by file name). jpeg,
+/// png, pnm (binary PPM P6 / PGM P5, maxval 255), gif, webp, tiff, bmp, heif
+/// (HEIC and other HEVC HEIF) and avif decode; jxl, ico, psd, pdf and svg are
+/// named in unsupported_format errors.
 enum class ImageFormat : int {
   unknown = 0,
   jpeg,
@@ -36,13 +37,15 @@ enum class ImageFormat : int {
 
 /// "jpeg", "png", "pnm", "gif", ... ("unknown" for unknown).
 PDQGUARD_API const char* image_format_name(ImageFormat f) noexcept;
-/// Detects the format from the first bytes of a file (16 are enough).
+/// Detects the format from the first bytes of a file (16 are enough, except
+/// for a HEIF file with a generic major brand: its whole ftyp box, ~32 bytes).
 PDQGUARD_API ImageFormat sniff_format(std::span<const std::uint8_t> head) noexcept;
 
 /// Limits and choices for decoding. Defaults suit untrusted input.
 struct DecodeOptions {
   /// Refuse images above this many pixels (width*height) with image_too_large,
-  /// checked from the header (JPEG SOF, PNG IHDR, PNM header) before any pixel
+  /// checked from the header (JPEG SOF, PNG IHDR, PNM header, WebP canvas, GIF
+  /// screen and frame 0, TIFF IFD0, BMP header, HEIF ispe) before any pixel
   /// buffer is allocated; it also bounds libjpeg's internal memory (about 10
   /// bytes per allowed pixel + 64 MiB) and libpng's per-side limit.
   std::uint64_t max_pixels = 100'000'000;
@@ -115,7 +118,8 @@ struct DecodedImage {
   }
 };
 
-/// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, sniffed by content).
+/// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, WebP, GIF, TIFF, BMP,
+/// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0.
 /// Throws pdqguard::Error with unsupported_format (naming the detected format),
 /// decode_error (damaged file, naming what failed), image_too_large (checked
 /// from the header before any pixel allocation), file_too_large, or

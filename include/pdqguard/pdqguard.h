@@ -101,7 +101,7 @@ typedef enum pdqg_status {
   PDQG_OK = 0,                 /**< "ok" */
   PDQG_INVALID_ARGUMENT = 1,   /**< "invalid_argument": a value the API cannot use */
   PDQG_IO_ERROR = 2,           /**< "io_error": a file could not be opened or read */
-  PDQG_UNSUPPORTED_FORMAT = 3, /**< "unsupported_format": not JPEG/PNG/PPM/PGM */
+  PDQG_UNSUPPORTED_FORMAT = 3, /**< "unsupported_format": not a decodable image format */
   PDQG_DECODE_ERROR = 4,       /**< "decode_error": a damaged image */
   PDQG_IMAGE_TOO_LARGE = 5,    /**< "image_too_large": above the pixel limit */
   PDQG_FILE_TOO_LARGE = 6,     /**< "file_too_large": above the byte limit */
@@ -111,10 +111,13 @@ typedef enum pdqg_status {
   PDQG_UNSUPPORTED_ISA = 10,   /**< "unsupported_isa": a SIMD path this CPU lacks */
   PDQG_OUT_OF_MEMORY = 11,     /**< "out_of_memory": an allocation failed */
   PDQG_INTERNAL_ERROR = 12,    /**< "internal_error": a bug, please report it */
-  PDQG_NO_VIDEO_STREAM = 13,   /**< "no_video_stream": no video stream (none, or audio only) */
-  PDQG_BAD_FRAME_RATE = 14,    /**< "bad_frame_rate": a video stream with zero or unknown fps */
-  PDQG_VIDEO_TOO_LONG = 15,    /**< "video_too_long": above the duration or frame-count limit */
-  PDQG_TRUNCATED_INPUT = 16    /**< "truncated_input": the data ends before its container does */
+  PDQG_ENCRYPTED = 13,         /**< "encrypted": an encrypted archive member (CLI records) */
+  PDQG_ARCHIVE_LIMIT = 14,     /**< "archive_limit": an archive limit (zip bomb, depth...) */
+  PDQG_NOT_A_FILE = 15,        /**< "not_a_file": a symlink/device archive member, skipped */
+  PDQG_NO_VIDEO_STREAM = 16,   /**< "no_video_stream": no video stream (none, or audio only) */
+  PDQG_BAD_FRAME_RATE = 17,    /**< "bad_frame_rate": a video stream with zero or unknown fps */
+  PDQG_VIDEO_TOO_LONG = 18,    /**< "video_too_long": above the duration or frame-count limit */
+  PDQG_TRUNCATED_INPUT = 19    /**< "truncated_input": the data ends before its container does */
 } pdqg_status;
 
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for
@@ -176,6 +179,12 @@ typedef enum pdqg_format {
 /** "gray8", "rgb8", "rgba8", "bgr8", "bgra8", "i420", "nv12"; "unknown" for
  *  any other number. Static storage. Thread-safe. */
 PDQGUARD_API const char* pdqg_format_name(int format);
+
+/** The pdqg_format named by `name`: the names pdqg_format_name() gives, or
+ *  ffmpeg's -pix_fmt spellings as aliases ("gray", "rgb24", "rgba", "bgr24",
+ *  "bgra", "yuv420p"); -1 for any other text or NULL. The one name table every
+ *  front end reads (CLI --raw, gateway X-Frame-Format, bindings). Thread-safe. */
+PDQGUARD_API int pdqg_format_from_name(const char* name);
 
 /** A raw frame, described by the caller. Nothing is owned: the pixels must stay
  *  valid during the hashing call only.
@@ -319,7 +328,8 @@ PDQGUARD_API int pdqg_hash_pixels(pdqg_hasher* hasher, int format, const void* p
                                   size_t size, int width, int height, size_t stride,
                                   unsigned flags, pdqg_result* out);
 
-/** Decodes an encoded image held in memory (JPEG, PNG, binary PPM/PGM; format
+/** Decodes an encoded image held in memory (JPEG, PNG, binary PPM/PGM, WebP,
+ *  GIF, TIFF, BMP, HEIC/HEIF, AVIF; not archives; format
  *  sniffed from the bytes, never from a name) and hashes it. The decode
  *  follows the canonical rules of the reference corpus (first frame, EXIF
  *  orientation ignored unless enabled, alpha dropped, 16-bit samples keep

@@ -133,6 +133,12 @@ const char* pdqg_format_name(int format) {
   return pixel_format_name(static_cast<PixelFormat>(format));
 }
 
+int pdqg_format_from_name(const char* name) {
+  PixelFormat f{};
+  if (name == nullptr || !parse_pixel_format(name, f)) return -1;
+  return static_cast<int>(f);
+}
+
 const char* pdqg_dihedral_name(int dihedral) {
   return dihedral_name(static_cast<Dihedral>(dihedral));
 }

@@ -33,6 +33,27 @@ const char* pixel_format_name(PixelFormat f) noexcept {
   return "unknown";
 }
 
+bool parse_pixel_format(std::string_view name, PixelFormat& out) noexcept {
+  struct Name {
+    std::string_view text;
+    PixelFormat format;
+  };
+  static constexpr Name kNames[] = {
+      {"gray8", PixelFormat::gray8}, {"rgb8", PixelFormat::rgb8},   {"rgba8", PixelFormat::rgba8},
+      {"bgr8", PixelFormat::bgr8},   {"bgra8", PixelFormat::bgra8}, {"i420", PixelFormat::i420},
+      {"nv12", PixelFormat::nv12},
+      // ffmpeg's -pix_fmt names, accepted as aliases.
+      {"gray", PixelFormat::gray8},  {"rgb24", PixelFormat::rgb8},  {"rgba", PixelFormat::rgba8},
+      {"bgr24", PixelFormat::bgr8},  {"bgra", PixelFormat::bgra8},  {"yuv420p", PixelFormat::i420},
+  };
+  for (const Name& n : kNames)
+    if (n.text == name) {
+      out = n.format;
+      return true;
+    }
+  return false;
+}
+
 const char* dihedral_name(Dihedral d) noexcept {
   static constexpr const char* kNames[] = {"original", "rot90",  "rot180",    "rot270",
                                            "flipx",    "flipy", "flipplus1", "flipminus1"};

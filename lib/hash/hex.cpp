@@ -73,6 +73,9 @@ const char* error_code_name(ErrorCode code) noexcept {
     case ErrorCode::unsupported_isa: return "unsupported_isa";
     case ErrorCode::out_of_memory: return "out_of_memory";
     case ErrorCode::internal_error: return "internal_error";
+    case ErrorCode::encrypted: return "encrypted";
+    case ErrorCode::archive_limit: return "archive_limit";
+    case ErrorCode::not_a_file: return "not_a_file";
     case ErrorCode::no_video_stream: return "no_video_stream";
     case ErrorCode::bad_frame_rate: return "bad_frame_rate";
     case ErrorCode::video_too_long: return "video_too_long";

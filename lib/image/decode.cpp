@@ -101,6 +101,10 @@ DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher, bool dihedr
   return dihedral ? hasher.hash_dihedral(v) : DihedralResult::from_plain(hasher.hash(v));
 }
 
+namespace {
+constexpr const char* kSupported = "JPEG, PNG, PPM/PGM, WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF";
+}  // namespace
+
 void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
                              const DecodeOptions& opts, RowConsumer* consumer) {
   // Reset everything but the pixel buffer's capacity.
@@ -122,6 +126,12 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
       case ImageFormat::jpeg: return detail::decode_jpeg(bytes, opts, out, consumer);
       case ImageFormat::png: return detail::decode_png(bytes, opts, out);
       case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out, consumer);
+      case ImageFormat::webp: return detail::decode_webp(bytes, opts, out);
+      case ImageFormat::gif: return detail::decode_gif(bytes, opts, out);
+      case ImageFormat::tiff: return detail::decode_tiff(bytes, opts, out);
+      case ImageFormat::bmp: return detail::decode_bmp(bytes, opts, out);
+      case ImageFormat::heif:
+      case ImageFormat::avif: return detail::decode_heif(bytes, opts, out, f);
       default: break;
     }
   } catch (const std::bad_alloc&) {
@@ -131,11 +141,11 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
   switch (f) {
     case ImageFormat::unknown:
       throw Error(ErrorCode::unsupported_format,
-                  "not a supported image (JPEG, PNG, PPM/PGM): unrecognised content");
+                  "not a supported image (" + std::string(kSupported) + "): unrecognised content");
     default:
       throw Error(ErrorCode::unsupported_format,
                   std::string("unsupported image format: ") + image_format_name(f) +
-                      " (supported: JPEG, PNG, PPM/PGM)");
+                      " (supported: " + kSupported + ")");
   }
 }
 

@@ -53,5 +53,15 @@ void decode_pnm(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
 void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out,
                  RowConsumer* consumer = nullptr);
 void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// WebP (libwebp demux/anim decoder), GIF (giflib), TIFF (libtiff) and BMP (our
+/// own reader): frame 0 as Pillow 9.4 decodes it (README "Decoding").
+void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+void decode_bmp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// HEIC/HEIF or AVIF (libheif, default options, interleaved 8-bit RGB); `format`
+/// (heif or avif, as sniffed) names the record and the errors.
+void decode_heif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out,
+                 ImageFormat format);
 
 }  // namespace pdqguard::detail

@@ -1,6 +1,7 @@
 // Format detection by magic bytes.
 #include <pdqguard/image.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace pdqguard {
@@ -41,9 +42,18 @@ ImageFormat sniff_format(std::span<const std::uint8_t> h) noexcept {
   if (starts("BM", 2)) return ImageFormat::bmp;
   if (starts("ftypavif", 8, 4) || starts("ftypavis", 8, 4)) return ImageFormat::avif;
   if (starts("ftyp", 4, 4) && (starts("heic", 4, 8) || starts("heix", 4, 8) ||
-                               starts("mif1", 4, 8) || starts("msf1", 4, 8) ||
-                               starts("hevc", 4, 8)))
+                               starts("heim", 4, 8) || starts("heis", 4, 8) ||
+                               starts("hevx", 4, 8) || starts("hevc", 4, 8)))
     return ImageFormat::heif;
+  if (starts("ftyp", 4, 4) && (starts("mif1", 4, 8) || starts("msf1", 4, 8))) {
+    // A generic HEIF major brand: the compatible brands (after the minor
+    // version, up to the ftyp box's end) say whether the codec is AV1.
+    const std::size_t box = std::min<std::size_t>(
+        h.size(), (std::size_t{h[0]} << 24) | (std::size_t{h[1]} << 16) | (std::size_t{h[2]} << 8) | h[3]);
+    for (std::size_t at = 16; at + 4 <= box; at += 4)
+      if (starts("avif", 4, at) || starts("avis", 4, at)) return ImageFormat::avif;
+    return ImageFormat::heif;
+  }
   if (starts("\xFF\x0A", 2) || starts("\0\0\0\x0CJXL \r\n\x87\n", 12)) return ImageFormat::jxl;
   if (starts("\0\0\1\0", 4)) return ImageFormat::ico;
   if (starts("8BPS", 4)) return ImageFormat::psd;

@@ -58,6 +58,8 @@ TEST_CASE("status codes are the ErrorCode numbers and names") {
   CHECK(std::string(pdqg_status_name(PDQG_OK)) == "ok");
   CHECK(std::string(pdqg_status_name(PDQG_DECODE_ERROR)) == "decode_error");
   CHECK(std::string(pdqg_status_name(PDQG_INDEX_CORRUPT)) == "index_corrupt");
+  CHECK(std::string(pdqg_status_name(PDQG_ENCRYPTED)) == "encrypted");
+  CHECK(std::string(pdqg_status_name(PDQG_NOT_A_FILE)) == "not_a_file");
   CHECK(std::string(pdqg_status_name(PDQG_NO_VIDEO_STREAM)) == "no_video_stream");
   CHECK(std::string(pdqg_status_name(PDQG_TRUNCATED_INPUT)) == "truncated_input");
   CHECK(std::string(pdqg_status_name(PDQG_TRUNCATED_INPUT + 1)) == "unknown_error");
@@ -105,6 +107,12 @@ TEST_CASE("names of formats and dihedral variants") {
   CHECK(std::string(pdqg_format_name(PDQG_FORMAT_BGRA8)) == "bgra8");
   CHECK(std::string(pdqg_format_name(PDQG_FORMAT_NV12)) == "nv12");
   CHECK(std::string(pdqg_format_name(7)) == "unknown");
+  for (int f = PDQG_FORMAT_GRAY8; f <= PDQG_FORMAT_NV12; ++f) CHECK(pdqg_format_from_name(pdqg_format_name(f)) == f);
+  CHECK(pdqg_format_from_name("yuv420p") == PDQG_FORMAT_I420);
+  CHECK(pdqg_format_from_name("rgb24") == PDQG_FORMAT_RGB8);
+  CHECK(pdqg_format_from_name("unknown") == -1);
+  CHECK(pdqg_format_from_name("") == -1);
+  CHECK(pdqg_format_from_name(nullptr) == -1);
   CHECK(std::string(pdqg_dihedral_name(PDQG_DIHEDRAL_ROT90)) == "rot90");
   CHECK(std::string(pdqg_dihedral_name(PDQG_DIHEDRAL_FLIPMINUS1)) == "flipminus1");
   CHECK(std::string(pdqg_dihedral_name(8)) == "unknown");
@@ -319,9 +327,13 @@ TEST_CASE("encoded input errors carry stable codes and messages") {
   CHECK(pdqg_hash_buffer(hasher, garbage, sizeof garbage, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
   CHECK(std::string(pdqg_hasher_error(hasher)).find("not a supported image") != std::string::npos);
   CHECK(std::string(pdqg_last_error()) == pdqg_hasher_error(hasher));
+  const unsigned char psd[] = "8BPS\x00\x01\x00\x00\x00\x00\x00\x00";
+  CHECK(pdqg_hash_buffer(nullptr, psd, sizeof psd, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
+  CHECK(std::string(pdqg_last_error()).find("psd") != std::string::npos);
+  // A GIF (decoded since issue 15) cut after its header is a named decode error.
   const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00;";
-  CHECK(pdqg_hash_buffer(nullptr, gif, sizeof gif, 0, &r) == PDQG_UNSUPPORTED_FORMAT);
-  CHECK(std::string(pdqg_last_error()).find("gif") != std::string::npos);
+  CHECK(pdqg_hash_buffer(nullptr, gif, sizeof gif, 0, &r) == PDQG_DECODE_ERROR);
+  CHECK(std::string(pdqg_last_error()).find("GIF") != std::string::npos);
 
   const std::string path = kRawDir + "decoded/bridge-mods__shrink-a-lot.ppm";
   std::vector<std::uint8_t> bytes = slurp(path);

@@ -543,8 +543,9 @@ def test_any_address_space_limit_gives_a_result_or_out_of_memory(small_image, tm
     lst = tmp_path / "l.txt"
     lst.write_text(H1 + "\n")
     worked = 0
-    # (Up to 48 MB in steps, then larger: the libav* libraries the video support
-    # links, with their codec libraries, take ~200 MB of address space to load.)
+    # (Up to 48 MB in steps, then larger: the libraries the video and format support
+    # link take address space to load: libav* with its codec libraries ~200 MB,
+    # libheif's codecs (x265, libde265, aom, dav1d) ~50 MB.)
     for kib in list(range(6000, 48001, 3000)) + [96000, 192000, 384000]:
         for args in (["hash", "-t", "4", small_image], ["scan", "--list", lst, "-t", "4", small_image]):
             rc, recs, err = run_limited(args, vmem_kib=kib)

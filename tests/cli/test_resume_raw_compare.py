@@ -130,6 +130,22 @@ def test_raw_luma_formats_equal_gray_files(tmp_path):
         assert rc == 0 and [(r["hash"], r["quality"]) for r in recs] == want, fmt
 
 
+def test_raw_takes_the_c_api_names_and_ffmpegs_as_aliases(tmp_path):
+    # One set of pixel-format names everywhere (the library's parse_pixel_format):
+    # the C API's canonical names and ffmpeg's -pix_fmt names give the same hashes.
+    w, h = 33, 21
+    fr = frames(2, w, h, 3)
+    rgb = b"".join(a.tobytes() for a in fr)
+    y = b"".join(a[:, :, 0].tobytes() + bytes(2 * ((w + 1) // 2) * ((h + 1) // 2)) for a in fr)
+    for canonical, alias, data in (("rgb8", "rgb24", rgb), ("i420", "yuv420p", y)):
+        rc1, a = raw_hashes(canonical, w, h, data)
+        rc2, b = raw_hashes(alias, w, h, data)
+        assert rc1 == rc2 == 0 and len(a) == 2
+        assert [r["hash"] for r in a] == [r["hash"] for r in b], canonical
+    rc, _, _, err = run(["hash", "--raw", "yuv444p", "--size", "8x8", "-"], stdin=b"")
+    assert rc == 2 and "i420" in err and "yuv420p" in err
+
+
 def test_raw_truncated_last_frame_is_an_error_record():
     w, h = 16, 16
     rc, recs = raw_hashes("gray8", w, h, bytes(range(256)) * 2 + b"\x01" * 10)

@@ -122,6 +122,18 @@ def test_blocks_planted_match_and_passes_clean_image(gateway):
     assert status == 200 and json.loads(body) == {"status": "ok", "entries": 1, "generation": 1}
 
 
+def test_new_formats_are_hashed_not_415(gateway):
+    # Issue 15: WebP, GIF, TIFF and BMP bodies are decoded through the library's
+    # entry point; each hashes as the Pillow pixels saved beside it (a PPM/PGM).
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "formats")
+    for name in ("lossy.webp", "anim.webp", "palette.gif", "lzw.tiff", "rgb24.bmp"):
+        status, out = gateway.check(read(os.path.join(data, name)))
+        assert status == 200 and out["blocked"] is False, (name, out)
+        ref = os.path.join(data, name + ".ppm")
+        status, want = gateway.check(read(ref))
+        assert status == 200 and out["hash"] == want["hash"], name
+
+
 def test_raw_frames(gateway, tmp_path):
     ppm = os.path.join(CORPUS, "raw", "decoded", "bridge-mods__shrink-a-lot.ppm")
     want = "d0f8f1ccc0f4a84d0a370a3a228f67f0b36e2ed5b6623e1d33e6339c4e9c9b22"  # raw/expected.csv
@@ -157,8 +169,8 @@ def test_bad_input_gets_clear_4xx(gateway):
     assert status in (200, 400)                        # warning) or is a decode error, never 5xx
     status, out = gateway.check(b"\0" * 2_000_001)  # above --max-bytes
     assert status == 413 and out["error"] == "file_too_large"
-    status, out = gateway.check(b"GIF89a" + b"\0" * 50)
-    assert status == 415 and "gif" in out["message"]
+    status, out = gateway.check(b"8BPS" + b"\0" * 50)
+    assert status == 415 and "psd" in out["message"]
     status, _ = gateway.request("GET", "/nope")
     assert status == 404
 

@@ -107,3 +107,25 @@ TEST_CASE("invalid views are refused with invalid_argument") {
   expect_invalid(FrameView::packed(PixelFormat::rgb8, px, 8, 2, 20));  // stride < 24
   expect_invalid(FrameView::packed(PixelFormat::gray8, px, 100000, 100000));
 }
+
+TEST_CASE("pixel format names: canonical names round-trip, ffmpeg's names are aliases") {
+  for (int i = 0; i <= 6; ++i) {
+    const auto f = static_cast<PixelFormat>(i);
+    PixelFormat got = PixelFormat::nv12;
+    CHECK(parse_pixel_format(pixel_format_name(f), got));
+    CHECK(got == f);
+  }
+  const std::pair<const char*, PixelFormat> aliases[] = {
+      {"gray", PixelFormat::gray8}, {"rgb24", PixelFormat::rgb8}, {"rgba", PixelFormat::rgba8},
+      {"bgr24", PixelFormat::bgr8}, {"bgra", PixelFormat::bgra8}, {"yuv420p", PixelFormat::i420}};
+  for (const auto& [name, f] : aliases) {
+    PixelFormat got = PixelFormat::nv12;
+    CHECK(parse_pixel_format(name, got));
+    CHECK(got == f);
+  }
+  PixelFormat untouched = PixelFormat::bgr8;
+  for (const char* bad : {"", "RGB8", "yuv444p", "rgb", "i420 "}) {
+    CHECK_FALSE(parse_pixel_format(bad, untouched));
+    CHECK(untouched == PixelFormat::bgr8);
+  }
+}

@@ -76,15 +76,27 @@ TEST_CASE("zero bytes and unreadable paths") {
   }
 }
 
+TEST_CASE("damaged files of the formats decoded since issue 15 are named decode errors") {
+  const std::pair<const char*, std::vector<std::uint8_t>> cases[] = {
+      {"GIF", {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0}},
+      {"WebP", {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' '}},
+      {"TIFF", {'I', 'I', '*', 0, 8, 0, 0, 0}},
+      {"TIFF", {'M', 'M', 0, '*', 0, 0, 0, 8}},
+      {"BMP", {'B', 'M', 0x3e, 0, 0, 0, 0, 0, 0, 0, 0x3e, 0, 0, 0}},
+      {"HEIF", {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0}},
+  };
+  for (const auto& [name, bytes] : cases) {
+    CAPTURE(name);
+    std::string msg;
+    CHECK(code_of(bytes, {}, &msg) == ErrorCode::decode_error);
+    CHECK(msg.find(name) != std::string::npos);
+  }
+}
+
 TEST_CASE("unsupported formats are named") {
   const std::pair<const char*, std::vector<std::uint8_t>> cases[] = {
-      {"gif", {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0}},
-      {"webp", {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' '}},
-      {"tiff", {'I', 'I', '*', 0, 8, 0, 0, 0}},
-      {"tiff", {'M', 'M', 0, '*', 0, 0, 0, 8}},
-      {"bmp", {'B', 'M', 0x3e, 0, 0, 0, 0, 0, 0, 0, 0x3e, 0, 0, 0}},
-      {"heif", {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0}},
       {"pdf", {'%', 'P', 'D', 'F', '-', '1', '.', '4'}},
+      {"psd", {'8', 'B', 'P', 'S', 0, 1, 0, 0}},
       {"unrecognised", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'}},
   };
   for (const auto& [name, bytes] : cases) {

@@ -1,5 +1,7 @@
 #include "engine.hpp"
 
+#include "archive_input.hpp"
+
 #include "commands.hpp"
 #include "input.hpp"
 #include "oom_reserve.hpp"
@@ -19,6 +21,7 @@
 #include <fcntl.h>
 #include <memory>
 #include <new>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -114,6 +117,42 @@ struct WorkerScratch {
   DecodedImage img;                ///< decode metadata, and pixels when not streamed
 };
 
+/// Decodes and hashes an encoded image held in memory into `r` (format, sizes,
+/// warnings, hashes), with `img` as the decode scratch. hash_image streams JPEG
+/// rows into the hasher and hashes PPM/PGM in place.
+void hash_bytes(Context& c, Hasher& hasher, std::span<const std::uint8_t> bytes, DecodedImage& img,
+                Record& r) {
+  const DihedralResult d = hash_image(bytes, hasher, img, c.o.decode, c.o.dihedral);
+  r.format = image_format_name(img.format);
+  r.width = img.source_width ? img.source_width : img.width;
+  r.height = img.source_height ? img.source_height : img.height;
+  r.scale_denom = img.scale_denom;
+  r.exif_orientation = img.exif_orientation;
+  r.warnings = img.warnings;
+  set_result(c, d, r);
+}
+
+/// One archive member's record: hashed and matched, or the error it raised.
+Record member_record(Context& c, Hasher& hasher, DecodedImage& img, const std::string& path,
+                     std::span<const std::uint8_t> bytes) {
+  Record r;
+  r.kind = InputKind::file;
+  r.path = path;
+  try {
+    if (bytes.size() > c.o.decode.max_bytes)
+      throw Error(ErrorCode::file_too_large, "member of " + std::to_string(bytes.size()) +
+                                                 " bytes exceeds the limit of " +
+                                                 std::to_string(c.o.decode.max_bytes) + " bytes");
+    hash_bytes(c, hasher, bytes, img, r);
+    match_record(c, r);
+  } catch (const Error& e) {
+    return error_of(InputKind::file, path, 0, e.code_name(), e.what());
+  } catch (const std::bad_alloc&) {
+    return error_of(InputKind::file, path, 0, "out_of_memory", "out of memory");
+  }
+  return r;
+}
+
 Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) {
   if (w.error) return error_of(w.kind, w.path, w.number, w.error, w.message);
   Record r;
@@ -125,19 +164,11 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
       case InputKind::file: {
         // Per worker: the file's bytes and any decoded pixels land in
         // memory the previous file already faulted in (no page faults, no
-        // zero fill per file). hash_image streams JPEG rows into the hasher and
-        // hashes PPM/PGM in place (no whole-image copy).
+        // zero fill per file).
         DecodedImage& img = scratch.img;
         const ReleaseLarge keep_bounded{scratch.file, img.pixels};
         const auto bytes = read_file_into(w.path, c.o.decode.max_bytes, scratch.file);
-        const DihedralResult d = hash_image(bytes, hasher, img, c.o.decode, c.o.dihedral);
-        r.format = image_format_name(img.format);
-        r.width = img.source_width ? img.source_width : img.width;
-        r.height = img.source_height ? img.source_height : img.height;
-        r.scale_denom = img.scale_denom;
-        r.exif_orientation = img.exif_orientation;
-        r.warnings = img.warnings;
-        set_result(c, d, r);
+        hash_bytes(c, hasher, bytes, img, r);
         break;
       }
       case InputKind::frame: {
@@ -170,7 +201,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
 
 std::string render(const Context& c, const Record& r) {
   switch (c.format) {
-    case OutFormat::csv: return render_csv(r);
+    case OutFormat::csv: return render_csv(r, c.o.matcher != nullptr);
     case OutFormat::table: return render_table(r);
     default: return render_jsonl(r);
   }
@@ -226,6 +257,8 @@ int run_engine(const EngineOptions& o) {
   Stats stats;
   Context ctx{o, stats, sink, format, {}};
   if (!o.raw_format.empty()) ctx.raw = parse_raw_layout(o.raw_format, o.raw_size);
+  ArchiveOptions archive_opts = o.archive;
+  archive_opts.max_member_bytes = o.decode.max_bytes;  // a member is refused as a file would be
 
   std::unique_ptr<Progress> progress;
   if (!o.quiet && isatty(STDERR_FILENO))
@@ -246,8 +279,22 @@ int run_engine(const EngineOptions& o) {
           sink.submit(item->seq, std::string());
           continue;
         }
+        // An archive: one record per member, all submitted under the archive's seq.
+        if (o.archives && item->kind == InputKind::file && !item->error) {
+          std::string lines;
+          const auto hash_member = [&](const std::string& p, std::span<const std::uint8_t> b) {
+            return member_record(ctx, hasher, scratch.img, p, b);
+          };
+          if (scan_archive_input(*item, archive_opts, hash_member, [&](Record&& rec) {
+                count(stats, rec);
+                if (!o.matches_only || !rec.ok || !rec.hits.empty()) lines += render(ctx, rec);
+              })) {
+            sink.submit(item->seq, std::move(lines));
+            continue;
+          }
+        }
         Record r = process(ctx, hasher, scratch, *item);
-        const bool show = !o.matches_only || !r.ok || !r.hits.empty();
+        const bool show = r.ok ? !o.matches_only || !r.hits.empty() : !o.no_error_records;
         std::string line;
         try {
           if (show) line = render(ctx, r);
@@ -305,6 +352,7 @@ int run_engine(const EngineOptions& o) {
   for (std::thread& t : workers) t.join();
   if (progress) progress->stop();
   if (fd != STDOUT_FILENO) ::close(fd);
+  if (sink.broken_pipe()) exit_broken_pipe();  // `| head`: quiet, as Unix filters
 
   const int sig = stop_signal();
   if (!o.no_summary)
@@ -338,6 +386,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                   "Append JSON lines to FILE, skipping inputs that already have a record there");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress line (and no resume notice)");
   cmd->add_flag("--no-summary", o.no_summary, "No summary on stderr at the end");
+  cmd->add_flag("--no-error-records", o.no_error_records,
+                "Write no error records (errors are still counted, by code, in the summary); with "
+                "--matches-only only matches are printed, like clamscan -i");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
   cmd->add_option("--max-depth", o.max_depth,
                   "Enter at most this many directory levels below an input directory (deeper "
@@ -346,8 +397,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_flag("-0,--null", o.null_separated, "Paths read from stdin (-) are NUL-separated (find -print0)");
   cmd->add_option("--raw", o.raw_format,
-                  "Read raw frames of this layout from the input (- = stdin): gray8, rgb24, bgr24, "
-                  "rgba, bgra, yuv420p, nv12; one record per frame with \"frame\": N");
+                  "Read raw frames of this pixel format from the input (- = stdin): gray8, rgb8, "
+                  "rgba8, bgr8, bgra8, i420, nv12 (the C API's names) or ffmpeg's gray, rgb24, rgba, "
+                  "bgr24, bgra, yuv420p; one record per frame with \"frame\": N");
   cmd->add_option("--size", o.raw_size, "Frame size for --raw, WxH");
   cmd->add_flag("--dihedral", o.dihedral, "Hash the 8 rotations/flips too");
   cmd->add_flag("--fast", o.decode.fast,
@@ -355,6 +407,22 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--max-pixels", o.decode.max_pixels, "Refuse images above this many pixels (image_too_large)")
       ->capture_default_str();
   cmd->add_option("--max-bytes", o.decode.max_bytes, "Refuse files above this many bytes (file_too_large)")
+      ->capture_default_str();
+  cmd->add_flag("!--no-archives", o.archives,
+                "Do not open archives (zip, tar[.gz/.bz2/.xz/.zst], 7z): hash them as files (an error)");
+  cmd->add_option("--max-archive-depth", o.archive.max_depth,
+                  "Open archives nested inside archives down to this many levels")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--max-archive-bytes", o.archive.max_total_bytes,
+                  "Stop reading an archive after this many uncompressed bytes (archive_limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-archive-members", o.archive.max_members,
+                  "Stop reading an archive after this many members (archive_limit)")
+      ->capture_default_str();
+  cmd->add_option("--max-archive-ratio", o.archive.max_ratio,
+                  "Refuse a member that inflates more than this many times its compressed size "
+                  "(a zip bomb; archive_limit)")
       ->capture_default_str();
   cmd->add_flag("--strict-decode", o.decode.strict,
                 "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");

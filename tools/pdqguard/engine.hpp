@@ -5,6 +5,7 @@
 #include "input.hpp"
 #include "lists.hpp"
 
+#include <pdqguard/archive.hpp>
 #include <pdqguard/image.hpp>
 
 #include <cstdint>
@@ -29,7 +30,10 @@ struct EngineOptions {
   std::string resume;       ///< --resume FILE (append, skip inputs already there)
   bool quiet = false;       ///< no progress line
   bool no_summary = false;  ///< no summary on stderr
+  bool no_error_records = false;  ///< --no-error-records: errors only counted in the summary
   DecodeOptions decode;
+  bool archives = true;     ///< descend into archive files (--no-archives turns it off)
+  ArchiveOptions archive;   ///< --max-archive-*; max_member_bytes follows --max-bytes
   bool dihedral = false;
   // Matching (scan/match only).
   std::shared_ptr<const Matcher> matcher;  ///< null for `hash`

@@ -1,6 +1,9 @@
 #include "output.hpp"
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <pthread.h>
 #include <cstring>
 #include <unistd.h>
 
@@ -35,6 +38,7 @@ void Sink::put(const std::string& s) {
     progress_shown_ = false;
   }
   if (!write_all(fd_, s.data(), s.size(), failure_)) {
+    broken_pipe_ = errno == EPIPE;
     if (failure_.empty()) failure_ = "write failed";
     return;
   }
@@ -85,6 +89,21 @@ std::string Sink::failure() const {
   std::lock_guard lk(m_);
   return failure_;
 }
+bool Sink::broken_pipe() const {
+  std::lock_guard lk(m_);
+  return broken_pipe_;
+}
+
+void exit_broken_pipe() {
+  std::signal(SIGPIPE, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  std::raise(SIGPIPE);
+  std::_Exit(128 + SIGPIPE);  // not reached
+}
+
 std::uint64_t Sink::written() const {
   std::lock_guard lk(m_);
   return written_;

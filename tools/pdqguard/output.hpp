@@ -29,6 +29,8 @@ class Sink {
   /// True once a write failed (disk full, closed pipe); the message says why.
   bool failed() const;
   std::string failure() const;
+  /// True once a write failed with EPIPE: the reader went away (`pdqguard ... | head`).
+  bool broken_pipe() const;
   /// Records written (non-empty lines).
   std::uint64_t written() const;
 
@@ -45,6 +47,12 @@ class Sink {
   std::uint64_t next_ = 0;
   std::uint64_t written_ = 0;
   std::string failure_;
+  bool broken_pipe_ = false;
 };
+
+/// What a Unix filter does when its reader has gone: ends the process by SIGPIPE
+/// (default action restored first), silently, so a shell sees status 141 (128 + 13) and
+/// `set -o pipefail` scripts can tell. Call only once the workers are joined.
+[[noreturn]] void exit_broken_pipe();
 
 }  // namespace pdqguard::cli

@@ -19,31 +19,18 @@ RawLayout parse_raw_layout(const std::string& format, const std::string& size) {
   if (std::sscanf(size.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X') ||
       w <= 0 || h <= 0 || w > 65535 || h > 65535)
     throw Error(ErrorCode::invalid_argument, "--size must be WxH (e.g. 1280x720), got '" + size + "'");
+  if (!parse_pixel_format(format, l.format))
+    throw Error(ErrorCode::invalid_argument,
+                "--raw must be gray8, rgb8, rgba8, bgr8, bgra8, i420 or nv12 (or ffmpeg's gray, rgb24, "
+                "rgba, bgr24, bgra, yuv420p), got '" + format + "'");
   l.width = w;
   l.height = h;
-  const std::size_t px = std::size_t(w) * std::size_t(h);
-  const std::size_t chroma = std::size_t((w + 1) / 2) * std::size_t((h + 1) / 2);
-  if (format == "gray8" || format == "gray") l.frame_bytes = px;
-  else if (format == "rgb24" || format == "bgr24") l.frame_bytes = px * 3;
-  else if (format == "rgba" || format == "bgra") l.frame_bytes = px * 4;
-  else if (format == "yuv420p" || format == "nv12") l.frame_bytes = px + 2 * chroma;
-  else
-    throw Error(ErrorCode::invalid_argument,
-                "--raw must be gray8, rgb24, bgr24, rgba, bgra, yuv420p or nv12, got '" + format + "'");
+  l.frame_bytes = packed_frame_bytes(l.format, w, h);  // the library's one frame geometry
   return l;
 }
 
 FrameView raw_view(const RawLayout& l, const std::uint8_t* p) {
-  const int w = l.width, h = l.height;
-  const std::ptrdiff_t cw = (w + 1) / 2;
-  const std::ptrdiff_t ysz = std::ptrdiff_t(w) * h, csz = cw * ((h + 1) / 2);
-  if (l.name == "gray8" || l.name == "gray") return FrameView::packed(PixelFormat::gray8, p, w, h);
-  if (l.name == "rgb24") return FrameView::packed(PixelFormat::rgb8, p, w, h);
-  if (l.name == "bgr24") return FrameView::packed(PixelFormat::bgr8, p, w, h);
-  if (l.name == "rgba") return FrameView::packed(PixelFormat::rgba8, p, w, h);
-  if (l.name == "bgra") return FrameView::packed(PixelFormat::bgra8, p, w, h);
-  if (l.name == "yuv420p") return FrameView::i420(p, w, p + ysz, cw, p + ysz + csz, cw, w, h);
-  return FrameView::nv12(p, w, p + ysz, 2 * cw, w, h);
+  return FrameView::packed_planes(l.format, p, l.width, l.height);
 }
 
 void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t max_in_flight,

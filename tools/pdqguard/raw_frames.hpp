@@ -13,7 +13,8 @@ namespace pdqguard::cli {
 
 /// Raw frame layouts accepted by --raw.
 struct RawLayout {
-  std::string name;
+  std::string name;  ///< as given on the command line
+  PixelFormat format = PixelFormat::gray8;
   int width = 0, height = 0;
   std::size_t frame_bytes = 0;
 };

@@ -1,6 +1,7 @@
 #include "records.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 namespace pdqguard::cli {
@@ -22,10 +23,151 @@ std::string csv_field(const std::string& s) {
   }
   return q + "\"";
 }
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64(const std::string& in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    for (int k = 18; k >= 0; k -= 6) out += kB64[(v >> k) & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = (unsigned char)in[i] << 16;
+    if (i + 1 < in.size()) v |= (unsigned char)in[i + 1] << 8;
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> unbase64(const std::string& in) {
+  if (in.size() % 4) return std::nullopt;
+  std::string out;
+  unsigned v = 0;
+  int bits = 0;
+  std::size_t pad = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '=') {
+      if (i + 2 < in.size()) return std::nullopt;
+      ++pad;
+      continue;
+    }
+    if (pad) return std::nullopt;
+    const char* p = c ? std::strchr(kB64, c) : nullptr;
+    if (!p) return std::nullopt;
+    v = (v << 6) | unsigned(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((v >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+/// Length of the well-formed UTF-8 sequence at s[i], or 0 if the byte there starts none.
+std::size_t utf8_len(const std::string& s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned c = b(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;  // at most U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  return n;
+}
+
+/// A CSV cell: text cells that a spreadsheet would take as a formula (starting with
+/// = + - @ tab or CR) get a leading ' (OWASP's advice); then RFC 4180 quoting.
+std::string csv_text(const std::string& raw) {
+  std::string s = raw;
+  if (!s.empty() && s[0] && std::strchr("=+-@\t\r", s[0])) s.insert(s.begin(), '\'');
+  return csv_field(s);
+}
+
 std::string dump(const nlohmann::ordered_json& j) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 }  // namespace
+
+bool is_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_len(s, i);
+    if (!n) return false;
+    i += n;
+  }
+  return true;
+}
+
+nlohmann::ordered_json path_json(const std::string& path) {
+  if (is_utf8(path)) return path;
+  return nlohmann::ordered_json{{"bytes", base64(path)}};
+}
+
+std::optional<std::string> path_from_json(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_object() && j.size() == 1 && j.contains("bytes") && j["bytes"].is_string())
+    return unbase64(j["bytes"].get<std::string>());
+  return std::nullopt;
+}
+
+std::string escape_text(const std::string& s, bool escape_controls) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_len(s, i);
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!n) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      ++i;
+      continue;
+    }
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (escape_controls && (c < 0x20 || c == 0x7f)) {
+      if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else {
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    } else if (escape_controls && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      const auto d = static_cast<unsigned char>(s[i + 1]);  // C1 control U+0080..U+009F
+      out += "\\u{";
+      out += kHex[d >> 4];
+      out += kHex[d & 15];
+      out += '}';
+    } else {
+      out.append(s, i, n);
+    }
+    i += n;
+  }
+  return out;
+}
 
 Record error_of(InputKind kind, const std::string& path, std::int64_t number, const char* code,
                 const std::string& message) {
@@ -40,7 +182,7 @@ Record error_of(InputKind kind, const std::string& path, std::int64_t number, co
 
 nlohmann::ordered_json to_json(const Record& r) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  if (r.kind == InputKind::file) j["path"] = r.path;
+  if (r.kind == InputKind::file) j["path"] = path_json(r.path);
   if (r.kind == InputKind::frame) j["frame"] = r.number;
   if (r.kind == InputKind::hash_line) j["line"] = r.number;
   if (!r.ok) {
@@ -88,8 +230,9 @@ std::string csv_header(bool matching) {
   return h + ",error,message\n";
 }
 
-std::string render_csv(const Record& r) {
-  std::string s = csv_field(key_of(r)) + ",";
+std::string render_csv(const Record& r, bool matching) {
+  const auto cell = [](const std::string& t) { return csv_text(escape_text(t, false)); };
+  std::string s = cell(key_of(r)) + ",";
   if (r.ok) {
     s += std::string(r.format ? r.format : "") + "," + std::to_string(r.width) + "," +
          std::to_string(r.height) + "," + r.result.hash.to_hex() + "," +
@@ -98,7 +241,7 @@ std::string render_csv(const Record& r) {
   } else {
     s += ",,,,,";
   }
-  if (r.matching) {
+  if (matching) {  // the header's columns, also on error rows
     s += ",";
     s += r.ok ? (r.low_quality ? "1" : "0") : "";
     s += "," + (r.ok ? std::to_string(r.hits.size()) : std::string());
@@ -106,30 +249,32 @@ std::string render_csv(const Record& r) {
       const Match* best = &r.hits[0];
       for (const Match& h : r.hits)
         if (h.distance < best->distance) best = &h;
-      s += "," + csv_field(best->list) + "," + csv_field(best->id) + "," + csv_field(best->label) +
-           "," + std::to_string(best->distance) + "," + dihedral_name(best->variant);
+      s += "," + cell(best->list) + "," + cell(best->id) + "," + cell(best->label) + "," +
+           std::to_string(best->distance) + "," + dihedral_name(best->variant);
       std::string all;
       for (const Match& h : r.hits) {
         if (!all.empty()) all += ';';
-        all += h.list + "/" + h.id + ":" + std::to_string(h.distance) + ":" + dihedral_name(h.variant);
+        all += escape_text(h.list, false) + "/" + escape_text(h.id, false) + ":" +
+               std::to_string(h.distance) + ":" + dihedral_name(h.variant);
       }
-      s += "," + csv_field(all);
+      s += "," + csv_text(all);
     } else {
       s += ",,,,,,";
     }
   }
-  s += "," + csv_field(r.error) + "," + csv_field(r.message) + "\n";
+  s += "," + cell(r.error) + "," + cell(r.message) + "\n";
   return s;
 }
 
 std::string render_table(const Record& r) {
-  std::string s = key_of(r) + ": ";
-  if (!r.ok) return s + "ERROR " + r.error + ": " + r.message + "\n";
+  const auto text = [](const std::string& t) { return escape_text(t, true); };
+  std::string s = text(key_of(r)) + ": ";
+  if (!r.ok) return s + "ERROR " + text(r.error) + ": " + text(r.message) + "\n";
   if (r.matching && !r.hits.empty()) {
     s += "FOUND";
     for (const Match& h : r.hits) {
-      s += " [" + h.list + "/" + h.id;
-      if (!h.label.empty()) s += " \"" + h.label + "\"";
+      s += " [" + text(h.list) + "/" + text(h.id);
+      if (!h.label.empty()) s += " \"" + text(h.label) + "\"";
       s += " distance " + std::to_string(h.distance);
       if (h.variant != Dihedral::original) s += std::string(" ") + dihedral_name(h.variant);
       s += "]";

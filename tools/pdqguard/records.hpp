@@ -45,13 +45,35 @@ struct Record {
   std::string message;
 };
 
+/// The one home of the path scheme (for file paths and archive member paths alike).
+/// JSON: a path that is valid UTF-8 is a plain string; any other byte string is the
+/// object {"bytes": "<base64 of the exact bytes>"} (ripgrep's scheme), so every record
+/// names its file exactly. Pure, thread-safe; never throws except bad_alloc.
+nlohmann::ordered_json path_json(const std::string& path);
+/// The inverse of path_json: the exact bytes, or nullopt when `j` is neither form
+/// (not a string, or "bytes" missing or not valid base64).
+std::optional<std::string> path_from_json(const nlohmann::json& j);
+/// The text form of a path (or a list id or label) in CSV and table output, reversible:
+/// a backslash becomes `\\` and a byte that is not part of valid UTF-8 `\xHH`. With
+/// `escape_controls` (the table format) control characters too: `\n`, `\r`, `\t`, other
+/// C0 and DEL as `\xHH`, C1 (U+0080..U+009F) as `\u{HH}`, so a name can neither start a
+/// new line nor move the cursor. Pure, thread-safe.
+std::string escape_text(const std::string& s, bool escape_controls);
+/// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
+bool is_utf8(const std::string& s);
+
 nlohmann::ordered_json to_json(const Record& r);
 /// One JSON line, "\n"-terminated; invalid UTF-8 in names is replaced, never fatal.
 std::string render_jsonl(const Record& r);
-/// The CSV header line, then one row per record (matches joined with ';').
+/// The CSV header line, then one row per record (matches joined with ';'). `matching`
+/// must be the header's: every row, error rows too, has exactly the header's columns.
+/// Text cells use escape_text, then a leading ' when they start with = + - @ tab or CR
+/// (OWASP's advice against formula injection), then RFC 4180 quoting.
 std::string csv_header(bool matching);
-std::string render_csv(const Record& r);
+std::string render_csv(const Record& r, bool matching);
 /// clamscan-like: "path: OK <hash> q=100", "path: FOUND list/id ...", "path: ERROR code: msg".
+/// Names, list ids, labels and messages use escape_text with control characters escaped,
+/// so each record is exactly one line and a name cannot forge another.
 std::string render_table(const Record& r);
 
 /// Builds an error record for an input.

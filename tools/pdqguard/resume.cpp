@@ -43,8 +43,10 @@ ResumeSet load_resume(const std::string& path) {
       ++rs.unreadable;
       return;
     }
-    if (j.contains("path") && j["path"].is_string())
-      rs.keys.insert(resume_key(InputKind::file, j["path"].get<std::string>(), 0));
+    std::optional<std::string> file;
+    if (j.contains("path")) file = path_from_json(j["path"]);  // exact bytes (records.hpp)
+    if (file)
+      rs.keys.insert(resume_key(InputKind::file, *file, 0));
     else if (j.contains("frame") && j["frame"].is_number_integer())
       rs.keys.insert(resume_key(InputKind::frame, "", j["frame"].get<std::int64_t>()));
     else if (j.contains("line") && j["line"].is_number_integer())

@@ -22,10 +22,13 @@ class Status(enum.IntEnum):
     UNSUPPORTED_ISA = 10
     OUT_OF_MEMORY = 11
     INTERNAL_ERROR = 12
-    NO_VIDEO_STREAM = 13
-    BAD_FRAME_RATE = 14
-    VIDEO_TOO_LONG = 15
-    TRUNCATED_INPUT = 16
+    ENCRYPTED = 13
+    ARCHIVE_LIMIT = 14
+    NOT_A_FILE = 15
+    NO_VIDEO_STREAM = 16
+    BAD_FRAME_RATE = 17
+    VIDEO_TOO_LONG = 18
+    TRUNCATED_INPUT = 19
 
 
 class Error(Exception):

@@ -12,10 +12,18 @@ from ._handle import _NativeObject
 from ._native import lib as _lib
 
 
-FORMATS = ("gray8", "rgb8", "rgba8", "bgr8", "bgra8", "i420", "nv12")
+# The canonical pixel-format names, in pdqg_format order, from the C API's one
+# name table (pdqg_format_name); ffmpeg's names are accepted as aliases there too.
+def _format_names():
+    names = []
+    while (name := _lib.pdqg_format_name(len(names)).decode()) != "unknown":
+        names.append(name)
+    return tuple(names)
+
+
+FORMATS = _format_names()
 DIHEDRAL_NAMES = ("original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1",
                   "flipminus1")
-_CHANNELS = {"gray8": 1, "rgb8": 3, "rgba8": 4, "bgr8": 3, "bgra8": 4, "i420": 1, "nv12": 1}
 
 
 class Hash:
@@ -145,11 +153,28 @@ class _Pinned:
 
 
 def _format_number(fmt: str) -> int:
-    try:
-        return FORMATS.index(fmt)
-    except ValueError:
+    """The pdqg_format of a name (canonical or ffmpeg alias), by the C API's table."""
+    n = _lib.pdqg_format_from_name(fmt.encode()) if isinstance(fmt, str) else -1
+    if n < 0:
         raise Error(Status.INVALID_ARGUMENT,
-                    f"unknown pixel format {fmt!r} (expected one of {', '.join(FORMATS)})") from None
+                    f"unknown pixel format {fmt!r} (expected one of {', '.join(FORMATS)}, "
+                    "or ffmpeg's gray, rgb24, rgba, bgr24, bgra, yuv420p)")
+    return n
+
+
+def _canonical_format(fmt: str) -> str:
+    return FORMATS[_format_number(fmt)]
+
+
+def _packed_channels(fmt: str) -> int:
+    """Bytes per pixel of a one-plane format (0 for planar ones), from the C API's
+    frame geometry."""
+    n = _format_number(fmt)
+    row, rows = ctypes.c_size_t(), ctypes.c_size_t()
+    if _lib.pdqg_frame_plane_size(n, 1, 1, 1, ctypes.byref(row), ctypes.byref(rows)) == 0:
+        return 0  # has a second plane
+    _check(_lib.pdqg_frame_plane_size(n, 1, 1, 0, ctypes.byref(row), ctypes.byref(rows)))
+    return row.value
 
 
 def _is_numpy(obj) -> bool:
@@ -171,7 +196,8 @@ def _frame_from_numpy(arr, fmt: Optional[str]):
     else:
         raise Error(Status.INVALID_ARGUMENT,
                     f"numpy array of shape {arr.shape}: expected (h, w), (h, w, 3) or (h, w, 4)")
-    if _CHANNELS.get(fmt) != channels or fmt in ("i420", "nv12"):
+    fmt = _canonical_format(fmt)
+    if _packed_channels(fmt) != channels:
         raise Error(Status.INVALID_ARGUMENT,
                     f"format {fmt!r} does not fit an array of shape {arr.shape}")
     h, w = arr.shape[0], arr.shape[1]
@@ -189,7 +215,7 @@ def _plane_layout(fmt: str, w: int, h: int):
     out = []
     row, rows = ctypes.c_size_t(), ctypes.c_size_t()
     for p in range(3):
-        if _lib.pdqg_frame_plane_size(FORMATS.index(fmt), w, h, p, ctypes.byref(row), ctypes.byref(rows)) != 0:
+        if _lib.pdqg_frame_plane_size(_format_number(fmt), w, h, p, ctypes.byref(row), ctypes.byref(rows)) != 0:
             break
         out.append((row.value, rows.value))
     return out
@@ -286,7 +312,7 @@ def _make_frame(data, width, height, fmt, stride):
         if width is None or height is None or fmt is None:
             raise Error(Status.INVALID_ARGUMENT,
                         "hash_frame of a buffer needs width, height and format")
-        _format_number(fmt)  # validates the name before the layout uses it
+        fmt = _canonical_format(fmt)  # validates the name (aliases allowed) before the layout uses it
         strides = list(stride) if isinstance(stride, (list, tuple)) else [stride or 0]
         layout = _plane_layout(fmt, width, height) if width > 0 and height > 0 else [(0, 0)]
         if isinstance(data, (list, tuple)):  # one buffer per plane
@@ -304,8 +330,6 @@ def _make_frame(data, width, height, fmt, stride):
                 part.size = max(0, end - offset)
                 buffers.append(part)
                 offset += need
-                if p == 0 and fmt not in ("i420", "nv12"):
-                    break
         planes = []
         for p, b in enumerate(buffers):
             s = strides[p] if p < len(strides) and strides[p] else 0

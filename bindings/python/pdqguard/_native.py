@@ -117,6 +117,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "pdqg_hash_from_hex": (ctypes.c_int, [ctypes.c_char_p, P(Hash)]),
         "pdqg_hash_distance": (ctypes.c_int, [P(Hash), P(Hash)]),
         "pdqg_format_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_format_from_name": (ctypes.c_int, [ctypes.c_char_p]),
         "pdqg_dihedral_name": (ctypes.c_char_p, [ctypes.c_int]),
         "pdqg_hasher_create": (ctypes.c_int, [P(ctypes.c_void_p)]),
         "pdqg_hasher_free": (None, [ctypes.c_void_p]),

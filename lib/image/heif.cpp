@@ -1,0 +1,77 @@
+// HEIC/HEIF and AVIF through libheif (HEVC via libde265, AV1 via dav1d/aom):
+// the primary image decoded with libheif's default options (transformations
+// such as irot/imir applied, as heif-convert does) to interleaved 8-bit RGB;
+// an alpha plane is dropped.
+#include "image/decoders.hpp"
+
+#include <pdqguard/error.hpp>
+
+#include <libheif/heif.h>
+
+#include <cstring>
+#include <memory>
+
+namespace pdqguard::detail {
+
+namespace {
+struct CtxFree {
+  void operator()(heif_context* c) const noexcept { heif_context_free(c); }
+};
+struct HandleFree {
+  void operator()(heif_image_handle* h) const noexcept { heif_image_handle_release(h); }
+};
+struct ImageFree {
+  void operator()(heif_image* i) const noexcept { heif_image_release(i); }
+};
+
+void check(const heif_error& e, const char* what, ImageFormat f) {
+  if (e.code == heif_error_Ok) return;
+  const std::string name = f == ImageFormat::avif ? "AVIF" : "HEIF";
+  const ErrorCode code = e.code == heif_error_Memory_allocation_error ? ErrorCode::out_of_memory
+                         : e.code == heif_error_Unsupported_feature || e.code == heif_error_Unsupported_filetype
+                             ? ErrorCode::unsupported_format
+                             : ErrorCode::decode_error;
+  throw Error(code, name + " " + what + ": " + (e.message ? e.message : "libheif error"));
+}
+}  // namespace
+
+void decode_heif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                 ImageFormat format) {
+  std::unique_ptr<heif_context, CtxFree> ctx(heif_context_alloc());
+  if (!ctx) throw std::bad_alloc();
+  // libheif's own guard against huge images (a side limit, its only knob here);
+  // the exact pixel limit is checked from the primary image's header below.
+  std::uint64_t side = 1;
+  while (side * side < opts.max_pixels && side < (1u << 30)) side *= 2;
+  heif_context_set_maximum_image_size_limit(ctx.get(), static_cast<int>(std::min<std::uint64_t>(side, 1u << 30)));
+  check(heif_context_read_from_memory_without_copy(ctx.get(), bytes.data(), bytes.size(), nullptr),
+        "container unreadable", format);
+  heif_image_handle* raw_handle = nullptr;
+  check(heif_context_get_primary_image_handle(ctx.get(), &raw_handle), "has no primary image", format);
+  std::unique_ptr<heif_image_handle, HandleFree> handle(raw_handle);
+  const int w = heif_image_handle_get_width(handle.get());
+  const int h = heif_image_handle_get_height(handle.get());
+  if (w <= 0 || h <= 0) throw Error(ErrorCode::decode_error, "HEIF primary image has no size");
+  check_pixel_limit(static_cast<std::uint64_t>(w), static_cast<std::uint64_t>(h), opts);
+  heif_image* raw_img = nullptr;
+  check(heif_decode_image(handle.get(), &raw_img, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr),
+        "image could not be decoded", format);
+  std::unique_ptr<heif_image, ImageFree> decoded(raw_img);
+  const int dw = heif_image_get_width(decoded.get(), heif_channel_interleaved);
+  const int dh = heif_image_get_height(decoded.get(), heif_channel_interleaved);
+  int stride = 0;
+  const std::uint8_t* plane = heif_image_get_plane_readonly(decoded.get(), heif_channel_interleaved, &stride);
+  if (!plane || dw <= 0 || dh <= 0 || stride < dw * 3)
+    throw Error(ErrorCode::decode_error, "HEIF decoder returned no interleaved RGB plane");
+  check_pixel_limit(static_cast<std::uint64_t>(dw), static_cast<std::uint64_t>(dh), opts);
+  img.format = format;
+  img.width = img.source_width = dw;
+  img.height = img.source_height = dh;
+  img.gray = false;
+  const std::size_t row = static_cast<std::size_t>(dw) * 3;
+  img.pixels.resize(row * dh);
+  for (int y = 0; y < dh; ++y)
+    std::memcpy(img.pixels.data() + row * y, plane + static_cast<std::size_t>(stride) * y, row);
+}
+
+}  // namespace pdqguard::detail
