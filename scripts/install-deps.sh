@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages pdqguard builds and tests with. Run as root.
 set -euo pipefail
 packages=(
-  cmake make g++ pkg-config git
+  cmake make g++ pkg-config git ccache
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
   libxxhash-dev libcli11-dev nlohmann-json3-dev
   doctest-dev libbenchmark-dev libcpp-httplib-dev

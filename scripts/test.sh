@@ -14,6 +14,11 @@ cd "$(dirname "$0")/.."
 mode="${1:-release}"
 scripts/install-deps.sh
 jobs="$(nproc)"
+# Reuse compiled objects across the four builds and across runs when ccache is
+# installed (paths are made relative to the checkout, so a fresh clone hits too).
+if command -v ccache >/dev/null 2>&1; then
+  export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD"
+fi
 
 run_suite() {  # build dir, ctest args (before --), cmake args; $targets limits what is built
   local dir="$1"; shift

@@ -42,6 +42,11 @@ test('corpus files hash exactly (async, sync, bytes, dihedral)', async () => {
   assert.ok(rows.length >= 14);
   await Promise.all(rows.map(async (row) => {
     const file = path.join(corpus, 'images', row.relative_path);
+    if (!row.hash && file.endsWith('.webp')) {
+      // Decoded since issue 15 (their hashes are checked on corpus/formats).
+      assert.strictEqual((await pdqguard.hashFile(file)).width, Number(row.width));
+      return;
+    }
     if (!row.hash) {
       await assert.rejects(pdqguard.hashFile(file), { code: 'unsupported_format' });
       return;
