@@ -163,7 +163,7 @@ void Walk::walk(archive* a, const std::string& name, int depth) {
         }
         buf.resize(end);  // a sparse hole reads as zeros
       }
-      std::memcpy(buf.data() + off, block, size);
+      if (size > 0) std::memcpy(buf.data() + off, block, size);  // an empty block may be null
       const double packed = static_cast<double>(archive_filter_bytes(a, -1) - packed0) + 4096.0;
       if (buf.size() > (1u << 20) && static_cast<double>(buf.size()) > o.max_ratio * packed) {
         error(path, ErrorCode::archive_limit,
