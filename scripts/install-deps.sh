@@ -17,6 +17,8 @@ packages=(
   libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev
   # link-time -l names that `pkg-config --static` lists for libheif (x265) and libarchive
   libnuma-dev libacl1-dev liblz4-dev
+  # packaging: .deb packages (cpack: dpkg-shlibdeps, file), the man page test (groff, man)
+  dpkg-dev file groff-base man-db
 )
 # The Node.js addon needs node_api.h: Debian's nodejs ships it in libnode-dev (a
 # nodejs from elsewhere may carry it itself).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds, and runs every test.
 #   scripts/test.sh          release build: every doctest suite on every SIMD path, plus the
-#                            CLI, C API, packaging, Python and gateway tests (all through CTest)
+#                            CLI, C API, packaging, Python and gateway tests (all through CTest);
+#                            as root, the .deb packages are installed, used and purged
 #   scripts/test.sh asan     the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   scripts/test.sh tsan     the tests labelled `concurrency` under ThreadSanitizer
 #   scripts/test.sh fuzz     clang + libFuzzer build; a bounded smoke run of every fuzz target
@@ -32,7 +33,9 @@ run_suite() {  # build dir, ctest args (before --), cmake args; $targets limits 
   (cd "$dir" && ctest --output-on-failure -j"$jobs" "${ctest_args[@]}")
 }
 
-release() { run_suite build -- -DCMAKE_BUILD_TYPE=Release; }
+# Release mode also installs the Debian packages with apt-get (test packaging_deb, as
+# root), uses them and purges them again.
+release() { PDQGUARD_TEST_DEB_INSTALL=1 run_suite build -- -DCMAKE_BUILD_TYPE=Release; }
 asan() {
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -LE fuzz -- -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDQGUARD_SANITIZE=ON \
