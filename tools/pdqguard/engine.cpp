@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <memory>
 #include <new>
 #include <span>
@@ -260,9 +261,37 @@ int run_engine(const EngineOptions& o) {
   ArchiveOptions archive_opts = o.archive;
   archive_opts.max_member_bytes = o.decode.max_bytes;  // a member is refused as a file would be
 
+  // The progress line: redrawn in place on a terminal; with --progress elsewhere,
+  // one line a second plus a last one. Its total is counted ahead of the workers.
   std::unique_ptr<Progress> progress;
-  if (!o.quiet && isatty(STDERR_FILENO))
-    progress = std::make_unique<Progress>(stats, matching, [&sink](const std::string& l) { sink.progress(l); });
+  std::unique_ptr<LookAheadCount> look_ahead;
+  if (!o.quiet && (o.progress || isatty(STDERR_FILENO))) {
+    if (!o.hashes.empty()) {
+      // Hash lines are not counted ahead: the total is known when the input ends.
+    } else if (!o.raw_format.empty()) {
+      struct stat st {};
+      const std::string in = o.inputs.empty() ? "-" : o.inputs[0];
+      if (in != "-" && ::stat(in.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        const auto size = static_cast<std::uint64_t>(st.st_size);  // a truncated frame gets a record too
+        stats.counted = (size + ctx.raw.frame_bytes - 1) / ctx.raw.frame_bytes;
+        stats.total_known = true;
+      }
+    } else {
+      look_ahead = std::make_unique<LookAheadCount>(
+          o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats,
+          [&resume](const WorkItem& w) { return !resume.contains(w.kind, w.path, w.number); });
+    }
+    if (isatty(STDERR_FILENO))
+      progress = std::make_unique<Progress>(stats, matching, [&sink](const std::string& l) { sink.progress(l); });
+    else
+      progress = std::make_unique<Progress>(
+          stats, matching,
+          [](const std::string& l) {
+            const std::string line = "pdqguard: progress: " + l + "\n";
+            [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
+          },
+          std::chrono::seconds(1), true);
+  }
 
   BoundedQueue<WorkItem> queue(qcap);
   std::vector<std::thread> workers;
@@ -290,6 +319,7 @@ int run_engine(const EngineOptions& o) {
                 if (!o.matches_only || !rec.ok || !rec.hits.empty()) lines += render(ctx, rec);
               })) {
             sink.submit(item->seq, std::move(lines));
+            stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
             continue;
           }
         }
@@ -313,6 +343,7 @@ int run_engine(const EngineOptions& o) {
         }
         count(stats, r);
         sink.submit(item->seq, std::move(line));
+        stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
       }
     });
   } catch (const std::system_error&) {
@@ -350,6 +381,7 @@ int run_engine(const EngineOptions& o) {
   stats.walk_done = true;
   queue.close();
   for (std::thread& t : workers) t.join();
+  look_ahead.reset();
   if (progress) progress->stop();
   if (fd != STDOUT_FILENO) ::close(fd);
   if (sink.broken_pipe()) exit_broken_pipe();  // `| head`: quiet, as Unix filters
@@ -385,6 +417,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--resume", o.resume,
                   "Append JSON lines to FILE, skipping inputs that already have a record there");
   cmd->add_flag("-q,--quiet", o.quiet, "No progress line (and no resume notice)");
+  cmd->add_flag("--progress", o.progress,
+                "Show progress (done/total, files/s, ETA) also when stderr is not a terminal: "
+                "one line a second, and a last one (default: only on a terminal)");
   cmd->add_flag("--no-summary", o.no_summary, "No summary on stderr at the end");
   cmd->add_flag("--no-error-records", o.no_error_records,
                 "Write no error records (errors are still counted, by code, in the summary); with "
@@ -400,7 +435,13 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                   "Read raw frames of this pixel format from the input (- = stdin): gray8, rgb8, "
                   "rgba8, bgr8, bgra8, i420, nv12 (the C API's names) or ffmpeg's gray, rgb24, rgba, "
                   "bgr24, bgra, yuv420p; one record per frame with \"frame\": N");
-  cmd->add_option("--size", o.raw_size, "Frame size for --raw, WxH");
+  cmd->add_option("--size", o.raw_size,
+                  "Frame size for --raw, WxH: the frames' own (nothing in a raw stream says where a "
+                  "frame ends). Ask ffprobe: ffprobe -v error -select_streams v:0 -show_entries "
+                  "stream=width,height:stream_side_data=rotation -of csv=p=0 VIDEO; a rotation of "
+                  "90/-90 swaps W and H (ffmpeg rotates while decoding). A stream ending inside a frame "
+                  "gets a decode_error record; a wrong size that still divides the stream is not "
+                  "detected (every frame is hashed as garbage)");
   cmd->add_flag("--dihedral", o.dihedral, "Hash the 8 rotations/flips too");
   cmd->add_flag("--fast", o.decode.fast,
                 "JPEG: decode at a reduced scale (DCT scaling); faster, hashes close but not identical");

@@ -29,6 +29,7 @@ struct EngineOptions {
   std::string output;       ///< -o FILE ("" = stdout)
   std::string resume;       ///< --resume FILE (append, skip inputs already there)
   bool quiet = false;       ///< no progress line
+  bool progress = false;    ///< --progress: the progress line also when stderr is no terminal
   bool no_summary = false;  ///< no summary on stderr
   bool no_error_records = false;  ///< --no-error-records: errors only counted in the summary
   DecodeOptions decode;

@@ -1,5 +1,6 @@
 #include "stats.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 
@@ -73,12 +74,12 @@ std::string summary_text(const Stats& s, bool matching, const std::string& match
   return t;
 }
 
-Progress::Progress(const Stats& s, bool matching, std::function<void(const std::string&)> draw)
-    : s_(s), matching_(matching), draw_(std::move(draw)) {
+Progress::Progress(const Stats& s, bool matching, std::function<void(const std::string&)> draw,
+                   std::chrono::milliseconds interval, bool final_line)
+    : s_(s), matching_(matching), draw_(std::move(draw)), interval_(interval), final_line_(final_line) {
   t_ = std::thread([this] {
     std::unique_lock lk(m_);
-    while (!cv_.wait_for(lk, std::chrono::milliseconds(250), [this] { return stop_; }))
-      draw_(line());
+    while (!cv_.wait_for(lk, interval_, [this] { return stop_; })) draw_(line());
   });
 }
 
@@ -92,23 +93,60 @@ void Progress::stop() {
   }
   cv_.notify_all();
   if (t_.joinable()) t_.join();
-  draw_("");
+  draw_(final_line_ ? line() : std::string());
 }
 
-std::string Progress::line() const {
-  const double el = s_.elapsed_s();
-  const auto done = s_.done.load();
-  const double rate = el > 0 ? double(done) / el : 0;
-  char b[256];
-  std::string total = s_.walk_done.load() ? "/" + std::to_string(s_.seen.load()) : "";
-  std::snprintf(b, sizeof b, "%llu%s files, %.1f files/s", static_cast<unsigned long long>(done),
-                total.c_str(), rate);
+std::string Progress::line() const { return progress_line(progress_state(s_, matching_)); }
+
+ProgressState progress_state(const Stats& s, bool matching) {
+  ProgressState p;
+  p.elapsed_s = s.elapsed_s();
+  p.done = s.inputs_done.load();
+  p.matching = matching;
+  p.matched = s.matched.load();
+  p.errors = s.errors.load();
+  if (s.walk_done.load()) {
+    p.total = s.seen.load();
+    p.total_final = true;
+  } else if (s.total_known.load()) {
+    p.total = s.counted.load();
+    p.total_final = true;
+  } else if (const auto c = s.counted.load()) {
+    p.total = c;
+    p.total_partial = true;
+  }
+  return p;
+}
+
+std::string progress_line(const ProgressState& p) {
+  const double rate = p.elapsed_s > 0 ? double(p.done) / p.elapsed_s : 0;
+  // More done than counted: counted before some inputs appeared (a live tree).
+  const std::uint64_t total = std::max(p.total, p.done);
+  char b[160];
+  std::snprintf(b, sizeof b, "%llu", static_cast<unsigned long long>(p.done));
   std::string l = b;
-  if (matching_) l += ", " + std::to_string(s_.matched.load()) + " matched";
-  l += ", " + std::to_string(s_.errors.load()) + " errors, " + fmt_duration(el);
-  if (s_.walk_done.load() && rate > 0) {
-    const double left = double(s_.seen.load() - done) / rate;
-    l += ", ~" + fmt_duration(left) + " left";
+  if (p.total_final) {
+    std::snprintf(b, sizeof b, "/%llu files (%.1f%%)", static_cast<unsigned long long>(total),
+                  total ? 100.0 * double(p.done) / double(total) : 100.0);
+    l += b;
+  } else if (p.total_partial) {
+    std::snprintf(b, sizeof b, "/%llu+ files", static_cast<unsigned long long>(total));
+    l += b;
+  } else {
+    l += " files";
+  }
+  std::snprintf(b, sizeof b, ", %.1f files/s", rate);
+  l += b;
+  if (p.matching) {
+    std::snprintf(b, sizeof b, ", %llu matched", static_cast<unsigned long long>(p.matched));
+    l += b;
+  }
+  std::snprintf(b, sizeof b, ", %llu errors, ", static_cast<unsigned long long>(p.errors));
+  l += b;
+  l += fmt_duration(p.elapsed_s);
+  if (p.total_final && rate > 0) {
+    l += ", ETA ";
+    l += fmt_duration(double(total - p.done) / rate);
   }
   return l;
 }

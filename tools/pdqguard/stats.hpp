@@ -24,6 +24,11 @@ struct Stats {
   std::atomic<std::uint64_t> skipped_symlinks{0};
   std::atomic<std::uint64_t> dropped{0};   ///< queued but not started when interrupted
   std::atomic<bool> walk_done{false};      ///< the total (seen) is final
+  std::atomic<std::uint64_t> inputs_done{0};  ///< inputs finished (an archive is one input)
+  /// Inputs counted ahead of the workers (LookAheadCount, or a raw file's size):
+  /// the total while the walk is still going. Final once total_known.
+  std::atomic<std::uint64_t> counted{0};
+  std::atomic<bool> total_known{false};
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   void add_error(const std::string& code);
@@ -39,10 +44,34 @@ struct Stats {
 std::string summary_text(const Stats& s, bool matching, const std::string& matcher_desc,
                          int interrupted_by);
 
-/// Redraws "\r<line>" on stderr every 250 ms through `draw` until stopped.
+/// What one progress line shows: inputs done out of the total, rate, ETA.
+struct ProgressState {
+  std::uint64_t done = 0;     ///< inputs finished
+  std::uint64_t total = 0;    ///< inputs in all, or counted so far when !total_final
+  bool total_final = false;   ///< `total` is the total
+  bool total_partial = false; ///< `total` is a lower bound still being counted
+  bool matching = false;
+  std::uint64_t matched = 0;
+  std::uint64_t errors = 0;
+  double elapsed_s = 0;
+};
+
+/// The run's progress now: the total is `seen` once the walk is done, else the
+/// look-ahead count (final or partial), else unknown (paths on stdin).
+ProgressState progress_state(const Stats& s, bool matching);
+
+/// "1200/11760 files (10.2%), 412.0 files/s, 3 matched, 0 errors, 2.91 s, ETA 25.61 s";
+/// "1200/5000+ files, ..." while the total is still being counted; "1200 files, ..."
+/// when it cannot be counted. ETA = inputs left / rate so far.
+std::string progress_line(const ProgressState& p);
+
+/// Draws the progress line through `draw` every `interval` until stopped (then
+/// draws "" when `final_line` is false, or the last line when it is true).
 class Progress {
  public:
-  Progress(const Stats& s, bool matching, std::function<void(const std::string&)> draw);
+  Progress(const Stats& s, bool matching, std::function<void(const std::string&)> draw,
+           std::chrono::milliseconds interval = std::chrono::milliseconds(250),
+           bool final_line = false);
   ~Progress();
   void stop();
 
@@ -51,6 +80,8 @@ class Progress {
   const Stats& s_;
   bool matching_;
   std::function<void(const std::string&)> draw_;
+  std::chrono::milliseconds interval_;
+  bool final_line_;
   std::mutex m_;
   std::condition_variable cv_;
   bool stop_ = false;

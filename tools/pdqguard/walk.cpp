@@ -34,6 +34,7 @@ struct Walker {
   Stats& stats;
   const Emit& emit;
   std::set<std::pair<dev_t, ino_t>> visited;  // directories entered (loop check with symlinks)
+  const std::atomic<bool>* cancel = nullptr;  // LookAheadCount: stop counting
 
   bool file(const std::string& p) {
     WorkItem w;
@@ -101,7 +102,7 @@ struct Walker {
     };
     if (!open(root)) return false;
     while (!stack.empty()) {
-      if (stop_signal()) return false;
+      if (stop_signal() || (cancel && cancel->load(std::memory_order_relaxed))) return false;
       Level& top = stack.back();
       if (top.it == fs::directory_iterator()) {
         stack.pop_back();
@@ -174,6 +175,28 @@ void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& opt,
       return;
     }
   }
+}
+
+LookAheadCount::LookAheadCount(std::vector<std::string> inputs, const WalkOptions& options,
+                               Stats& stats, std::function<bool(const WorkItem&)> counts) {
+  if (std::find(inputs.begin(), inputs.end(), "-") != inputs.end()) return;
+  t_ = std::thread([this, inputs = std::move(inputs), options, &stats, counts = std::move(counts)] {
+    Stats scratch;  // the counting walk's own symlink count
+    const Emit count = [&](WorkItem&& w) {
+      if (cancel_.load(std::memory_order_relaxed)) return false;
+      if (counts(w)) stats.counted.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    };
+    Walker w{options, scratch, count, {}, &cancel_};
+    for (const std::string& in : inputs)
+      if (!w.arg(in)) return;
+    stats.total_known = true;
+  });
+}
+
+LookAheadCount::~LookAheadCount() {
+  cancel_ = true;
+  if (t_.joinable()) t_.join();
 }
 
 }  // namespace pdqguard::cli

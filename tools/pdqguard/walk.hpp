@@ -5,8 +5,11 @@
 #include "stats.hpp"
 #include "work_item.hpp"
 
+#include <atomic>
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pdqguard::cli {
@@ -35,5 +38,25 @@ struct WalkOptions {
 /// symlinks are followed. Memory is bounded by the depth, not the file count.
 void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& options, Stats& stats,
                  const Emit& emit);
+
+/// The progress line's total: counts, in a thread of its own, the items
+/// walk_inputs will produce for the same inputs and options, ahead of the real
+/// walk (which waits on the workers), without opening a file. Memory is that of a
+/// walk (bounded by the depth, not the number of files). Adds to stats.counted as
+/// it goes and sets stats.total_known when done; counts nothing when an input is
+/// "-" (stdin cannot be read twice). `counts(item)` says whether an item will get
+/// a record (false for inputs --resume skips). Stopped and joined on destruction.
+class LookAheadCount {
+ public:
+  LookAheadCount(std::vector<std::string> inputs, const WalkOptions& options, Stats& stats,
+                 std::function<bool(const WorkItem&)> counts);
+  ~LookAheadCount();
+  LookAheadCount(const LookAheadCount&) = delete;
+  LookAheadCount& operator=(const LookAheadCount&) = delete;
+
+ private:
+  std::atomic<bool> cancel_{false};
+  std::thread t_;
+};
 
 }  // namespace pdqguard::cli
