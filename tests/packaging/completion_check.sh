@@ -22,36 +22,26 @@ complete_words() {
   _pdqguard pdqguard "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
   printf '%s\n' "${COMPREPLY[@]}" | sort
 }
-# The command line "WORDS" as words; a trailing space means an empty word to complete.
-line_words() {
-  read -ra LINE_WORDS <<<"$1"
-  [[ "$1" == *" " ]] && LINE_WORDS+=("")
-}
-# expect "WORDS" WANTED... : every WANTED must be offered.
-expect() {
-  local words="$1"; shift
+# check yes|no "WORDS" WORD... : each WORD must (yes) or must not (no) be offered when
+# completing the command line WORDS (a trailing space: completing an empty word).
+check() {
+  local want="$1" line="$2"; shift 2
+  local -a words
+  read -ra words <<<"$line"
+  [[ "$line" == *" " ]] && words+=("")
   local got
-  line_words "$words"
-  got="$(complete_words "${LINE_WORDS[@]}")"
-  for want in "$@"; do
-    if ! grep -qxF -- "$want" <<<"$got"; then
-      echo "FAIL: '$words' does not offer '$want'; offered: $(tr '\n' ' ' <<<"$got")"
-      fails=$((fails + 1))
+  got="$(complete_words "${words[@]}")"
+  for w in "$@"; do
+    if grep -qxF -- "$w" <<<"$got"; then [[ $want == yes ]] && continue
+    else [[ $want == no ]] && continue
     fi
+    echo "FAIL: '$line' $([[ $want == yes ]] && echo "does not offer" || echo offers) '$w';" \
+         "offered: $(tr '\n' ' ' <<<"$got")"
+    fails=$((fails + 1))
   done
 }
-# refuse "WORDS" UNWANTED... : none may be offered.
-refuse() {
-  local words="$1"; shift
-  local got
-  line_words "$words"
-  got="$(complete_words "${LINE_WORDS[@]}")"
-  for bad in "$@"; do
-    if grep -qxF -- "$bad" <<<"$got"; then
-      echo "FAIL: '$words' offers '$bad'"; fails=$((fails + 1))
-    fi
-  done
-}
+expect() { check yes "$@"; }
+refuse() { check no "$@"; }
 
 expect "pdqguard " hash scan match compare index video
 expect "pdqguard s" scan
