@@ -132,3 +132,13 @@ def test_no_progress_without_flag_when_not_a_terminal(tmp_path):
     assert "progress" not in p.stderr
     p = subprocess.run([BIN, "hash", "--progress", "-q", d], capture_output=True, text=True)
     assert "progress" not in p.stderr
+
+
+def test_size_help_says_how_to_get_the_geometry():
+    """Issue 18: --help says where a raw stream's geometry comes from (ffprobe, rotation)
+    and what happens when it does not fit."""
+    for cmd in ("hash", "scan"):
+        out = subprocess.run([BIN, cmd, "--help"], capture_output=True, text=True).stdout
+        size = next(l for l in out.splitlines() if l.strip().startswith("--size"))
+        assert "ffprobe -v error -select_streams v:0" in size
+        assert "rotation" in size and "decode_error" in size
