@@ -187,7 +187,8 @@ LookAheadCount::LookAheadCount(std::vector<std::string> inputs, const WalkOption
       if (counts(w)) stats.counted.fetch_add(1, std::memory_order_relaxed);
       return true;
     };
-    Walker w{options, scratch, count, {}, &cancel_};
+    Walker w{options, scratch, count, {}};
+    w.cancel = &cancel_;
     for (const std::string& in : inputs)
       if (!w.arg(in)) return;
     stats.total_known = true;
