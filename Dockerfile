@@ -29,7 +29,8 @@ COPY --from=build /debs/pdqguard_*.deb /debs/libpdqguard0_*.deb /tmp/debs/
 RUN apt-get update \
  && apt-get install -y --no-install-recommends /tmp/debs/*.deb \
  && rm -rf /tmp/debs /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin pdqguard \
+ && groupadd --system --gid 10001 pdqguard \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin pdqguard \
  && pdqguard --version
 USER 10001:10001
 WORKDIR /data
