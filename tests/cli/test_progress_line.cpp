@@ -1,8 +1,18 @@
 // The CLI's progress line (tools/pdqguard/stats.cpp): total, percentage, rate and
-// ETA from the run's counters, and which total it shows while the walk goes on.
+// ETA from the run's counters, and which total it shows while the walk goes on; the
+// look-ahead count behind that total (tools/pdqguard/walk.cpp) counts exactly the
+// items the walk produces.
 #include "stats.hpp"
+#include "walk.hpp"
 
 #include <doctest/doctest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace pdqguard::cli;
 
@@ -69,4 +79,75 @@ TEST_CASE("progress state: the walk's count wins once it is done, else the look-
   Stats none;
   CHECK_FALSE(progress_state(none, true).total_final);
   CHECK_FALSE(progress_state(none, true).total_partial);
+}
+
+namespace {
+namespace fs = std::filesystem;
+
+/// A temporary tree: files at two levels, an empty directory, a symlink (skipped
+/// unless followed), a FIFO (an io_error item) and a directory below --max-depth.
+struct Tree {
+  fs::path root = fs::temp_directory_path() / ("pdqguard-lookahead-" + std::to_string(::getpid()));
+  Tree() {
+    fs::remove_all(root);
+    fs::create_directories(root / "a" / "b" / "c");
+    fs::create_directories(root / "empty");
+    for (int i = 0; i < 5; ++i) std::ofstream(root / ("f" + std::to_string(i) + ".jpg")) << "x";
+    for (int i = 0; i < 3; ++i) std::ofstream(root / "a" / ("g" + std::to_string(i) + ".jpg")) << "x";
+    std::ofstream(root / "a" / "b" / "c" / "deep.jpg") << "x";
+    fs::create_symlink(root / "f0.jpg", root / "link.jpg");
+    ::mkfifo((root / "fifo").c_str(), 0600);
+  }
+  ~Tree() { fs::remove_all(root); }
+};
+
+/// What walk_inputs emits and what LookAheadCount counts, for the same inputs.
+std::pair<std::uint64_t, std::uint64_t> walked_and_counted(const std::vector<std::string>& in,
+                                                           const WalkOptions& o) {
+  Stats walked;
+  std::uint64_t items = 0;
+  walk_inputs(in, o, walked, [&](WorkItem&&) { ++items; return true; });
+  Stats s;
+  {
+    LookAheadCount c(in, o, s, [](const WorkItem&) { return true; });
+    for (int i = 0; i < 5000 && !s.total_known; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(s.total_known);
+  return {items, s.counted.load()};
+}
+}  // namespace
+
+TEST_CASE("look-ahead count: exactly the items the walk produces") {
+  Tree t;
+  const std::vector<std::string> in{t.root.string(), (t.root / "f1.jpg").string()};
+  for (const WalkOptions& o : {WalkOptions{}, WalkOptions{false, true, kDefaultMaxDepth},
+                               WalkOptions{false, false, 1}}) {
+    const auto [walked, counted] = walked_and_counted(in, o);
+    CHECK(counted == walked);
+  }
+  // Default options: 9 files + the FIFO + f1.jpg again (the symlink is skipped).
+  CHECK(walked_and_counted(in, WalkOptions{}).second == 11);
+}
+
+TEST_CASE("look-ahead count: the predicate leaves out what gets no record (--resume)") {
+  Tree t;
+  Stats s;
+  {
+    LookAheadCount c({t.root.string()}, WalkOptions{}, s,
+                     [](const WorkItem& w) { return w.path.find("/a/") == std::string::npos; });
+    for (int i = 0; i < 5000 && !s.total_known; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK(s.total_known);
+  CHECK(s.counted == 6);  // f0..f4 and the FIFO
+}
+
+TEST_CASE("look-ahead count: nothing for paths on stdin; stops when destroyed") {
+  Stats s;
+  { LookAheadCount c({"-"}, WalkOptions{}, s, [](const WorkItem&) { return true; }); }
+  CHECK_FALSE(s.total_known);
+  CHECK(s.counted == 0);
+  Tree t;
+  Stats s2;
+  { LookAheadCount c({t.root.string()}, WalkOptions{}, s2, [](const WorkItem&) { return true; }); }
+  CHECK(s2.counted <= 10);  // destroyed at once: joined, whatever it had counted
 }
