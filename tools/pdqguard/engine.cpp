@@ -271,7 +271,8 @@ int run_engine(const EngineOptions& o) {
     } else if (!o.raw_format.empty()) {
       struct stat st {};
       const std::string in = o.inputs.empty() ? "-" : o.inputs[0];
-      if (in != "-" && ::stat(in.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      // (Not when resuming: the frames already recorded are not known ahead.)
+      if (in != "-" && resume.keys.empty() && ::stat(in.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         const auto size = static_cast<std::uint64_t>(st.st_size);  // a truncated frame gets a record too
         stats.counted = (size + ctx.raw.frame_bytes - 1) / ctx.raw.frame_bytes;
         stats.total_known = true;
