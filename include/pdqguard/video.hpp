@@ -5,16 +5,49 @@
 #include <pdqguard/export.h>
 #include <pdqguard/hash.hpp>
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/index.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace pdqguard {
+
+// ---------------------------------------------------------------------------
+// Recognising videos and vPDQ's sampling rule (no libav needed for these)
+// ---------------------------------------------------------------------------
+
+/// Bytes of a file's start sniff_video_container looks at (MPEG-TS needs three
+/// 188-byte packets); fewer are fine, they only recognise less.
+inline constexpr std::size_t kVideoSniffBytes = 512;
+
+/// Recognises a video container by the magic bytes at the start of a file, never
+/// by its name, without libav: "mp4" (ISO BMFF: mp4, m4v, 3gp, and QuickTime with
+/// an ftyp box), "mov" (QuickTime without ftyp: a leading moov/mdat/wide/free/
+/// skip/pnot atom), "webm" / "matroska" (EBML, told apart by the DocType),
+/// "avi", "flv", "mpegts" (0x47 sync bytes at 0, 188 and 376), "mpeg" (a
+/// program stream pack or a video sequence header), "asf" (WMV), "ogg".
+/// Returns nullptr for anything else, and for every file sniff_format()
+/// recognises as an image (HEIF/AVIF `ftyp` brands, animated GIF and WebP stay
+/// images): images are never taken for videos. A file of a listed container
+/// may still hold no video (an .m4a or an audio-only .ogg): VideoHasher then
+/// reports no_video_stream. Pure, thread-safe, reads at most kVideoSniffBytes.
+PDQGUARD_API const char* sniff_video_container(std::span<const std::uint8_t> head) noexcept;
+
+/// vPDQ's sampling interval: frameMod = (int)(seconds_per_hash * fps), at least
+/// 1 (and at most INT_MAX); frame N (0-based decoder output counter) is hashed
+/// when N % frameMod == 0. seconds_per_hash 0 gives 1 (every frame). Arguments
+/// that are not finite or are negative give 1. The one home of this rule:
+/// VideoHasher, StreamSampler (frames_per_hash) and the CLI's sampled --raw
+/// streams use it.
+PDQGUARD_API int vpdq_frame_mod(double seconds_per_hash, double fps) noexcept;
+/// vPDQ's timestamp of frame N: (float)N / (float)fps, in seconds (0 when fps <= 0).
+PDQGUARD_API double vpdq_timestamp(std::int64_t frame_number, double fps) noexcept;
 
 /// How a sampled frame becomes pixels for the hasher.
 enum class VideoMode : int {
@@ -59,6 +92,10 @@ struct VideoOptions {
   /// Decoder threads for this video (libav's thread_count); 1 = the calling
   /// thread only. Output does not depend on it.
   int decoder_threads = 1;
+  /// Also compute the 7 dihedral variants of every sampled frame (the
+  /// VideoSample callbacks get them, for Matcher::query(const DihedralResult&));
+  /// costs about 8x the hashing, not the decoding. vPDQ output is unchanged.
+  bool dihedral = false;
 };
 
 /// One hashed frame, as vPDQ records it.
@@ -92,6 +129,16 @@ struct VideoHashes {
 /// Called for each hashed frame, in frame order, while the video decodes.
 /// May throw; the exception propagates out of the hashing call.
 using VideoFrameCallback = std::function<void(const VideoFrameHash&)>;
+
+/// A hashed frame with the whole hashing result, for callers that match frames
+/// as they come: `result` has too_small, and with VideoOptions::dihedral all
+/// eight hashes (has_dihedral). frame.hash == result.hashes[0].
+struct VideoSample {
+  VideoFrameHash frame;
+  DihedralResult result;
+};
+/// Called for each hashed frame with its full result; may throw (propagates).
+using VideoSampleCallback = std::function<void(const VideoSample&)>;
 
 /// Decodes and hashes videos. Owns the reusable state of one worker (decoded
 /// frame, conversion context and buffer, PDQ scratch), so hashing frame after
@@ -129,6 +176,13 @@ class PDQGUARD_API VideoHasher {
   /// As hash_memory, with a per-frame callback.
   VideoInfo hash_memory(const void* data, std::size_t size, const VideoOptions& opts,
                         const VideoFrameCallback& on_frame, const std::string& name = {});
+  /// As hash_file with a callback, handing each hashed frame's VideoSample
+  /// (dihedral variants when opts.dihedral).
+  VideoInfo sample_file(const std::string& path, const VideoOptions& opts,
+                        const VideoSampleCallback& on_sample);
+  /// As hash_memory with a callback, handing VideoSamples.
+  VideoInfo sample_memory(const void* data, std::size_t size, const VideoOptions& opts,
+                          const VideoSampleCallback& on_sample, const std::string& name = {});
 
  private:
   struct Impl;
@@ -138,6 +192,42 @@ class PDQGUARD_API VideoHasher {
 // ---------------------------------------------------------------------------
 // Live streams: frames the caller already has (a video call, a capture card)
 // ---------------------------------------------------------------------------
+
+/// The sampling policy of a stream of frames, alone (no hashing): what
+/// FrameStream samples by, and what a caller that hashes elsewhere (the CLI's
+/// sampled --raw stream) uses so the rule has one home.
+///  - frames_per_hash > 0: vPDQ's counter rule, frame N (0-based count of frames
+///    offered) is a sample when N % frames_per_hash == 0 (see vpdq_frame_mod);
+///  - else seconds_per_hash > 0: the first frame, then the first frame at or
+///    after each multiple of seconds_per_hash after the first sample's timestamp;
+///  - else every frame.
+/// Not thread-safe (one per stream).
+class PDQGUARD_API StreamSampler {
+ public:
+  /// Throws Error(invalid_argument) for a negative or non-finite
+  /// seconds_per_hash or a negative frames_per_hash.
+  StreamSampler(double seconds_per_hash, int frames_per_hash);
+  /// Whether the next frame, presented at `timestamp`, is a sample (false for a
+  /// timestamp that is not finite or is before the previous frame's).
+  bool would_sample(double timestamp) const noexcept;
+  /// Counts the next frame as offered at `timestamp`; `sampled` says whether it
+  /// was taken as a sample (normally would_sample's answer). A caller that
+  /// failed to hash a sample may skip this call so the frame is not counted.
+  void advance(double timestamp, bool sampled) noexcept;
+  /// Frames counted by advance().
+  std::int64_t frames_seen() const noexcept { return seen_; }
+  /// The timestamp of the last frame counted (-infinity before the first).
+  double last_timestamp() const noexcept { return last_ts_; }
+
+ private:
+  double seconds_per_hash_;
+  int frames_per_hash_;
+  std::int64_t seen_ = 0;
+  double last_ts_;
+  bool started_ = false;
+  double base_ts_ = 0;
+  double next_due_ = 0;
+};
 
 /// How a FrameStream samples. Frames must all have `format`, `width`, `height`.
 struct StreamOptions {
@@ -206,6 +296,22 @@ class PDQGUARD_API FrameStream {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// ---------------------------------------------------------------------------
+// Multi-frame inputs against image lists
+// ---------------------------------------------------------------------------
+
+/// One match of one frame of a multi-frame input (a video's sampled frame).
+struct FrameMatch {
+  Match match;
+  std::int64_t frame = 0;  ///< 0-based frame number
+  double timestamp = 0;    ///< seconds
+};
+/// The rule for a multi-frame input's match list: keeps ONE entry per (list,
+/// id), that of the nearest frame (lowest distance, then earliest frame), and
+/// orders the kept entries in the library's result order (match_order_less,
+/// then frame). Thread-safe (works on `matches` only).
+PDQGUARD_API void keep_nearest_frame_matches(std::vector<FrameMatch>& matches);
 
 /// One line of vPDQ's text format, without the newline:
 /// `frame_number,quality,hash,timestamp` (timestamp printed "%.3f").

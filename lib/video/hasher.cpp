@@ -79,7 +79,7 @@ struct VideoHasher::Impl {
   // Hidden: a member of a nested class of an exported class, defined out of line.
   __attribute__((visibility("hidden"))) VideoInfo run(video::Input& in, const std::string& name,
                                                       const VideoOptions& o,
-                                                      const VideoFrameCallback& on_frame);
+                                                      const VideoSampleCallback& on_sample);
 
  private:
   // Makes `converted` a w x h frame of `fmt`; allocates only when that changes.
@@ -118,7 +118,7 @@ struct VideoHasher::Impl {
 };
 
 VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
-                                 const VideoOptions& o, const VideoFrameCallback& on_frame) {
+                                 const VideoOptions& o, const VideoSampleCallback& on_sample) {
   video::install_log_callback();
   video::clear_last_log();
 
@@ -215,9 +215,7 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
     fail(ErrorCode::bad_frame_rate, "the video stream's frame rate is zero or unknown (" +
                                         std::to_string(rate.num) + "/" +
                                         std::to_string(rate.den) + ")");
-  const double mod = o.seconds_per_hash * info.fps;
-  info.frame_mod = mod >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(mod);
-  if (info.frame_mod == 0) info.frame_mod = 1;
+  info.frame_mod = vpdq_frame_mod(o.seconds_per_hash, info.fps);
 
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
     info.duration = static_cast<double>(st->duration) * av_q2d(st->time_base);
@@ -250,7 +248,7 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
                                                " decoder: " + describe(r));
 
   // ---- decode, sample, hash -------------------------------------------------
-  const float fps_f = static_cast<float>(info.fps);
+  VideoSample sample;
   const std::int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
   auto key_frame_number = [&](const AVFrame& f, std::int64_t counter) -> std::int64_t {
     if (f.best_effort_timestamp == AV_NOPTS_VALUE) return counter;
@@ -283,15 +281,16 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
         check_size(static_cast<std::uint64_t>(decoded->width),
                    static_cast<std::uint64_t>(decoded->height));
         const FrameView view = convert(*decoded, out_w, out_h, o);
-        const HashResult h = hasher.hash(view);
-        VideoFrameHash fh;
+        sample.result = o.dihedral ? hasher.hash_dihedral(view)
+                                   : DihedralResult::from_plain(hasher.hash(view));
+        VideoFrameHash& fh = sample.frame;
         fh.frame_number = o.key_frames_only ? key_frame_number(*decoded, n) : n;
-        fh.quality = h.quality;
-        fh.hash = h.hash;
-        fh.timestamp = static_cast<double>(static_cast<float>(fh.frame_number) / fps_f);
+        fh.quality = sample.result.quality;
+        fh.hash = sample.result.hashes[0];
+        fh.timestamp = vpdq_timestamp(fh.frame_number, info.fps);
         ++info.frames_hashed;
         av_frame_unref(decoded.get());
-        if (on_frame) on_frame(fh);
+        if (on_sample) on_sample(sample);
       } else {
         av_frame_unref(decoded.get());
       }
@@ -352,20 +351,37 @@ VideoHasher::~VideoHasher() = default;
 VideoHasher::VideoHasher(VideoHasher&&) noexcept = default;
 VideoHasher& VideoHasher::operator=(VideoHasher&&) noexcept = default;
 
-VideoInfo VideoHasher::hash_file(const std::string& path, const VideoOptions& opts,
-                                 const VideoFrameCallback& on_frame) {
+namespace {
+VideoSampleCallback frames_of(const VideoFrameCallback& on_frame) {
+  if (!on_frame) return {};
+  return [&on_frame](const VideoSample& s) { on_frame(s.frame); };
+}
+}  // namespace
+
+VideoInfo VideoHasher::sample_file(const std::string& path, const VideoOptions& opts,
+                                   const VideoSampleCallback& on_sample) {
   validate(opts);
   video::Input in;
   in.open_file(path, opts.max_bytes);
-  return impl_->run(in, path, opts, on_frame);
+  return impl_->run(in, path, opts, on_sample);
+}
+
+VideoInfo VideoHasher::sample_memory(const void* data, std::size_t size, const VideoOptions& opts,
+                                     const VideoSampleCallback& on_sample, const std::string& name) {
+  validate(opts);
+  video::Input in;
+  in.open_memory(data, size, opts.max_bytes);
+  return impl_->run(in, name, opts, on_sample);
+}
+
+VideoInfo VideoHasher::hash_file(const std::string& path, const VideoOptions& opts,
+                                 const VideoFrameCallback& on_frame) {
+  return sample_file(path, opts, frames_of(on_frame));
 }
 
 VideoInfo VideoHasher::hash_memory(const void* data, std::size_t size, const VideoOptions& opts,
                                    const VideoFrameCallback& on_frame, const std::string& name) {
-  validate(opts);
-  video::Input in;
-  in.open_memory(data, size, opts.max_bytes);
-  return impl_->run(in, name, opts, on_frame);
+  return sample_memory(data, size, opts, frames_of(on_frame), name);
 }
 
 VideoHashes VideoHasher::hash_file(const std::string& path, const VideoOptions& opts) {

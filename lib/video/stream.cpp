@@ -9,30 +9,54 @@
 
 namespace pdqguard {
 
+StreamSampler::StreamSampler(double seconds_per_hash, int frames_per_hash)
+    : seconds_per_hash_(seconds_per_hash),
+      frames_per_hash_(frames_per_hash),
+      last_ts_(-std::numeric_limits<double>::infinity()) {
+  if (!(seconds_per_hash >= 0) || !std::isfinite(seconds_per_hash))
+    throw Error(ErrorCode::invalid_argument, "seconds_per_hash must be a finite number >= 0");
+  if (frames_per_hash < 0)
+    throw Error(ErrorCode::invalid_argument, "frames_per_hash must be >= 0 (0 = time-based)");
+}
+
+bool StreamSampler::would_sample(double timestamp) const noexcept {
+  if (!std::isfinite(timestamp) || timestamp < last_ts_) return false;
+  if (frames_per_hash_ > 0) return seen_ % frames_per_hash_ == 0;
+  if (seconds_per_hash_ == 0 || !started_) return true;
+  return timestamp >= next_due_;
+}
+
+void StreamSampler::advance(double timestamp, bool sampled) noexcept {
+  last_ts_ = timestamp;
+  ++seen_;
+  if (!sampled || frames_per_hash_ > 0 || seconds_per_hash_ == 0) return;
+  if (!started_) {
+    started_ = true;
+    base_ts_ = timestamp;
+  }
+  // The next multiple of the interval (counted from the first sample) after this frame.
+  const double k = std::floor((timestamp - base_ts_) / seconds_per_hash_) + 1;
+  next_due_ = base_ts_ + k * seconds_per_hash_;
+}
+
 struct FrameStream::Impl {
   StreamOptions opts;
+  StreamSampler sampler;
   Hasher hasher;
-  std::int64_t pushed = 0, kept = 0, skipped = 0;
-  double last_ts = -std::numeric_limits<double>::infinity();
-  bool started = false;
-  double base_ts = 0;   // the first frame's timestamp
-  double next_due = 0;  // time-based: the next sample is the first frame at or after this
+  std::int64_t kept = 0, skipped = 0;
   bool have_kept = false;
   Hash256 last_kept;
+  Impl(const StreamOptions& o) : opts(o), sampler(o.seconds_per_hash, o.frames_per_hash) {}
 };
 
-FrameStream::FrameStream(const StreamOptions& o) : impl_(std::make_unique<Impl>()) {
+FrameStream::FrameStream(const StreamOptions& o) {
   if (o.width <= 0 || o.height <= 0)
     throw Error(ErrorCode::invalid_argument, "stream frame size must be positive");
   if (std::string_view(pixel_format_name(o.format)) == "unknown")
     throw Error(ErrorCode::invalid_argument, "unknown stream pixel format");
-  if (!(o.seconds_per_hash >= 0) || !std::isfinite(o.seconds_per_hash))
-    throw Error(ErrorCode::invalid_argument, "seconds_per_hash must be a finite number >= 0");
-  if (o.frames_per_hash < 0)
-    throw Error(ErrorCode::invalid_argument, "frames_per_hash must be >= 0 (0 = time-based)");
   if (o.skip_distance < -1 || o.skip_distance > 256)
     throw Error(ErrorCode::invalid_argument, "skip_distance must be -1 (off) or 0..256");
-  impl_->opts = o;
+  impl_ = std::make_unique<Impl>(o);  // the sampler checks the sampling options
 }
 
 FrameStream::~FrameStream() = default;
@@ -40,25 +64,19 @@ FrameStream::FrameStream(FrameStream&&) noexcept = default;
 FrameStream& FrameStream::operator=(FrameStream&&) noexcept = default;
 
 bool FrameStream::would_sample(double timestamp) const noexcept {
-  const Impl& s = *impl_;
-  if (!std::isfinite(timestamp) || timestamp < s.last_ts) return false;
-  if (s.opts.frames_per_hash > 0) return s.pushed % s.opts.frames_per_hash == 0;
-  if (s.opts.seconds_per_hash == 0 || !s.started) return true;
-  return timestamp >= s.next_due;
+  return impl_->sampler.would_sample(timestamp);
 }
 
 StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, StreamSample& out) {
   Impl& s = *impl_;
-  if (!std::isfinite(timestamp) || timestamp < s.last_ts)
+  if (!std::isfinite(timestamp) || timestamp < s.sampler.last_timestamp())
     throw Error(ErrorCode::invalid_argument,
                 "stream timestamps must be finite and never decrease (presentation order)");
-  const bool sample = would_sample(timestamp);
-  const std::int64_t n = s.pushed;
-  out.frame_number = n;
+  const bool sample = s.sampler.would_sample(timestamp);
+  out.frame_number = s.sampler.frames_seen();
   out.timestamp = timestamp;
   if (!sample) {
-    s.last_ts = timestamp;
-    s.pushed = n + 1;
+    s.sampler.advance(timestamp, false);
     return StreamVerdict::unsampled;
   }
   if (frame.format != s.opts.format || frame.width != s.opts.width || frame.height != s.opts.height)
@@ -68,17 +86,7 @@ StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, Stream
                     ", the stream was created for " + pixel_format_name(s.opts.format) + " " +
                     std::to_string(s.opts.width) + "x" + std::to_string(s.opts.height));
   out.result = s.hasher.hash(frame);  // validates the view; throws before any state changes
-  s.last_ts = timestamp;
-  s.pushed = n + 1;
-  if (s.opts.frames_per_hash == 0 && s.opts.seconds_per_hash > 0) {
-    if (!s.started) {
-      s.started = true;
-      s.base_ts = timestamp;
-    }
-    // The next multiple of the interval (counted from the first sample) after this frame.
-    const double k = std::floor((timestamp - s.base_ts) / s.opts.seconds_per_hash) + 1;
-    s.next_due = s.base_ts + k * s.opts.seconds_per_hash;
-  }
+  s.sampler.advance(timestamp, true);
   if (s.opts.skip_distance >= 0 && s.have_kept &&
       distance(out.result.hash, s.last_kept) <= s.opts.skip_distance) {
     ++s.skipped;
@@ -91,7 +99,7 @@ StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, Stream
 }
 
 const StreamOptions& FrameStream::options() const noexcept { return impl_->opts; }
-std::int64_t FrameStream::frames_pushed() const noexcept { return impl_->pushed; }
+std::int64_t FrameStream::frames_pushed() const noexcept { return impl_->sampler.frames_seen(); }
 std::int64_t FrameStream::frames_kept() const noexcept { return impl_->kept; }
 std::int64_t FrameStream::frames_skipped() const noexcept { return impl_->skipped; }
 
