@@ -13,6 +13,8 @@ namespace {
 struct ScanOptions {
   EngineOptions engine;
   ListOptions lists;
+  std::vector<std::string> video_lists;  ///< --video-list: vPDQ files, one video each
+  VpdqMatchOptions video_match;          ///< HMA's thresholds unless changed
 };
 
 void add_one(CLI::App& app, std::function<int()>& run, const char* name, const char* what) {
@@ -24,12 +26,18 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
       "\"distance\",\"variant\"}] (empty when nothing matched) and \"low_quality\": true when "
       "quality < --min-quality or the image is too small to hash (such hashes are never matched, whatever --min-quality is); error records "
       "{\"path\",\"error\",\"message\"}; with --hashes, {\"line\",\"hash\",\"matches\"}; with --raw, "
-      "\"frame\": N instead of \"path\".\n"
+      "\"frame\": N instead of \"path\" (and \"timestamp\" with --fps).\n"
+      "Videos (recognised by content) get one record: format (the container), width, height, the "
+      "first hashed frame's hash and quality, \"frames_hashed\", \"duration\", matches with "
+      "\"frame\" and \"timestamp\" (one per list entry: its nearest frame; --all-matches for "
+      "every frame's), and with --video-list \"video_matches\": [{\"list\",\"id\","
+      "\"query_percent\",\"target_percent\",\"query_frames\",\"target_frames\"}].\n"
       "Examples:\n"
       "  pdqguard scan --list known.txt /mnt/dump -o results.jsonl\n"
       "  pdqguard scan --index known.pdqi --dihedral --matches-only /mnt/dump\n"
       "  pdqguard scan --list known.txt --resume results.jsonl /mnt/dump   # continue a stopped scan\n"
       "  pdqguard match --list known.csv --hashes incoming.txt\n"
+      "  pdqguard scan --list known.txt --video-list known-videos/ /mnt/uploads\n"
       "  ffmpeg -i clip.mp4 -f rawvideo -pix_fmt yuv420p - | "
       "pdqguard scan --list known.txt --raw yuv420p --size 1280x720 -\n"
       "Exit status: 0 nothing matched and no errors, 1 at least one match (even if errors also "
@@ -50,18 +58,35 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
       ->capture_default_str()
       ->check(CLI::Range(kMinMinQuality, kMaxMinQuality));
   cmd->add_flag("--matches-only", o->engine.matches_only, "Print only matches and errors (like clamscan --infected)");
+  cmd->add_option("--video-list", o->video_lists,
+                  "A vPDQ hash file (vpdq text or ThreatExchange JSON, one video each) or a directory "
+                  "of them (its files, sorted) to score every video against (HMA's rule); "
+                  "repeatable; matches go in \"video_matches\"")
+      ->allow_extra_args(false);
+  cmd->add_option("--video-query-threshold", o->video_match.query_threshold,
+                  "--video-list: query match % needed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--video-target-threshold", o->video_match.target_threshold,
+                  "--video-list: target match % needed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--hashes", o->engine.hashes,
                   "Match hex hashes from FILE (- = stdin), one per line (\"HASH[,QUALITY]\"), instead of images");
   add_pipeline_options(cmd, o->engine);
   cmd->callback([o, &run] {
-    if (o->lists.lists.empty() && o->lists.index.empty())
-      throw CLI::ValidationError("--list/--index", "give at least one --list FILE or an --index FILE");
+    if (o->lists.lists.empty() && o->lists.index.empty() && o->video_lists.empty())
+      throw CLI::ValidationError("--list/--index",
+                                 "give at least one --list FILE, an --index FILE or a --video-list FILE");
     if (o->engine.inputs.empty() && o->engine.raw_format.empty() && o->engine.hashes.empty())
       throw CLI::RequiredError("inputs");
     run = [o] {
-      LoadedLists loaded = load_lists(o->lists, o->engine.quiet);
-      o->engine.matcher = std::move(loaded.matcher);
-      o->engine.matcher_description = std::move(loaded.description);
+      if (!o->lists.lists.empty() || !o->lists.index.empty()) {
+        LoadedLists loaded = load_lists(o->lists, o->engine.quiet);
+        o->engine.matcher = std::move(loaded.matcher);
+        o->engine.matcher_description = std::move(loaded.description);
+      }
+      if (!o->video_lists.empty()) load_video_lists(o->video_lists, o->video_match, o->engine);
       return run_engine(o->engine);
     };
   });

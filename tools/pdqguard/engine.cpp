@@ -16,12 +16,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <system_error>
 #include <thread>
@@ -116,7 +119,84 @@ struct ReleaseLarge {
 struct WorkerScratch {
   std::vector<std::uint8_t> file;  ///< the file's bytes
   DecodedImage img;                ///< decode metadata, and pixels when not streamed
+  std::unique_ptr<VideoHasher> video;  ///< made at the worker's first video
 };
+
+/// The video container sniff_video_container() sees at the start of the file,
+/// or nullptr (also when the file cannot be read: the image path reports that).
+const char* video_container_of_file(const std::string& path) {
+  std::uint8_t head[kVideoSniffBytes];
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return nullptr;
+  std::size_t n = 0;
+  while (n < sizeof head) {
+    const ssize_t got = ::read(fd, head + n, sizeof head - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    n += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  return sniff_video_container(std::span<const std::uint8_t>(head, n));
+}
+
+/// One video's record: decoded and sampled by the library (VideoHasher), each
+/// sampled frame through Matcher::query, the frames' matches merged by the
+/// library's rule (keep_nearest_frame_matches), and the clip scored against the
+/// --video-list index. `memory` holds the bytes of an archive member, else the
+/// file at r.path is read. hash/quality are the first hashed frame's.
+void hash_video(Context& c, WorkerScratch& scratch, const char* container,
+                std::span<const std::uint8_t> memory, bool from_memory, Record& r) {
+  if (!scratch.video) scratch.video = std::make_unique<VideoHasher>();
+  VideoOptions vo = c.o.video;
+  vo.max_pixels = c.o.decode.max_pixels;
+  vo.dihedral = c.o.dihedral;
+  QueryOptions q;
+  q.radius = c.o.threshold;
+  q.min_quality = c.o.min_quality;
+  std::vector<FrameMatch> matches;
+  std::vector<VideoFrameHash> frames;  // for the --video-list index only
+  bool first = true;
+  std::int64_t gated = 0;
+  const auto on_sample = [&](const VideoSample& smp) {
+    if (first) {
+      first = false;
+      set_result(c, smp.result, r);
+    }
+    if (c.o.video_index) frames.push_back(smp.frame);
+    if (!c.o.matcher) return;
+    QueryResult res = c.o.dihedral ? c.o.matcher->query(smp.result, q)
+                                   : c.o.matcher->query(smp.result.plain(), q);
+    if (res.gated()) ++gated;
+    for (Match& m : res.matches)
+      matches.push_back(FrameMatch{std::move(m), smp.frame.frame_number, smp.frame.timestamp});
+  };
+  const VideoInfo info =
+      from_memory ? scratch.video->sample_memory(memory.data(), memory.size(), vo, on_sample, r.path)
+                  : scratch.video->sample_file(r.path, vo, on_sample);
+  if (first) throw Error(ErrorCode::decode_error, "no frame of the video was hashed");
+  r.format = container;
+  r.width = info.width;
+  r.height = info.height;
+  r.frames_hashed = info.frames_hashed;
+  r.duration = info.duration > 0 ? info.duration
+                                 : static_cast<double>(info.frames_decoded) / info.fps;
+  if (c.o.matcher) {
+    r.matching = true;
+    r.low_quality = gated == info.frames_hashed;  // no frame of it could match
+    if (!c.o.all_matches) keep_nearest_frame_matches(matches);
+    r.hits.reserve(matches.size());
+    r.hit_frames.reserve(matches.size());
+    for (FrameMatch& m : matches) {
+      r.hits.push_back(std::move(m.match));
+      r.hit_frames.push_back({m.frame, m.timestamp});
+    }
+  }
+  if (c.o.video_index) {
+    r.video_matching = true;
+    for (VpdqMatch& m : c.o.video_index->match(frames, /*only_matches=*/true))
+      r.video_matches.push_back({c.o.video_list_names[m.video], std::move(m.id), m.score});
+  }
+}
 
 /// Decodes and hashes an encoded image held in memory into `r` (format, sizes,
 /// warnings, hashes), with `img` as the decode scratch. hash_image streams JPEG
@@ -134,12 +214,17 @@ void hash_bytes(Context& c, Hasher& hasher, std::span<const std::uint8_t> bytes,
 }
 
 /// One archive member's record: hashed and matched, or the error it raised.
-Record member_record(Context& c, Hasher& hasher, DecodedImage& img, const std::string& path,
+Record member_record(Context& c, Hasher& hasher, WorkerScratch& scratch, const std::string& path,
                      std::span<const std::uint8_t> bytes) {
   Record r;
   r.kind = InputKind::file;
   r.path = path;
+  DecodedImage& img = scratch.img;
   try {
+    if (const char* container = c.o.videos ? sniff_video_container(bytes) : nullptr) {
+      hash_video(c, scratch, container, bytes, /*from_memory=*/true, r);  // its own limits
+      return r;
+    }
     if (bytes.size() > c.o.decode.max_bytes)
       throw Error(ErrorCode::file_too_large, "member of " + std::to_string(bytes.size()) +
                                                  " bytes exceeds the limit of " +
@@ -163,6 +248,10 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
   try {
     switch (w.kind) {
       case InputKind::file: {
+        if (const char* container = c.o.videos ? video_container_of_file(w.path) : nullptr) {
+          hash_video(c, scratch, container, {}, /*from_memory=*/false, r);  // streamed from disk
+          return r;
+        }
         // Per worker: the file's bytes and any decoded pixels land in
         // memory the previous file already faulted in (no page faults, no
         // zero fill per file).
@@ -176,6 +265,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
         r.format = "raw";
         r.width = c.raw.width;
         r.height = c.raw.height;
+        if (c.o.raw_fps > 0) r.timestamp = vpdq_timestamp(w.number, c.o.raw_fps);
         hash_view(c, hasher, raw_view(c.raw, w.bytes.data()), r);
         break;
       }
@@ -202,7 +292,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
 
 std::string render(const Context& c, const Record& r) {
   switch (c.format) {
-    case OutFormat::csv: return render_csv(r, c.o.matcher != nullptr);
+    case OutFormat::csv: return render_csv(r, c.o.matcher != nullptr, c.o.video_index != nullptr);
     case OutFormat::table: return render_table(r);
     default: return render_jsonl(r);
   }
@@ -214,7 +304,7 @@ void count(Stats& s, const Record& r) {
   } else {
     s.hashed.fetch_add(1, std::memory_order_relaxed);
     if (r.low_quality) s.low_quality.fetch_add(1, std::memory_order_relaxed);
-    if (!r.hits.empty()) s.matched.fetch_add(1, std::memory_order_relaxed);
+    if (!r.hits.empty() || !r.video_matches.empty()) s.matched.fetch_add(1, std::memory_order_relaxed);
   }
   s.done.fetch_add(1, std::memory_order_relaxed);
 }
@@ -253,11 +343,19 @@ int run_engine(const EngineOptions& o) {
   threads = std::min(threads, 256u);
   const std::size_t qcap = std::size_t(threads) * 4;
   Sink sink(fd, o.sort, std::uint64_t(threads) * 16);
-  if (format == OutFormat::csv) sink.write_now(csv_header(matching));
+  if (format == OutFormat::csv) sink.write_now(csv_header(matching, o.video_index != nullptr));
 
   Stats stats;
   Context ctx{o, stats, sink, format, {}};
   if (!o.raw_format.empty()) ctx.raw = parse_raw_layout(o.raw_format, o.raw_size);
+  if (o.raw_fps != 0 && (o.raw_format.empty() || !(o.raw_fps > 0) || !std::isfinite(o.raw_fps)))
+    throw Error(ErrorCode::invalid_argument, "--fps takes a positive number and needs --raw");
+  if (!o.raw_format.empty() && o.seconds_per_hash_given && o.raw_fps == 0)
+    throw Error(ErrorCode::invalid_argument,
+                "--seconds-per-hash on a --raw stream needs its frame rate: give --fps");
+  // --raw --fps: the stream API's sampling policy with vPDQ's frame counter.
+  std::optional<StreamSampler> raw_sampler;
+  if (o.raw_fps > 0) raw_sampler.emplace(0.0, vpdq_frame_mod(o.video.seconds_per_hash, o.raw_fps));
   ArchiveOptions archive_opts = o.archive;
   archive_opts.max_member_bytes = o.decode.max_bytes;  // a member is refused as a file would be
 
@@ -313,11 +411,12 @@ int run_engine(const EngineOptions& o) {
         if (o.archives && item->kind == InputKind::file && !item->error) {
           std::string lines;
           const auto hash_member = [&](const std::string& p, std::span<const std::uint8_t> b) {
-            return member_record(ctx, hasher, scratch.img, p, b);
+            return member_record(ctx, hasher, scratch, p, b);
           };
           if (scan_archive_input(*item, archive_opts, hash_member, [&](Record&& rec) {
                 count(stats, rec);
-                if (!o.matches_only || !rec.ok || !rec.hits.empty()) lines += render(ctx, rec);
+                if (!o.matches_only || !rec.ok || !rec.hits.empty() || !rec.video_matches.empty())
+                  lines += render(ctx, rec);
               })) {
             sink.submit(item->seq, std::move(lines));
             stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
@@ -325,7 +424,8 @@ int run_engine(const EngineOptions& o) {
           }
         }
         Record r = process(ctx, hasher, scratch, *item);
-        const bool show = r.ok ? !o.matches_only || !r.hits.empty() : !o.no_error_records;
+        const bool show = r.ok ? !o.matches_only || !r.hits.empty() || !r.video_matches.empty()
+                               : !o.no_error_records;
         std::string line;
         try {
           if (show) line = render(ctx, r);
@@ -371,7 +471,9 @@ int run_engine(const EngineOptions& o) {
   std::string fatal;
   try {
     if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
-    else if (!o.raw_format.empty()) read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, workers.size() + 2, emit);
+    else if (!o.raw_format.empty())
+      read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, workers.size() + 2, emit,
+                      raw_sampler ? &*raw_sampler : nullptr, o.raw_fps);
     else walk_inputs(o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats, emit);
   } catch (const Error& e) {
     fatal = std::string(e.code_name()) + ": " + e.what();
@@ -466,10 +568,58 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                   "Refuse a member that inflates more than this many times its compressed size "
                   "(a zip bomb; archive_limit)")
       ->capture_default_str();
+  cmd->add_flag("!--no-videos", o.videos,
+                "Do not decode videos (mp4, mov, webm, mkv, avi, flv, mpegts, mpeg, wmv, ogg; "
+                "recognised by content): hash them as images (an error)");
+  cmd->add_option("--seconds-per-hash", o.video.seconds_per_hash,
+                  "Videos (and --raw with --fps): hash one frame per S seconds, vPDQ's rule; "
+                  "0 = every frame")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->each([&o](const std::string&) { o.seconds_per_hash_given = true; });
+  cmd->add_option("--fps", o.raw_fps,
+                  "--raw: the stream's frame rate; frames are then sampled as vPDQ samples a "
+                  "video (one per --seconds-per-hash) and records get \"timestamp\"");
+  cmd->add_flag("--all-matches", o.all_matches,
+                "Videos: report every sampled frame's matches (default: one per list entry, its "
+                "nearest frame)");
+  cmd->add_option("--max-duration", o.video.max_duration_seconds,
+                  "Refuse videos longer than this many seconds (video_too_long)")
+      ->capture_default_str();
+  cmd->add_option("--max-frames", o.video.max_frames,
+                  "Refuse videos of more than this many frames (video_too_long)")
+      ->capture_default_str();
+  cmd->add_option("--max-video-bytes", o.video.max_bytes,
+                  "Refuse video files above this many bytes (file_too_large; streamed from disk, "
+                  "so --max-bytes does not apply to them)")
+      ->capture_default_str();
   cmd->add_flag("--strict-decode", o.decode.strict,
                 "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
   cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,
                 "JPEG/PNG: rotate pixels as the EXIF orientation says (off: lists hash stored pixels)");
+}
+
+void load_video_lists(const std::vector<std::string>& files, const VpdqMatchOptions& match,
+                      EngineOptions& o) {
+  std::vector<std::string> names;  // a directory stands for its regular files, sorted
+  for (const std::string& f : files) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(f, ec)) {
+      names.push_back(f);
+      continue;
+    }
+    std::vector<std::string> in_dir;
+    for (const auto& e : std::filesystem::directory_iterator(f, ec))
+      if (e.is_regular_file(ec)) in_dir.push_back(e.path().string());
+    if (ec) throw Error(ErrorCode::io_error, f + ": cannot list the directory: " + ec.message());
+    std::sort(in_dir.begin(), in_dir.end());
+    names.insert(names.end(), in_dir.begin(), in_dir.end());
+  }
+  std::vector<VpdqVideo> videos;
+  videos.reserve(names.size());
+  for (const std::string& f : names) videos.push_back(read_vpdq_file(f));
+  o.video_index = VpdqIndex::build(videos, match);
+  o.video_list_names = std::move(names);
 }
 
 }  // namespace pdqguard::cli

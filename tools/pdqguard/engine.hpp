@@ -7,6 +7,8 @@
 
 #include <pdqguard/archive.hpp>
 #include <pdqguard/image.hpp>
+#include <pdqguard/video.hpp>
+#include <pdqguard/vpdq.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -36,6 +38,13 @@ struct EngineOptions {
   bool archives = true;     ///< descend into archive files (--no-archives turns it off)
   ArchiveOptions archive;   ///< --max-archive-*; max_member_bytes follows --max-bytes
   bool dihedral = false;
+  // Videos: files whose first bytes sniff_video_container() recognises.
+  bool videos = true;        ///< --no-videos: hash them as images (an error record)
+  VideoOptions video;        ///< --seconds-per-hash, --max-duration, --max-frames, --max-video-bytes
+                             ///< (max_pixels and dihedral follow --max-pixels and --dihedral)
+  bool all_matches = false;  ///< --all-matches: every frame's matches, not the nearest per entry
+  std::shared_ptr<const VpdqIndex> video_index;  ///< --video-list files (scan), or null
+  std::vector<std::string> video_list_names;     ///< the file of each video in video_index
   // Matching (scan/match only).
   std::shared_ptr<const Matcher> matcher;  ///< null for `hash`
   std::string matcher_description;         ///< the summary's "Lists:" line
@@ -45,6 +54,8 @@ struct EngineOptions {
   // Other input modes.
   std::string raw_format;  ///< --raw FORMAT: frames from the (single) input
   std::string raw_size;    ///< --size WxH
+  double raw_fps = 0;      ///< --fps: sample raw frames (vpdq_frame_mod of seconds_per_hash)
+  bool seconds_per_hash_given = false;  ///< --seconds-per-hash was on the command line
   std::string hashes;      ///< --hashes FILE|-: hex hashes, one per line
   std::string command = "hash";  ///< for messages: "hash" or "scan"
 };
@@ -54,5 +65,10 @@ int run_engine(const EngineOptions& o);
 
 /// Adds the options every pipeline subcommand shares (inputs, threads, output...).
 void add_pipeline_options(CLI::App* cmd, EngineOptions& o);
+
+/// Reads --video-list files (vPDQ text or ThreatExchange JSON, one video each)
+/// into o.video_index (HMA's thresholds: `match`). Throws as read_vpdq_file.
+void load_video_lists(const std::vector<std::string>& files, const VpdqMatchOptions& match,
+                      EngineOptions& o);
 
 }  // namespace pdqguard::cli

@@ -34,7 +34,7 @@ FrameView raw_view(const RawLayout& l, const std::uint8_t* p) {
 }
 
 void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t max_in_flight,
-                     const Emit& emit) {
+                     const Emit& emit, StreamSampler* sampler, double fps) {
   FdReader r(path);
   r.grow_pipe(l.frame_bytes);
   // Buffers circulate reader -> queue -> worker -> pool, at most `max_in_flight`
@@ -43,23 +43,30 @@ void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t ma
   // Every page fault of the stream happens here, none per frame; frames too
   // large for that to be cheap (over 256 MiB in all) are faulted in as read.
   if (l.frame_bytes <= (std::size_t(256) << 20) / std::max<std::size_t>(max_in_flight, 1)) pool->prefault();
+  FrameBuffer buf;
   for (std::int64_t n = 0;; ++n) {
+    if (buf.empty()) buf = pool->acquire();
+    const std::size_t got = r.read_exact(buf.data(), l.frame_bytes);
+    if (got == 0) return;
     WorkItem w;
     w.kind = InputKind::frame;
     w.path = path;
     w.number = n;
-    w.bytes = pool->acquire();
-    const std::size_t got = r.read_exact(w.bytes.data(), l.frame_bytes);
-    if (got == 0) return;
     if (got < l.frame_bytes) {
       if (stop_signal()) return;  // interrupted mid-frame: not a damaged stream
-      w.bytes.reset();
       w.error = "decode_error";
       w.message = "truncated frame: got " + std::to_string(got) + " of " +
                   std::to_string(l.frame_bytes) + " bytes";
       emit(std::move(w));
       return;
     }
+    if (sampler != nullptr) {  // the library's sampling policy decides
+      const double ts = vpdq_timestamp(n, fps);
+      const bool take = sampler->would_sample(ts);
+      sampler->advance(ts, take);
+      if (!take) continue;  // the buffer is read into again
+    }
+    w.bytes = std::move(buf);
     if (!emit(std::move(w))) return;
   }
 }

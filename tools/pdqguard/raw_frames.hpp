@@ -4,6 +4,7 @@
 #include "work_item.hpp"
 
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/video.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,9 +28,11 @@ FrameView raw_view(const RawLayout& l, const std::uint8_t* p);
 /// costs no allocation, no zero fill and no page fault. At most `max_in_flight`
 /// frames exist at once (the reader waits for the consumers to finish one: give
 /// it the number of workers + 2 so the reader can work ahead by one while every
-/// worker hashes). A short last frame becomes a decode_error item. Throws
-/// Error(io_error) if `path` cannot be opened.
+/// worker hashes). A short last frame becomes a decode_error item. With a
+/// `sampler` (--fps), frame N is offered to it at vpdq_timestamp(N, fps) and only
+/// its samples become items (numbered N); the others are read into the same
+/// buffer and dropped. Throws Error(io_error) if `path` cannot be opened.
 void read_raw_frames(const std::string& path, const RawLayout& l, std::size_t max_in_flight,
-                     const Emit& emit);
+                     const Emit& emit, StreamSampler* sampler = nullptr, double fps = 0);
 
 }  // namespace pdqguard::cli

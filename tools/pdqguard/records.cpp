@@ -197,6 +197,9 @@ nlohmann::ordered_json to_json(const Record& r) {
     j["width"] = r.width;
     j["height"] = r.height;
   }
+  if (r.timestamp >= 0) j["timestamp"] = r.timestamp;
+  if (r.frames_hashed >= 0) j["frames_hashed"] = r.frames_hashed;
+  if (r.duration >= 0) j["duration"] = r.duration;
   if (r.scale_denom > 1) j["scale"] = "1/" + std::to_string(r.scale_denom);
   if (r.exif_orientation) j["exif_orientation"] = r.exif_orientation;
   if (r.result.too_small) j["too_small"] = true;
@@ -210,27 +213,56 @@ nlohmann::ordered_json to_json(const Record& r) {
   if (r.matching) {
     if (r.low_quality) j["low_quality"] = true;
     nlohmann::ordered_json m = nlohmann::ordered_json::array();
-    for (const Match& h : r.hits)
-      m.push_back(nlohmann::ordered_json{{"list", h.list},
-                                         {"id", h.id},
-                                         {"label", h.label},
-                                         {"hash", h.hash.to_hex()},
-                                         {"distance", h.distance},
-                                         {"variant", dihedral_name(h.variant)}});
+    for (std::size_t i = 0; i < r.hits.size(); ++i) {
+      const Match& h = r.hits[i];
+      nlohmann::ordered_json e{{"list", h.list},
+                               {"id", h.id},
+                               {"label", h.label},
+                               {"hash", h.hash.to_hex()},
+                               {"distance", h.distance},
+                               {"variant", dihedral_name(h.variant)}};
+      if (i < r.hit_frames.size()) {
+        e["frame"] = r.hit_frames[i].frame;
+        e["timestamp"] = r.hit_frames[i].timestamp;
+      }
+      m.push_back(std::move(e));
+    }
     j["matches"] = std::move(m);
+  }
+  if (r.video_matching && r.frames_hashed >= 0) {
+    nlohmann::ordered_json m = nlohmann::ordered_json::array();
+    for (const auto& v : r.video_matches)
+      m.push_back(nlohmann::ordered_json{{"list", path_json(v.list)},
+                                         {"id", v.id},
+                                         {"query_percent", v.score.query_percent},
+                                         {"target_percent", v.score.target_percent},
+                                         {"query_frames", v.score.query_frames},
+                                         {"target_frames", v.score.target_frames}});
+    j["video_matches"] = std::move(m);
   }
   return j;
 }
 
 std::string render_jsonl(const Record& r) { return dump(to_json(r)) + "\n"; }
 
-std::string csv_header(bool matching) {
+std::string csv_header(bool matching, bool video_lists) {
   std::string h = "input,format,width,height,hash,quality,too_small";
-  if (matching) h += ",low_quality,match_count,best_list,best_id,best_label,best_distance,best_variant,matches";
+  if (matching)
+    h += ",low_quality,match_count,best_list,best_id,best_label,best_distance,best_variant,"
+         "best_frame,best_timestamp,matches";
+  if (video_lists) h += ",video_matches";
   return h + ",error,message\n";
 }
 
-std::string render_csv(const Record& r, bool matching) {
+namespace {
+std::string timestamp_text(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", t);
+  return buf;
+}
+}  // namespace
+
+std::string render_csv(const Record& r, bool matching, bool video_lists) {
   const auto cell = [](const std::string& t) { return csv_text(escape_text(t, false)); };
   std::string s = cell(key_of(r)) + ",";
   if (r.ok) {
@@ -246,21 +278,39 @@ std::string render_csv(const Record& r, bool matching) {
     s += r.ok ? (r.low_quality ? "1" : "0") : "";
     s += "," + (r.ok ? std::to_string(r.hits.size()) : std::string());
     if (!r.hits.empty()) {
-      const Match* best = &r.hits[0];
-      for (const Match& h : r.hits)
-        if (h.distance < best->distance) best = &h;
-      s += "," + cell(best->list) + "," + cell(best->id) + "," + cell(best->label) + "," +
-           std::to_string(best->distance) + "," + dihedral_name(best->variant);
+      std::size_t best = 0;
+      for (std::size_t i = 0; i < r.hits.size(); ++i)
+        if (r.hits[i].distance < r.hits[best].distance) best = i;
+      const Match& b = r.hits[best];
+      s += "," + cell(b.list) + "," + cell(b.id) + "," + cell(b.label) + "," +
+           std::to_string(b.distance) + "," + dihedral_name(b.variant);
+      if (best < r.hit_frames.size())
+        s += "," + std::to_string(r.hit_frames[best].frame) + "," +
+             timestamp_text(r.hit_frames[best].timestamp);
+      else
+        s += ",,";
       std::string all;
-      for (const Match& h : r.hits) {
+      for (std::size_t i = 0; i < r.hits.size(); ++i) {
+        const Match& h = r.hits[i];
         if (!all.empty()) all += ';';
         all += escape_text(h.list, false) + "/" + escape_text(h.id, false) + ":" +
                std::to_string(h.distance) + ":" + dihedral_name(h.variant);
+        if (i < r.hit_frames.size()) all += "@" + std::to_string(r.hit_frames[i].frame);
       }
       s += "," + csv_text(all);
     } else {
-      s += ",,,,,,";
+      s += ",,,,,,,,";
     }
+  }
+  if (video_lists) {  // list/id:query%:target% per matched listed video
+    std::string all;
+    for (const auto& v : r.video_matches) {
+      if (!all.empty()) all += ';';
+      char pct[64];
+      std::snprintf(pct, sizeof pct, ":%.1f:%.1f", v.score.query_percent, v.score.target_percent);
+      all += escape_text(v.list, false) + "/" + escape_text(v.id, false) + pct;
+    }
+    s += "," + csv_text(all);
   }
   s += "," + cell(r.error) + "," + cell(r.message) + "\n";
   return s;
@@ -270,14 +320,24 @@ std::string render_table(const Record& r) {
   const auto text = [](const std::string& t) { return escape_text(t, true); };
   std::string s = text(key_of(r)) + ": ";
   if (!r.ok) return s + "ERROR " + text(r.error) + ": " + text(r.message) + "\n";
-  if (r.matching && !r.hits.empty()) {
+  if ((r.matching && !r.hits.empty()) || !r.video_matches.empty()) {
     s += "FOUND";
-    for (const Match& h : r.hits) {
+    for (std::size_t i = 0; i < r.hits.size(); ++i) {
+      const Match& h = r.hits[i];
       s += " [" + text(h.list) + "/" + text(h.id);
       if (!h.label.empty()) s += " \"" + text(h.label) + "\"";
       s += " distance " + std::to_string(h.distance);
       if (h.variant != Dihedral::original) s += std::string(" ") + dihedral_name(h.variant);
+      if (i < r.hit_frames.size())
+        s += " frame " + std::to_string(r.hit_frames[i].frame) + " at " +
+             timestamp_text(r.hit_frames[i].timestamp) + " s";
       s += "]";
+    }
+    for (const auto& v : r.video_matches) {
+      char pct[80];
+      std::snprintf(pct, sizeof pct, " query %.1f %% target %.1f %%", v.score.query_percent,
+                    v.score.target_percent);
+      s += " [video " + text(v.list) + "/" + text(v.id) + pct + "]";
     }
     return s + "\n";
   }
@@ -286,6 +346,7 @@ std::string render_table(const Record& r) {
   s += " " + r.result.hash.to_hex();
   if (r.has_quality) s += " q=" + std::to_string(r.result.quality);
   if (r.kind != InputKind::hash_line) s += " " + std::to_string(r.width) + "x" + std::to_string(r.height);
+  if (r.frames_hashed >= 0) s += " video " + std::to_string(r.frames_hashed) + " frames hashed";
   return s + "\n";
 }
 

@@ -7,6 +7,7 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/hasher.hpp>
 #include <pdqguard/image.hpp>
+#include <pdqguard/vpdq.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -40,6 +41,22 @@ struct Record {
   bool matching = false;  ///< a match record ("matches" array printed)
   bool low_quality = false;
   std::vector<Match> hits;  ///< in the library's result order
+  // Multi-frame inputs (videos) and sampled raw frames.
+  std::int64_t frames_hashed = -1;  ///< >= 0: a multi-frame record ("frames_hashed")
+  double duration = -1;             ///< >= 0: the video's length in seconds ("duration")
+  double timestamp = -1;            ///< >= 0: a sampled raw frame's time ("timestamp")
+  struct HitFrame {
+    std::int64_t frame = 0;
+    double timestamp = 0;
+  };
+  std::vector<HitFrame> hit_frames;  ///< multi-frame records: the frame of hits[i]
+  struct VideoHit {
+    std::string list;  ///< the --video-list file
+    std::string id;    ///< the listed video's id (the file name)
+    VpdqScore score;
+  };
+  bool video_matching = false;         ///< a record of a run with --video-list ("video_matches")
+  std::vector<VideoHit> video_matches; ///< listed videos whose score passes the thresholds
   // Error.
   std::string error;  ///< stable code name, e.g. "decode_error"
   std::string message;
@@ -69,8 +86,9 @@ std::string render_jsonl(const Record& r);
 /// must be the header's: every row, error rows too, has exactly the header's columns.
 /// Text cells use escape_text, then a leading ' when they start with = + - @ tab or CR
 /// (OWASP's advice against formula injection), then RFC 4180 quoting.
-std::string csv_header(bool matching);
-std::string render_csv(const Record& r, bool matching);
+/// With `video_lists` (scan --video-list) a last `video_matches` column is added.
+std::string csv_header(bool matching, bool video_lists = false);
+std::string render_csv(const Record& r, bool matching, bool video_lists = false);
 /// clamscan-like: "path: OK <hash> q=100", "path: FOUND list/id ...", "path: ERROR code: msg".
 /// Names, list ids, labels and messages use escape_text with control characters escaped,
 /// so each record is exactly one line and a name cannot forge another.
