@@ -138,3 +138,196 @@ def test_video_match_shared_against_published_hashes():
     assert recs[0]["query_percent"] == 100.0 and recs[0]["target_percent"] == 100.0
     assert recs[0]["match"] is True
     assert recs[1]["match"] is False
+
+
+# ---- videos in `pdqguard scan` / `hash` ------------------------------------------------
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+
+FFMPEG = shutil.which("ffmpeg")
+
+
+def clip_frames():
+    """The committed clip's every frame: {frame: (quality, hash, timestamp)}."""
+    rows = [l.split(",") for l in CLIP_R0.read_text().splitlines()]
+    return {int(f): (int(q), h, float(t)) for f, q, h, t in rows}
+
+
+def ffmpeg(args, tmp_path, name):
+    if not FFMPEG:
+        pytest.skip("ffmpeg absent")
+    out = tmp_path / name
+    subprocess.run([FFMPEG, "-v", "error", "-y"] + [str(a) for a in args] + [str(out)], check=True,
+                   timeout=120)
+    return out
+
+
+def write_list(path, entries):
+    path.write_text("hash,id\n" + "".join(f"{h},{i}\n" for h, i in entries))
+    return path
+
+
+def test_scan_video_record_first_frame_and_nearest_frame_matches(tmp_path):
+    every = clip_frames()
+    lst = write_list(tmp_path / "known.csv", [(every[10][1], "f10"), (every[20][1], "f20")])
+    rc, recs, _, err = run(["scan", "--list", lst, "-f", "jsonl", CLIP])
+    assert rc == 1, err
+    (r,) = recs
+    assert (r["path"], r["format"], r["width"], r["height"]) == (str(CLIP), "mp4", 128, 96)
+    assert (r["hash"], r["quality"]) == (every[0][1], every[0][0])  # the first hashed frame
+    assert r["frames_hashed"] == 3 and r["duration"] == pytest.approx(3.0, abs=0.05)
+    got = {m["id"]: m for m in r["matches"]}
+    assert got["f10"]["frame"] == 10 and got["f10"]["timestamp"] == 1.0 and got["f10"]["distance"] == 0
+    assert got["f20"]["frame"] == 20 and got["f20"]["timestamp"] == 2.0 and got["f20"]["distance"] == 0
+    # A radius that takes every frame: one entry per (list, id), its nearest frame, unless
+    # --all-matches (then one per frame and entry).
+    rc, recs, _, _ = run(["scan", "--list", lst, "--threshold", "256", "-f", "jsonl", CLIP])
+    ms = recs[0]["matches"]
+    assert sorted(m["id"] for m in ms) == ["f10", "f20"]
+    assert {m["id"]: m["frame"] for m in ms} == {"f10": 10, "f20": 20}
+    assert [m["distance"] for m in ms] == [0, 0]
+    rc, recs, _, _ = run(["scan", "--list", lst, "--threshold", "256", "--all-matches", "-f", "jsonl", CLIP])
+    ms = recs[0]["matches"]
+    assert sorted((m["id"], m["frame"]) for m in ms) == [(i, f) for i in ("f10", "f20") for f in (0, 10, 20)]
+    # Every frame with --seconds-per-hash 0.
+    rc, recs, _, _ = run(["scan", "--list", lst, "--seconds-per-hash", "0", "-f", "jsonl", CLIP])
+    assert recs[0]["frames_hashed"] == 30
+
+
+def test_scan_dump_of_images_videos_and_bad_videos(tmp_path):
+    d = tmp_path / "dump"
+    d.mkdir()
+    shutil.copy(CLIP, d / "clip.bin")  # recognised by content, not by name
+    data = CLIP.read_bytes()
+    (d / "cut.mp4").write_bytes(data[: len(data) // 3])
+    (d / "notes.mp4").write_text("hello, not a video\n")
+    (d / "empty.webm").write_bytes(b"\x1a\x45\xdf\xa3")  # EBML magic and nothing else
+    img = pathlib.Path(__file__).resolve().parent.parent / "data" / "images"
+    pic = next(p for p in sorted(img.rglob("*.jpg")))
+    shutil.copy(pic, d / "pic.jpg")
+    lst = write_list(tmp_path / "known.csv", [(clip_frames()[20][1], "f20")])
+    rc, recs, _, err = run(["scan", "--list", lst, "-f", "jsonl", d])
+    assert rc == 1, err
+    by = {pathlib.Path(r["path"]).name: r for r in recs}
+    assert len(recs) == 5
+    assert by["clip.bin"]["frames_hashed"] == 3 and by["clip.bin"]["matches"][0]["frame"] == 20
+    assert by["cut.mp4"]["error"] in ("truncated_input", "decode_error"), by["cut.mp4"]
+    assert by["notes.mp4"]["error"] == "unsupported_format"  # not a video: the image path
+    assert "error" in by["empty.webm"]
+    assert by["pic.jpg"]["format"] == "jpeg" and "frames_hashed" not in by["pic.jpg"]
+    # --no-videos: a video is just an undecodable file again.
+    rc, recs, _, _ = run(["scan", "--list", lst, "--no-videos", "-f", "jsonl", d / "clip.bin"])
+    assert rc == 2 and recs[0]["error"] == "unsupported_format"
+    # Video limits as in `video hash`.
+    for opt, val in (("--max-frames", "10"), ("--max-duration", "1"), ("--max-pixels", "1000"),
+                     ("--max-video-bytes", "1000")):
+        rc, recs, _, _ = run(["scan", "--list", lst, opt, val, "-f", "jsonl", CLIP])
+        assert rc == 2 and recs[0]["error"] in ("video_too_long", "image_too_large", "file_too_large"), (opt, recs)
+
+
+def test_scan_audio_only_and_zero_fps_files_get_one_error(tmp_path):
+    audio = ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000", "-t", "1", "-c:a", "aac"],
+                   tmp_path, "audio.m4a")
+    lst = write_list(tmp_path / "known.csv", [(clip_frames()[0][1], "f0")])
+    rc, recs, _, _ = run(["scan", "--list", lst, "-f", "jsonl", audio])
+    assert rc == 2 and recs[0]["error"] == "no_video_stream" and recs[0]["path"] == str(audio)
+
+
+def test_scan_video_inside_an_archive(tmp_path):
+    z = tmp_path / "up.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.write(CLIP, "in/clip.mp4")
+    lst = write_list(tmp_path / "known.csv", [(clip_frames()[10][1], "f10")])
+    rc, recs, _, err = run(["scan", "--list", lst, "-f", "jsonl", z])
+    assert rc == 1, err
+    assert recs[0]["path"] == f"{z}!/in/clip.mp4" and recs[0]["frames_hashed"] == 3
+    assert recs[0]["matches"][0]["frame"] == 10
+
+
+def test_scan_video_list_scores_each_video(tmp_path):
+    vl = tmp_path / "vlists"
+    vl.mkdir()
+    run(["video", "hash", "-o", vl / "clip.txt", CLIP], check_rc=0)
+    (vl / "other.txt").write_text("0,100," + "0" * 64 + ",0.000\n")
+    lst = write_list(tmp_path / "known.csv", [("f" * 64, "nothing")])
+    rc, recs, _, err = run(["scan", "--list", lst, "--video-list", vl / "clip.txt", "--video-list",
+                            vl / "other.txt", "-f", "jsonl", CLIP])
+    assert rc == 1, err
+    (r,) = recs
+    assert r["matches"] == []
+    assert r["video_matches"] == [{"list": str(vl / "clip.txt"), "id": "clip.txt", "query_percent": 100.0,
+                                   "target_percent": 100.0, "query_frames": 3, "target_frames": 3}]
+    # A directory stands for its files; --video-list alone (no image list) works too.
+    rc, recs, _, _ = run(["scan", "--video-list", vl, "-f", "jsonl", CLIP])
+    assert rc == 1 and [m["id"] for m in recs[0]["video_matches"]] == ["clip.txt"]
+    # Every frame against one per second: target 3/30 = 10 %, below a 50 % target threshold.
+    every = tmp_path / "every.txt"
+    run(["video", "hash", "--seconds-per-hash", "0", "-o", every, CLIP], check_rc=0)
+    rc, recs, _, _ = run(["scan", "--video-list", every, "-f", "jsonl", CLIP])
+    assert rc == 1 and recs[0]["video_matches"][0]["target_percent"] == 10.0
+    rc, recs, _, _ = run(["scan", "--video-list", every, "--video-target-threshold", "50", "-f", "jsonl", CLIP])
+    assert rc == 0 and recs[0]["video_matches"] == []
+    # A bad list file stops the run before scanning.
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0,100,nothex,0.0\n")
+    rc, recs, _, err = run(["scan", "--video-list", bad, CLIP])
+    assert rc == 2 and recs == [] and "list_parse_error" in err
+
+
+def test_scan_video_csv_and_table_print_the_frame(tmp_path):
+    every = clip_frames()
+    lst = write_list(tmp_path / "known.csv", [(every[20][1], "f20")])
+    vl = tmp_path / "clip.txt"
+    run(["video", "hash", "-o", vl, CLIP], check_rc=0)
+    img = tmp_path / "bad.mp4"
+    img.write_text("nope")
+    rc, _, out, _ = run(["scan", "--list", lst, "--video-list", vl, "--sort", "-f", "csv", CLIP, img])
+    rows = list(csv.reader(io.StringIO(out)))
+    head = rows[0]
+    assert all(len(r) == len(head) for r in rows), rows
+    rec = dict(zip(head, rows[1]))
+    assert (rec["best_id"], rec["best_frame"], rec["best_timestamp"]) == ("f20", "20", "2.000")
+    assert rec["matches"] == "known.csv/f20:0:original@20"
+    assert rec["video_matches"] == f"{vl}/clip.txt:100.0:100.0"
+    assert dict(zip(head, rows[2]))["error"] == "unsupported_format"
+    rc, _, out, _ = run(["scan", "--list", lst, "-f", "table", CLIP])
+    assert "FOUND [known.csv/f20 distance 0 frame 20 at 2.000 s]" in out
+
+
+def test_scan_video_dihedral_finds_a_rotated_copy(tmp_path):
+    rotated = ffmpeg(["-i", CLIP, "-an", "-vf", "transpose=1", "-c:v", "mpeg4", "-q:v", "2"], tmp_path,
+                     "rot.mp4")
+    lst = write_list(tmp_path / "known.csv", [(clip_frames()[10][1], "f10")])
+    rc, recs, _, _ = run(["scan", "--list", lst, "--threshold", "20", "-f", "jsonl", rotated])
+    assert rc == 0 and recs[0]["matches"] == []
+    rc, recs, _, err = run(["scan", "--list", lst, "--threshold", "20", "--dihedral", "-f", "jsonl", rotated])
+    assert rc == 1, err
+    (m,) = recs[0]["matches"]
+    assert m["frame"] == 10 and m["variant"] != "original"
+    assert (recs[0]["width"], recs[0]["height"]) == (96, 128)
+
+
+def test_raw_stream_sampled_as_vpdq(tmp_path):
+    # The clip's frames, converted by the ffmpeg program as vPDQ converts them, piped in
+    # as raw RGB at 10 fps: one per second gives video hash's frames 0, 10, 20.
+    raw = ffmpeg(["-i", CLIP, "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "rgb24", "-sws_flags", "area"],
+                 tmp_path, "clip.rgb")
+    every = clip_frames()
+    rc, recs, _, err = run(["hash", "--sort", "--raw", "rgb24", "--size", "128x96", "--fps", "10", "-f",
+                            "jsonl", raw])
+    assert rc == 0, err
+    assert [(r["frame"], r["hash"], r["timestamp"]) for r in recs] == \
+        [(f, every[f][1], every[f][2]) for f in (0, 10, 20)]
+    rc, recs, _, _ = run(["hash", "--sort", "--raw", "rgb24", "--size", "128x96", "--fps", "10",
+                          "--seconds-per-hash", "0.5", "-f", "jsonl", raw])
+    assert [r["frame"] for r in recs] == [0, 5, 10, 15, 20, 25]
+    rc, recs, _, _ = run(["hash", "--sort", "--raw", "rgb24", "--size", "128x96", "-f", "jsonl", raw])
+    assert len(recs) == 30 and "timestamp" not in recs[0]
+    rc, _, _, err = run(["hash", "--raw", "rgb24", "--size", "128x96", "--seconds-per-hash", "1", raw])
+    assert rc == 2 and "--fps" in err
+    rc, _, _, err = run(["hash", "--fps", "10", CLIP])
+    assert rc == 2 and "--raw" in err

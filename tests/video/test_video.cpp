@@ -15,6 +15,7 @@
 
 #include "video/video_util.hpp"
 
+#include <climits>
 #include <cmath>
 #include <cstring>
 
@@ -33,6 +34,7 @@ std::string clip_path() { return video_data_dir() + "/audio-first-mpeg4.mp4"; }
 std::vector<std::uint8_t> make_wav() {
   const std::uint32_t samples = 800, rate = 8000;
   std::vector<std::uint8_t> w;
+  w.reserve(44 + samples * 2);  // (also keeps GCC 12 from a false -Wstringop-overflow)
   auto put = [&](const char* s) { w.insert(w.end(), s, s + 4); };
   auto u32 = [&](std::uint32_t v) {
     for (int i = 0; i < 4; ++i) w.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
@@ -268,4 +270,128 @@ TEST_CASE("video triage: key frames only decodes the key frames") {
   o.key_frames_only = true;
   o.seconds_per_hash = 5;
   CHECK(vh.hash_file(clip_path(), o).frames.size() == 3);
+}
+
+// ---- recognising videos, vPDQ's sampling rule, samples, multi-frame matches ----
+
+namespace {
+std::vector<std::uint8_t> bytes_of(const std::string& s) {
+  std::vector<std::uint8_t> v(s.size());
+  if (!s.empty()) std::memcpy(v.data(), s.data(), s.size());
+  return v;
+}
+const char* sniff(const std::vector<std::uint8_t>& v) { return sniff_video_container(v); }
+std::string name_or_null(const char* s) { return s != nullptr ? s : "null"; }
+}  // namespace
+
+TEST_CASE("video sniff: containers by magic bytes; images are never videos") {
+  using namespace std::string_literals;
+  CHECK(name_or_null(sniff(read_bytes(clip_path()))) == "mp4");
+  CHECK(name_or_null(sniff(bytes_of("\0\0\0\x18" "ftypisom\0\0\2\0isomiso2"s))) == "mp4");
+  CHECK(name_or_null(sniff(bytes_of("\0\0\0\x14" "ftypqt  \0\0\0\0qt  "s))) == "mov");
+  CHECK(name_or_null(sniff(bytes_of("\0\0\0\x08" "wide\0\0\x10\0mdat"s))) == "mov");
+  CHECK(name_or_null(sniff(bytes_of("\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x84webm"s))) == "webm");
+  CHECK(name_or_null(sniff(bytes_of("\x1A\x45\xDF\xA3\xA3\x42\x86\x81\x01\x42\x82\x88matroska"s))) ==
+        "matroska");
+  CHECK(name_or_null(sniff(bytes_of("RIFF\0\0\0\0AVI LIST"s))) == "avi");
+  CHECK(name_or_null(sniff(bytes_of("FLV\x01\x05"s))) == "flv");
+  CHECK(name_or_null(sniff(bytes_of("\0\0\1\xBA\x44"s))) == "mpeg");
+  CHECK(name_or_null(sniff(bytes_of("\x30\x26\xB2\x75\x8E\x66\xCF\x11\xA6\xD9"s))) == "asf");
+  CHECK(name_or_null(sniff(bytes_of("OggS\0\2"s))) == "ogg");
+  std::vector<std::uint8_t> ts(564, 0xFF);
+  ts[0] = ts[188] = ts[376] = 0x47;
+  CHECK(name_or_null(sniff(ts)) == "mpegts");
+  ts[376] = 0;
+  CHECK(sniff(ts) == nullptr);
+  // Images (HEIF/AVIF ftyp brands, GIF, WebP, JPEG, PNG) and other files are not videos.
+  CHECK(sniff(bytes_of("\0\0\0\x18" "ftypheic\0\0\0\0mif1heic"s)) == nullptr);
+  CHECK(sniff(bytes_of("\0\0\0\x1C" "ftypavif\0\0\0\0avifmif1miaf"s)) == nullptr);
+  CHECK(sniff(bytes_of("\0\0\0\x18" "ftypmsf1\0\0\0\0msf1hevc"s)) == nullptr);
+  CHECK(sniff(bytes_of("GIF89a\x10\0\x10\0"s)) == nullptr);
+  CHECK(sniff(bytes_of("RIFF\0\0\0\0WEBPVP8 "s)) == nullptr);
+  CHECK(sniff(bytes_of("RIFF\0\0\0\0WAVEfmt "s)) == nullptr);
+  CHECK(sniff(bytes_of("\xFF\xD8\xFF\xE0"s)) == nullptr);
+  CHECK(sniff(bytes_of("hello, not a video\n"s)) == nullptr);
+  CHECK(sniff({}) == nullptr);
+  CHECK(sniff(bytes_of("\0\0\0\x02moov"s)) == nullptr);  // an atom size below 8
+}
+
+TEST_CASE("vpdq_frame_mod / vpdq_timestamp: vPDQ's rule, at least 1") {
+  CHECK(vpdq_frame_mod(1.0, 30.0) == 30);
+  CHECK(vpdq_frame_mod(1.0, 29.97) == 29);  // (int) truncates
+  CHECK(vpdq_frame_mod(0.0, 30.0) == 1);
+  CHECK(vpdq_frame_mod(0.01, 30.0) == 1);
+  CHECK(vpdq_frame_mod(2.5, 10.0) == 25);
+  CHECK(vpdq_frame_mod(1e300, 30.0) == INT_MAX);
+  CHECK(vpdq_frame_mod(-1.0, 30.0) == 1);
+  CHECK(vpdq_frame_mod(NAN, 30.0) == 1);
+  CHECK(vpdq_timestamp(10, 10.0) == 1.0);
+  CHECK(vpdq_timestamp(1, 30.0) == static_cast<double>(1.0f / 30.0f));
+  CHECK(vpdq_timestamp(5, 0.0) == 0.0);
+}
+
+TEST_CASE("StreamSampler: the counter rule and the time rule") {
+  StreamSampler every3(0.0, 3);
+  std::vector<int> taken;
+  for (int n = 0; n < 10; ++n) {
+    const bool t = every3.would_sample(n * 0.04);
+    every3.advance(n * 0.04, t);
+    if (t) taken.push_back(n);
+  }
+  CHECK(taken == std::vector<int>{0, 3, 6, 9});
+  CHECK(every3.frames_seen() == 10);
+
+  StreamSampler per_second(1.0, 0);
+  taken.clear();
+  const double ts[] = {0.0, 0.4, 0.99, 1.0, 1.5, 2.7, 2.8, 3.0};
+  for (int i = 0; i < 8; ++i) {
+    const bool t = per_second.would_sample(ts[i]);
+    per_second.advance(ts[i], t);
+    if (t) taken.push_back(i);
+  }
+  CHECK(taken == std::vector<int>{0, 3, 5, 7});
+  CHECK_FALSE(per_second.would_sample(2.9));  // before the last frame
+  CHECK_FALSE(per_second.would_sample(NAN));
+  CHECK(code_of([] { StreamSampler(-1.0, 0); }) == ErrorCode::invalid_argument);
+  CHECK(code_of([] { StreamSampler(1.0, -2); }) == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("VideoHasher::sample_file: full results, dihedral variants when asked") {
+  VideoHasher vh;
+  VideoOptions o;
+  const VideoHashes plain = vh.hash_file(clip_path(), o);
+  o.dihedral = true;
+  std::vector<VideoSample> got;
+  const VideoInfo info = vh.sample_file(clip_path(), o, [&](const VideoSample& s) { got.push_back(s); });
+  REQUIRE(got.size() == plain.frames.size());
+  CHECK(info.frames_hashed == static_cast<std::int64_t>(got.size()));
+  Hasher h;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    CHECK(got[i].frame.hash == plain.frames[i].hash);  // vPDQ output unchanged
+    CHECK(got[i].frame.frame_number == plain.frames[i].frame_number);
+    CHECK(got[i].result.hashes[0] == plain.frames[i].hash);
+    CHECK(got[i].result.has_dihedral);
+    CHECK_FALSE(got[i].result.hashes[1] == got[i].result.hashes[0]);
+  }
+  o.dihedral = false;
+  vh.sample_file(clip_path(), o, [&](const VideoSample& s) { CHECK_FALSE(s.result.has_dihedral); });
+}
+
+TEST_CASE("keep_nearest_frame_matches: one per (list, id), nearest then earliest frame") {
+  auto fm = [](const char* list, const char* id, int d, std::int64_t frame) {
+    FrameMatch m;
+    m.match.list = list;
+    m.match.id = id;
+    m.match.distance = d;
+    m.frame = frame;
+    m.timestamp = static_cast<double>(frame) / 10;
+    return m;
+  };
+  std::vector<FrameMatch> v = {fm("b", "1", 5, 0),  fm("a", "2", 9, 0),  fm("b", "1", 3, 10),
+                               fm("b", "1", 3, 20), fm("a", "2", 9, 30), fm("a", "1", 4, 30)};
+  keep_nearest_frame_matches(v);
+  REQUIRE(v.size() == 3);
+  CHECK((v[0].match.id == "1" && v[0].match.list == "b" && v[0].frame == 10));  // distance 3, earliest
+  CHECK((v[1].match.list == "a" && v[1].match.id == "1" && v[1].frame == 30));   // distance 4
+  CHECK((v[2].match.list == "a" && v[2].match.id == "2" && v[2].frame == 0));    // 9: earliest of two
 }
