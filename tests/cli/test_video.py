@@ -331,3 +331,23 @@ def test_raw_stream_sampled_as_vpdq(tmp_path):
     assert rc == 2 and "--fps" in err
     rc, _, _, err = run(["hash", "--fps", "10", CLIP])
     assert rc == 2 and "--raw" in err
+
+
+def test_video_hash_output_dir_same_stem_never_overwrites(tmp_path):
+    # a/clip.mp4 and b/clip.mp4 (and a file whose stem is already clip-2): each its own
+    # file, named in input order whatever the threads.
+    paths = []
+    for sub, name in (("a", "clip.mp4"), ("b", "clip.mp4"), ("c", "clip-2.mp4")):
+        (tmp_path / sub).mkdir()
+        shutil.copy(CLIP, tmp_path / sub / name)
+        paths.append(tmp_path / sub / name)
+    out = tmp_path / "out"
+    for sph in ("0", "1"):  # the two runs write different texts into the same names
+        run(["video", "hash", "--output-dir", out, "--threads", "3", "--seconds-per-hash", sph] + paths,
+            check_rc=0)
+    assert sorted(p.name for p in out.iterdir()) == ["clip-2-2.txt", "clip-2.txt", "clip.txt"]
+    one = (out / "clip.txt").read_text()
+    assert len(one.splitlines()) == 3
+    assert (out / "clip-2.txt").read_text() == one and (out / "clip-2-2.txt").read_text() == one
+    rc, _, _, err = run(["video", "hash", "--max-frames", "5", CLIP])
+    assert rc == 2 and "video_too_long" in err

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace pdqguard::cli {
 
@@ -37,6 +38,7 @@ struct VideoHashOptions {
   std::uint64_t max_pixels = VideoOptions{}.max_pixels;
   std::uint64_t max_bytes = VideoOptions{}.max_bytes;
   double max_duration = VideoOptions{}.max_duration_seconds;
+  std::int64_t max_frames = VideoOptions{}.max_frames;
 };
 
 std::string json_dump(const nlohmann::ordered_json& j) {
@@ -83,6 +85,24 @@ std::string render_error(const std::string& path, const Error& e) {
          "\n";
 }
 
+/// --output-dir names, decided up front in input order so that threads cannot
+/// change them: a video's file is <stem><ext>; when an earlier input of the run
+/// already has that name, <stem>-2<ext>, then -3, ... (the first free one).
+/// So two inputs never overwrite each other, and a run names its files the same
+/// way every time.
+std::vector<std::string> output_names(const std::vector<std::string>& videos, const std::string& ext) {
+  std::vector<std::string> names;
+  names.reserve(videos.size());
+  std::unordered_set<std::string> taken;
+  for (const std::string& v : videos) {
+    const std::string stem = std::filesystem::path(v).stem().string();
+    std::string name = stem + ext;
+    for (int k = 2; !taken.insert(name).second; ++k) name = stem + "-" + std::to_string(k) + ext;
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -107,7 +127,10 @@ int run_video_hash(const VideoHashOptions& o) {
   vo.max_pixels = o.max_pixels;
   vo.max_bytes = o.max_bytes;
   vo.max_duration_seconds = o.max_duration;
+  vo.max_frames = o.max_frames;
   if (!o.output_dir.empty()) std::filesystem::create_directories(o.output_dir);
+  const std::vector<std::string> out_names =
+      o.output_dir.empty() ? std::vector<std::string>() : output_names(o.videos, jsonl ? ".jsonl" : ".txt");
 
   // Output: stdout or -o FILE get the videos' texts in input order; --output-dir
   // one file per video. Errors: a JSON record (jsonl) or a line on stderr (vpdq).
@@ -133,10 +156,7 @@ int run_video_hash(const VideoHashOptions& o) {
         const VideoHashes v = vh.hash_file(path, vo);
         std::string text = render(path, v, jsonl);
         if (!o.output_dir.empty()) {
-          const std::string name = std::filesystem::path(path).stem().string();
-          write_file((std::filesystem::path(o.output_dir) / (name + (jsonl ? ".jsonl" : ".txt")))
-                         .string(),
-                     text);
+          write_file((std::filesystem::path(o.output_dir) / out_names[i]).string(), text);
         } else {
           line = std::move(text);
         }
@@ -263,6 +283,8 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
       "  pdqguard video hash --format vpdq -o clip.txt clip.mp4\n"
       "  pdqguard video hash --seconds-per-hash 0 --downsample 128 clip.mp4\n"
       "  pdqguard video hash --output-dir hashes/ --threads 4 videos/*.mp4\n"
+      "--output-dir names: <stem>.txt in input order; when an earlier input took that name\n"
+      "(a/clip.mp4 then b/clip.mp4), <stem>-2.txt, then -3, ...: no input overwrites another.\n"
       "Exit status: 0 all hashed, 2 an error for some video (the others are still hashed).");
   hash->add_option("videos", o->videos, "Video files")->required();
   hash->add_option("--seconds-per-hash", o->seconds_per_hash,
@@ -273,7 +295,9 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
   hash->add_option("--format", o->format, "vpdq (default) or jsonl")
       ->check(CLI::IsMember({"vpdq", "jsonl"}));
   hash->add_option("-o,--output", o->output, "Write to FILE instead of stdout");
-  hash->add_option("--output-dir", o->output_dir, "Write one <name>.txt (jsonl: .jsonl) per video");
+  hash->add_option("--output-dir", o->output_dir,
+                   "Write one <stem>.txt (jsonl: .jsonl) per video; a stem an earlier input of the "
+                   "run already used gets -2, -3, ... (<stem>-2.txt)");
   hash->add_option("--threads", o->threads, "Videos hashed in parallel (default 1)");
   hash->add_option("--mode", o->mode,
                    "compatible (default: vPDQ's RGB conversion) or luma (triage: the decoder's Y "
@@ -284,6 +308,7 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
   hash->add_option("--max-pixels", o->max_pixels, "Largest frame width x height accepted");
   hash->add_option("--max-bytes", o->max_bytes, "Largest video file accepted, in bytes");
   hash->add_option("--max-duration", o->max_duration, "Longest video accepted, in seconds");
+  hash->add_option("--max-frames", o->max_frames, "Most decoded frames accepted (video_too_long)");
   hash->callback([o, &run] { run = [o] { return run_video_hash(*o); }; });
 
   auto m = std::make_shared<VideoMatchOptions>();
