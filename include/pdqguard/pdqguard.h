@@ -644,6 +644,99 @@ PDQGUARD_API int pdqg_stream_push(pdqg_stream* stream, const pdqg_frame* frame, 
  *  the next call on the stream. */
 PDQGUARD_API const char* pdqg_stream_error(const pdqg_stream* stream);
 
+/* ---------------------------------------------------------------------------
+ * Video files: decode (libav*, in process), sample as vPDQ does, hash, and
+ * match every sampled frame against a matcher. pdqguard::VideoHasher in C++.
+ * ------------------------------------------------------------------------- */
+
+/** How a video is sampled and limited. NULL options mean the defaults: one
+ *  frame per second, the stream's size, and the library's limits. With
+ *  `pdqg_video_options o = {0};` every limit is its default (0 = default) but
+ *  seconds_per_hash is 0, i.e. every frame: set it. */
+typedef struct pdqg_video_options {
+  /** One hashed frame per this many seconds, vPDQ's rule (frameMod =
+   *  (int)(seconds_per_hash * fps), at least 1); 0 = every frame. */
+  double seconds_per_hash;
+  int downsample;        /**< 0 = hash at the stream's size; N = scale to N x N first (vPDQ -s) */
+  int reserved_;         /**< must be 0 */
+  int64_t max_pixels;    /**< largest width x height (image_too_large); 0 = 100,000,000 */
+  int64_t max_bytes;     /**< largest input in bytes (file_too_large); 0 = 4 GiB */
+  int64_t max_frames;    /**< most decoded frames (video_too_long); 0 = 2,000,000 */
+  double max_duration_seconds; /**< longest stream (video_too_long); 0 = 6 hours */
+} pdqg_video_options;
+
+/** One hashed frame, as vPDQ records it. */
+typedef struct pdqg_video_frame {
+  int64_t frame_number; /**< 0-based decoder output counter */
+  double timestamp;     /**< seconds: (float)frame_number / (float)fps, as vPDQ computes it */
+  pdqg_hash hash;
+  int quality;          /**< 0..100 */
+  int too_small;        /**< nonzero for a frame below 5 pixels on a side */
+} pdqg_video_frame;
+
+/** What was learnt about the video stream. Plain data. */
+typedef struct pdqg_video_info {
+  int width;             /**< the stream header's size */
+  int height;
+  double fps;            /**< avg_frame_rate, else r_frame_rate */
+  double duration;       /**< seconds the header claims; 0 when unknown */
+  int frame_mod;         /**< every frame_mod-th decoded frame was hashed */
+  int stream_index;      /**< the video stream's index in the container */
+  int64_t frames_decoded;
+  int64_t frames_hashed;
+  char codec[32];        /**< libavcodec's decoder name, NUL-terminated (cut to fit) */
+  char container[64];    /**< libavformat's demuxer name, NUL-terminated (cut to fit) */
+} pdqg_video_info;
+
+/** Hashes the video file at `path`: *frames receives `*count` frames in frame
+ *  order (free with pdqg_video_frames_free; NULL when none), `info` (may be
+ *  NULL) what was learnt about the stream. The frames equal the lines
+ *  `pdqguard video hash --format vpdq` writes. Errors: PDQG_INVALID_ARGUMENT
+ *  (NULL path or outputs, bad options), PDQG_IO_ERROR, PDQG_FILE_TOO_LARGE,
+ *  PDQG_UNSUPPORTED_FORMAT (not a container or codec libav reads),
+ *  PDQG_TRUNCATED_INPUT, PDQG_DECODE_ERROR, PDQG_NO_VIDEO_STREAM (none, or audio
+ *  only), PDQG_BAD_FRAME_RATE, PDQG_IMAGE_TOO_LARGE, PDQG_VIDEO_TOO_LONG,
+ *  PDQG_OUT_OF_MEMORY; message in pdqg_last_error(). Thread-safe (each call
+ *  decodes with its own state). */
+PDQGUARD_API int pdqg_video_hash_file(const char* path, const pdqg_video_options* options,
+                                      pdqg_video_frame** frames, size_t* count,
+                                      pdqg_video_info* info);
+
+/** As pdqg_video_hash_file, for a video held in memory (`size` bytes at
+ *  `data`, borrowed for the call; never written to disk). `name` (may be NULL)
+ *  is only a probing hint (its extension). */
+PDQGUARD_API int pdqg_video_hash_memory(const void* data, size_t size, const char* name,
+                                        const pdqg_video_options* options,
+                                        pdqg_video_frame** frames, size_t* count,
+                                        pdqg_video_info* info);
+
+/** Frees an array from pdqg_video_hash_file/_memory; NULL does nothing. */
+PDQGUARD_API void pdqg_video_frames_free(pdqg_video_frame* frames);
+
+/** One match of a video: the list entry and the frame that matched it. */
+typedef struct pdqg_video_match {
+  pdqg_match match;     /**< as pdqg_matcher_query_result() reports it */
+  int64_t frame_number; /**< the sampled frame that matched */
+  double timestamp;     /**< its time in seconds */
+} pdqg_video_match;
+
+/** Hashes the video file at `path` as pdqg_video_hash_file does and matches
+ *  every sampled frame as pdqg_matcher_query_result() does (the matcher's
+ *  threshold, min quality and max matches; dihedral variants when its
+ *  PDQG_MATCHER_DIHEDRAL is on). *matches receives one entry per list entry,
+ *  that of its nearest frame (lowest distance, then earliest frame), in the
+ *  library's result order; with `all_frames` nonzero, every frame's matches in
+ *  frame order instead. Free with pdqg_video_matches_free (NULL when none).
+ *  `info` may be NULL. Errors: those of pdqg_video_hash_file and of the
+ *  query. Thread-safe (the matcher may serve other threads meanwhile). */
+PDQGUARD_API int pdqg_video_match_file(const pdqg_matcher* matcher, const char* path,
+                                       const pdqg_video_options* options, int all_frames,
+                                       pdqg_video_match** matches, size_t* count,
+                                       pdqg_video_info* info);
+
+/** Frees an array from pdqg_video_match_file; NULL does nothing. */
+PDQGUARD_API void pdqg_video_matches_free(pdqg_video_match* matches);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
