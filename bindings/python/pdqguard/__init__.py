@@ -30,6 +30,7 @@ __all__ = [
     "Error", "Status", "Hash", "HashResult", "Hasher", "FORMATS", "DIHEDRAL_NAMES",
     "hash_file", "hash_bytes", "hash_frame", "version", "simd_path", "set_simd_path",
     "Matcher", "Match", "MatchResult", "INDEX_KINDS", "Stream", "StreamSample",
+    "hash_video", "match_video", "VideoFrame", "VideoHashes", "VideoInfo", "VideoMatch",
 ]
 
 __version__ = "0.1.0"
@@ -42,6 +43,7 @@ from ._hashing import (DIHEDRAL_NAMES, FORMATS, Hash, Hasher, HashResult, hash_b
                        hash_file, hash_frame)
 from ._matching import INDEX_KINDS, Match, Matcher, MatchResult  # noqa: E402
 from ._stream import Stream, StreamSample  # noqa: E402
+from ._video import VideoFrame, VideoHashes, VideoInfo, VideoMatch, hash_video, match_video  # noqa: E402
 
 
 def version() -> str:
