@@ -612,7 +612,9 @@ typedef struct pdqg_stream_sample {
   int reserved_;        /**< always 0 */
   int64_t frame_number; /**< 0-based count of the frames pushed before this one */
   double timestamp;     /**< as pushed */
-  pdqg_result result;   /**< the hash and quality (SKIPPED and KEPT only; dihedral not computed) */
+  pdqg_result result;   /**< the hash and quality (SKIPPED and KEPT only); with a matcher whose
+                             PDQG_MATCHER_DIHEDRAL is on, the 8 variants too (has_dihedral),
+                             and the query searches them */
 } pdqg_stream_sample;
 
 /** Creates a stream into *out (freed with pdqg_stream_free). Errors:

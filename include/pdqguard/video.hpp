@@ -243,6 +243,12 @@ struct StreamOptions {
   /// >= 0: a sampled frame whose hash is within this distance of the last kept
   /// one is dropped (verdict skipped) instead of kept. -1 = keep every sample.
   int skip_distance = -1;
+  /// Also hash the 7 dihedral variants of every sample (StreamSample::dihedral,
+  /// for Matcher::query(const DihedralResult&)): a sample then costs
+  /// Hasher::hash_dihedral instead of Hasher::hash, an unsampled frame still
+  /// nothing; still no heap allocation per frame. The C API turns it on per push when the matcher's
+  /// PDQG_MATCHER_DIHEDRAL is on.
+  bool dihedral = false;
 };
 
 /// What push() did with a frame.
@@ -257,6 +263,9 @@ struct StreamSample {
   std::int64_t frame_number = 0;  ///< 0-based count of frames pushed before this one
   double timestamp = 0;           ///< as pushed
   HashResult result;
+  /// With dihedral sampling: all eight hashes of a sampled frame (has_dihedral);
+  /// otherwise has_dihedral is false and only hashes[0] (= result.hash) is set.
+  DihedralResult dihedral;
 };
 
 /// Samples and hashes a live stream of frames. Owns a Hasher, so a stream hashes
@@ -282,6 +291,9 @@ class PDQGUARD_API FrameStream {
   /// hashed into out.result. Returns the verdict; `out` always gets the frame
   /// number and timestamp.
   StreamVerdict push(const FrameView& frame, double timestamp, StreamSample& out);
+  /// As push(), with the dihedral variants of a sample computed when `dihedral`
+  /// (whatever StreamOptions::dihedral says).
+  StreamVerdict push(const FrameView& frame, double timestamp, StreamSample& out, bool dihedral);
   /// Whether push() at `timestamp` would sample the next frame (false for a
   /// timestamp push() would refuse): lets a caller describe or fetch the frame
   /// only when it will be read. Does not change the stream.

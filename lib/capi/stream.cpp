@@ -58,8 +58,13 @@ int pdqg_stream_push(pdqg_stream* stream, const pdqg_frame* frame, double timest
       if (const std::string why = frame_to_view(*frame, view); !why.empty())
         throw Error(ErrorCode::invalid_argument, why);
     }
+    // The matcher's PDQG_MATCHER_DIHEDRAL asks for the variants of each sample.
+    std::int64_t dihedral = 0;
+    if (matcher != nullptr) {
+      if (const int st = pdqg_matcher_get(matcher, PDQG_MATCHER_DIHEDRAL, &dihedral)) return st;
+    }
     StreamSample s;
-    const StreamVerdict v = stream->stream.push(view, timestamp, s);
+    const StreamVerdict v = stream->stream.push(view, timestamp, s, dihedral != 0);
     *sample = pdqg_stream_sample{};
     sample->verdict = static_cast<int>(v);
     sample->frame_number = s.frame_number;
@@ -70,6 +75,11 @@ int pdqg_stream_push(pdqg_stream* stream, const pdqg_frame* frame, double timest
       sample->result.too_small = s.result.too_small ? 1 : 0;
       sample->result.width = view.width;
       sample->result.height = view.height;
+      if (s.dihedral.has_dihedral) {
+        sample->result.has_dihedral = 1;
+        for (int i = 0; i < 8; ++i)
+          sample->result.dihedral[i] = to_c(s.dihedral.hashes[static_cast<std::size_t>(i)]);
+      }
     }
     if (v == StreamVerdict::kept && matcher != nullptr) {
       const int st = pdqg_matcher_query_result(matcher, &sample->result, matches, count);

@@ -68,6 +68,11 @@ bool FrameStream::would_sample(double timestamp) const noexcept {
 }
 
 StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, StreamSample& out) {
+  return push(frame, timestamp, out, impl_->opts.dihedral);
+}
+
+StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, StreamSample& out,
+                                bool dihedral) {
   Impl& s = *impl_;
   if (!std::isfinite(timestamp) || timestamp < s.sampler.last_timestamp())
     throw Error(ErrorCode::invalid_argument,
@@ -85,7 +90,10 @@ StreamVerdict FrameStream::push(const FrameView& frame, double timestamp, Stream
                     std::to_string(frame.width) + "x" + std::to_string(frame.height) +
                     ", the stream was created for " + pixel_format_name(s.opts.format) + " " +
                     std::to_string(s.opts.width) + "x" + std::to_string(s.opts.height));
-  out.result = s.hasher.hash(frame);  // validates the view; throws before any state changes
+  // Hashing validates the view and throws before any state changes.
+  out.dihedral = dihedral ? s.hasher.hash_dihedral(frame)
+                          : DihedralResult::from_plain(s.hasher.hash(frame));
+  out.result = out.dihedral.plain();
   s.sampler.advance(timestamp, true);
   if (s.opts.skip_distance >= 0 && s.have_kept &&
       distance(out.result.hash, s.last_kept) <= s.opts.skip_distance) {

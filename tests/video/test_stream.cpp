@@ -275,3 +275,58 @@ TEST_CASE("stream C API: samples matched against a matcher handle") {
   pdqg_matcher_free(m);
   std::filesystem::remove(list);
 }
+
+TEST_CASE("stream: dihedral samples (C++ option, C API by the matcher's setting), no allocation") {
+  I420 img;
+  img.paint(3);
+  Hasher plain;
+  const DihedralResult want = plain.hash_dihedral(img.view());
+  StreamOptions o = opts720(0.2);
+  o.dihedral = true;
+  FrameStream s(o);
+  StreamSample out;
+  for (int n = 0; n < 12; ++n) s.push(img.view(), n / 30.0, out);
+  const long before = g_allocs.load();
+  int sampled = 0;
+  for (int n = 12; n < 120; ++n) {
+    if (s.push(img.view(), n / 30.0, out) == StreamVerdict::unsampled) continue;
+    ++sampled;
+    CHECK(out.dihedral.has_dihedral);
+    CHECK(out.dihedral.hashes == want.hashes);
+    CHECK(out.result.hash == want.hashes[0]);
+  }
+  CHECK(g_allocs.load() - before == 0);
+  CHECK(sampled > 10);
+  s.push(img.view(), 5.0, out, /*dihedral=*/false);  // per push
+  CHECK_FALSE(out.dihedral.has_dihedral);
+
+  // C API: a matcher listing only the rot90 variant finds the frame when (and only
+  // when) its PDQG_MATCHER_DIHEDRAL is on.
+  const std::string list = (std::filesystem::temp_directory_path() / "pdqguard_stream_dih.txt").string();
+  {
+    std::ofstream l(list);
+    l << want.hashes[static_cast<int>(Dihedral::rot90)].to_hex() << " rotated\n";
+  }
+  const char* paths[] = {list.c_str()};
+  pdqg_matcher* m = nullptr;
+  REQUIRE(pdqg_matcher_open(paths, 1, nullptr, &m) == PDQG_OK);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_THRESHOLD, 0) == PDQG_OK);
+  for (int on = 0; on < 2; ++on) {
+    REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_DIHEDRAL, on) == PDQG_OK);
+    pdqg_stream_options co = c_opts720();
+    pdqg_stream* cs = nullptr;
+    REQUIRE(pdqg_stream_create(&co, &cs) == PDQG_OK);
+    const pdqg_frame f = img.c_frame();
+    pdqg_stream_sample smp{};
+    pdqg_match* matches = nullptr;
+    size_t count = 0;
+    REQUIRE(pdqg_stream_push(cs, &f, 0.0, m, &smp, &matches, &count) == PDQG_OK);
+    CHECK(smp.result.has_dihedral == on);
+    CHECK(count == static_cast<size_t>(on));
+    if (count == 1) CHECK(matches[0].dihedral == PDQG_DIHEDRAL_ROT90);
+    pdqg_matches_free(matches);
+    pdqg_stream_free(cs);
+  }
+  pdqg_matcher_free(m);
+  std::remove(list.c_str());
+}
