@@ -18,7 +18,7 @@ from typing import List, Optional, Union
 from . import _native
 from ._errors import _check
 from ._hashing import DIHEDRAL_NAMES, Hash
-from ._matching import Matcher
+from ._matching import Match, Matcher
 from ._native import lib as _lib
 
 P = ctypes.POINTER
@@ -121,17 +121,12 @@ class VideoHashes(list):
 
 
 @dataclass(frozen=True)
-class VideoMatch:
-    """A list entry one frame of a video matched."""
-    list: str
-    id: str
-    label: str
-    hash: Hash
-    distance: int
-    dihedral: str
-    frame: int
+class VideoMatch(Match):
+    """A list entry a video matched (a Match), with the frame that matched it."""
+    frame: int = 0
     """The sampled frame that matched (0-based)."""
-    timestamp: float
+    timestamp: float = 0.0
+    """Its time in seconds."""
 
 
 def _options(seconds_per_hash, downsample, max_pixels, max_bytes, max_frames, max_duration):
