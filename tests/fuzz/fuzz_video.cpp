@@ -4,10 +4,12 @@
 // small so the fuzzer cannot ask for huge or long videos. Every failure must be
 // a pdqguard::Error with a real code, never a crash, a hang or internal_error.
 #include <pdqguard/error.hpp>
+#include <pdqguard/image.hpp>
 #include <pdqguard/video.hpp>
 #include <pdqguard/vpdq.hpp>
 
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -22,6 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.downsample = (last & 4) ? 16 : 0;
   o.key_frames_only = (last & 8) != 0;
   static pdqguard::VideoHasher hasher;  // reused, as a worker does
+  // The scan's video sniff on the same bytes: a name from the fixed set or null,
+  // and never for bytes the image sniffer claims.
+  if (const char* c = pdqguard::sniff_video_container({data, size})) {
+    if (pdqguard::sniff_format({data, size}) != pdqguard::ImageFormat::unknown) std::abort();
+    if (std::strlen(c) == 0) std::abort();
+  }
   try {
     const pdqguard::VideoHashes v = hasher.hash_memory(data, size, o);
     if (v.info.frames_hashed != static_cast<std::int64_t>(v.frames.size())) std::abort();
