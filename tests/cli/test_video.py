@@ -351,3 +351,17 @@ def test_video_hash_output_dir_same_stem_never_overwrites(tmp_path):
     assert (out / "clip-2.txt").read_text() == one and (out / "clip-2-2.txt").read_text() == one
     rc, _, _, err = run(["video", "hash", "--max-frames", "5", CLIP])
     assert rc == 2 and "video_too_long" in err
+
+
+def test_raw_stream_sampled_progress_total_counts_the_samples(tmp_path):
+    # 95 whole 8x8 frames and a cut one at 10 fps, one per second: frames 0, 10, ..., 90
+    # and the truncated frame's error are the records, and the total says 11, not 96.
+    raw = tmp_path / "f.gray"
+    raw.write_bytes(bytes(range(64)) * 95 + b"\x00" * 10)
+    p = subprocess.run([os.environ["PDQGUARD_BIN"], "hash", "--progress", "--no-summary", "--sort", "--raw", "gray8",
+                        "--size", "8x8", "--fps", "10", "-f", "jsonl", str(raw)],
+                       capture_output=True, text=True, timeout=60)
+    recs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert [r["frame"] for r in recs if "error" not in r] == list(range(0, 91, 10))
+    assert recs[-1]["error"] == "decode_error"
+    assert "11/11 files" in p.stderr.strip().splitlines()[-1], p.stderr

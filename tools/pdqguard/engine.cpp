@@ -373,6 +373,18 @@ int run_engine(const EngineOptions& o) {
       if (in != "-" && resume.keys.empty() && ::stat(in.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         const auto size = static_cast<std::uint64_t>(st.st_size);  // a truncated frame gets a record too
         stats.counted = (size + ctx.raw.frame_bytes - 1) / ctx.raw.frame_bytes;
+        if (raw_sampler) {  // --fps: only the samples (and a truncated last frame) get records
+          StreamSampler count = *raw_sampler;
+          const std::uint64_t whole = size / ctx.raw.frame_bytes;
+          std::uint64_t samples = 0;
+          for (std::uint64_t n = 0; n < whole; ++n) {
+            const double ts = vpdq_timestamp(static_cast<std::int64_t>(n), o.raw_fps);
+            const bool take = count.would_sample(ts);
+            count.advance(ts, take);
+            samples += take ? 1 : 0;
+          }
+          stats.counted = samples + (size % ctx.raw.frame_bytes != 0 ? 1 : 0);
+        }
         stats.total_known = true;
       }
     } else {
