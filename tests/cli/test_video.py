@@ -262,8 +262,9 @@ def test_scan_video_list_scores_each_video(tmp_path):
     assert r["video_matches"] == [{"list": str(vl / "clip.txt"), "id": "clip.txt", "query_percent": 100.0,
                                    "target_percent": 100.0, "query_frames": 3, "target_frames": 3}]
     # A directory stands for its files; --video-list alone (no image list) works too.
-    rc, recs, _, _ = run(["scan", "--video-list", vl, "-f", "jsonl", CLIP])
+    rc, recs, _, err = run(["scan", "--video-list", vl, "-f", "jsonl", CLIP])
     assert rc == 1 and [m["id"] for m in recs[0]["video_matches"]] == ["clip.txt"]
+    assert "video lists: 2 video(s), 4 kept frames" in err and "Matched:             1" in err, err
     # Every frame against one per second: target 3/30 = 10 %, below a 50 % target threshold.
     every = tmp_path / "every.txt"
     run(["video", "hash", "--seconds-per-hash", "0", "-o", every, CLIP], check_rc=0)

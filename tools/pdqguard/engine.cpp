@@ -314,7 +314,8 @@ void count(Stats& s, const Record& r) {
 int run_engine(const EngineOptions& o) {
   install_signal_handlers();
   oom_reserve_arm();
-  const bool matching = o.matcher != nullptr;
+  const bool matching = o.matcher != nullptr;  // image lists: the match columns and fields
+  const bool any_lists = matching || o.video_index != nullptr;  // summary/progress count matches
 
   // Output: --resume appends JSON lines to its file, -o truncates, else stdout.
   if (!o.resume.empty() && !o.output.empty())
@@ -393,10 +394,10 @@ int run_engine(const EngineOptions& o) {
           [&resume](const WorkItem& w) { return !resume.contains(w.kind, w.path, w.number); });
     }
     if (isatty(STDERR_FILENO))
-      progress = std::make_unique<Progress>(stats, matching, [&sink](const std::string& l) { sink.progress(l); });
+      progress = std::make_unique<Progress>(stats, any_lists, [&sink](const std::string& l) { sink.progress(l); });
     else
       progress = std::make_unique<Progress>(
-          stats, matching,
+          stats, any_lists,
           [](const std::string& l) {
             const std::string line = "pdqguard: progress: " + l + "\n";
             [[maybe_unused]] const auto n = ::write(STDERR_FILENO, line.data(), line.size());
@@ -503,7 +504,7 @@ int run_engine(const EngineOptions& o) {
 
   const int sig = stop_signal();
   if (!o.no_summary)
-    std::fputs(summary_text(stats, matching, o.matcher_description, sig).c_str(), stderr);
+    std::fputs(summary_text(stats, any_lists, o.matcher_description, sig).c_str(), stderr);
   if (!fatal.empty()) std::fprintf(stderr, "pdqguard: input stopped early: %s\n", fatal.c_str());
   if (sink.failed()) {
     std::fprintf(stderr, "pdqguard: writing records failed: %s\n", sink.failure().c_str());
@@ -632,6 +633,9 @@ void load_video_lists(const std::vector<std::string>& files, const VpdqMatchOpti
   for (const std::string& f : names) videos.push_back(read_vpdq_file(f));
   o.video_index = VpdqIndex::build(videos, match);
   o.video_list_names = std::move(names);
+  std::string what = "video lists: " + std::to_string(o.video_index->video_count()) +
+                     " video(s), " + std::to_string(o.video_index->frame_count()) + " kept frames";
+  o.matcher_description = o.matcher_description.empty() ? what : o.matcher_description + "; " + what;
 }
 
 }  // namespace pdqguard::cli
