@@ -48,7 +48,7 @@ def test_match_hashes_like_brute_force(tmp_path, entries):
         for radius in (0, 31, 60):
             m.threshold = radius
             for e in entries:
-                res = m.match(e["hash"])  # hex text is a hash
+                res = m.match_hash(e["hash"])  # hex text is a hash (match() would take it as a path)
                 assert as_dict(res) == brute(entries, e["hash"], radius)
                 assert [x.distance for x in res] == sorted(x.distance for x in res)
         m.threshold = 31
@@ -60,7 +60,7 @@ def test_match_hashes_like_brute_force(tmp_path, entries):
         assert hit.hash.hex == entries[0]["hash"]
         assert res.blocked and len(res) >= 1 and res.quality is None
         m.max_matches = 2
-        assert len(m.match(entries[0]["hash"])) == 2
+        assert len(m.match_hash(entries[0]["hash"])) == 2
 
 
 def test_match_images_quality_and_dihedral(tmp_path, corpus, image_rows, entries):
@@ -115,16 +115,16 @@ def test_reload_and_errors(tmp_path, entries):
     write(path, csv_text(first))
     m = pdqguard.Matcher(lists=path)
     probe = second[-1]["hash"]
-    assert as_dict(m.match(probe)) == brute(first, probe, 31)
+    assert as_dict(m.match_hash(probe)) == brute(first, probe, 31)
     write(path, csv_text(second))
     assert m.reload() == len(second) and m.generation == 2
-    assert as_dict(m.match(probe)) == brute(second, probe, 31)
+    assert as_dict(m.match_hash(probe)) == brute(second, probe, 31)
 
     write(path, "id,hash\n1,nothex\n")
     with pytest.raises(pdqguard.Error) as e:
         m.reload()
     assert e.value.name == "list_parse_error" and "live.csv" in e.value.message
-    assert m.generation == 2 and as_dict(m.match(probe)) == brute(second, probe, 31)
+    assert m.generation == 2 and as_dict(m.match_hash(probe)) == brute(second, probe, 31)
 
     with pytest.raises(pdqguard.Error) as e:
         pdqguard.Matcher(lists=tmp_path / "missing.csv")
@@ -155,7 +155,7 @@ def test_reload_and_errors(tmp_path, entries):
         m.match(12345)
     m.close()
     with pytest.raises(pdqguard.Error):
-        m.match(probe)
+        m.match_hash(probe)
 
 
 def test_match_while_reloading(tmp_path, entries):
@@ -171,7 +171,7 @@ def test_match_while_reloading(tmp_path, entries):
         n = 0
         while not stop.is_set():
             for q in queries:
-                got = as_dict(m.match(q))
+                got = as_dict(m.match_hash(q))
                 if got not in want[q]:
                     bad.append((q, got))
                 n += 1

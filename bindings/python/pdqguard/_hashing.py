@@ -3,27 +3,33 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._errors import Error, Status, _check
+from ._errors import (ArgumentError, Error, Status, _c_int, _c_path, _c_size, _c_text, _check,
+                      _int_in)
 from ._handle import _NativeObject
 from ._native import lib as _lib
+
+#: What hash_file and Matcher.match_file take as a path.
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+#: A stride: one int for plane 0, or one per plane; 0 or None = packed rows.
+Stride = Optional[Union[int, Sequence[Optional[int]]]]
 
 
 # The canonical pixel-format names, in pdqg_format order, from the C API's one
 # name table (pdqg_format_name); ffmpeg's names are accepted as aliases there too.
-def _format_names():
-    names = []
+def _format_names() -> Tuple[str, ...]:
+    names: List[str] = []
     while (name := _lib.pdqg_format_name(len(names)).decode()) != "unknown":
         names.append(name)
     return tuple(names)
 
 
-FORMATS = _format_names()
-DIHEDRAL_NAMES = ("original", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1",
-                  "flipminus1")
+FORMATS: Tuple[str, ...] = _format_names()
+DIHEDRAL_NAMES: Tuple[str, ...] = tuple(_lib.pdqg_dihedral_name(i).decode() for i in range(8))
 
 
 class Hash:
@@ -31,8 +37,9 @@ class Hash:
     `hex` gives the canonical lowercase text (ThreatExchange order)."""
 
     __slots__ = ("_value",)
+    _value: int
 
-    def __init__(self, hex_or_hash: Union[str, bytes, "Hash"]):
+    def __init__(self, hex_or_hash: Union[str, bytes, bytearray, "Hash"]):
         if isinstance(hex_or_hash, Hash):
             self._value = hex_or_hash._value
             return
@@ -40,12 +47,14 @@ class Hash:
             hex_or_hash = hex_or_hash.encode("ascii", "replace")
         if not isinstance(hex_or_hash, (bytes, bytearray)):
             raise TypeError("Hash() takes a 64-digit hex string")
+        if b"\0" in hex_or_hash:  # C would stop reading at it
+            raise Error(Status.BAD_HASH, "malformed PDQ hash: it contains a NUL byte")
         c = _native.Hash()
         _check(_lib.pdqg_hash_from_hex(bytes(hex_or_hash), ctypes.byref(c)))
         self._value = _words_to_int(c)
 
     @classmethod
-    def from_hex(cls, text: str) -> "Hash":
+    def from_hex(cls, text: Union[str, bytes]) -> "Hash":
         return cls(text)
 
     @classmethod
@@ -124,20 +133,23 @@ def _result(r: _native.Result) -> HashResult:
 class _Pinned:
     """A read-only view of a buffer's bytes: address and size, kept alive."""
 
-    def __init__(self, obj):
+    keep: Any
+    size: int
+    address: Optional[int]
+
+    def __init__(self, obj: Any):
         self.keep = obj
         if isinstance(obj, bytes):
             self.size = len(obj)
             self.address = ctypes.cast(ctypes.c_char_p(obj), ctypes.c_void_p).value
             return
-        np_iface = getattr(obj, "__array_interface__", None)
-        if np_iface is not None and not isinstance(obj, memoryview):
-            self.address = np_iface["data"][0]
+        if _is_numpy(obj) and obj.flags.c_contiguous:
+            self.address = obj.__array_interface__["data"][0]
             self.size = obj.nbytes
             return
         mv = memoryview(obj)
         if not mv.contiguous:
-            raise ValueError("buffer is not contiguous; pass strides or a contiguous copy")
+            raise ArgumentError("buffer is not contiguous; pass strides or a contiguous copy")
         mv = mv.cast("B") if mv.format != "B" or mv.ndim != 1 else mv
         self.size = mv.nbytes
         if self.size == 0:
@@ -152,17 +164,16 @@ class _Pinned:
             self.address = ctypes.addressof(arr)
 
 
-def _format_number(fmt: str) -> int:
+def _format_number(fmt: object) -> int:
     """The pdqg_format of a name (canonical or ffmpeg alias), by the C API's table."""
-    n = _lib.pdqg_format_from_name(fmt.encode()) if isinstance(fmt, str) else -1
+    n = _lib.pdqg_format_from_name(_c_text(fmt, "pixel format")) if isinstance(fmt, str) else -1
     if n < 0:
-        raise Error(Status.INVALID_ARGUMENT,
-                    f"unknown pixel format {fmt!r} (expected one of {', '.join(FORMATS)}, "
-                    "or ffmpeg's gray, rgb24, rgba, bgr24, bgra, yuv420p)")
+        raise ArgumentError(f"unknown pixel format {fmt!r} (expected one of {', '.join(FORMATS)}, "
+                            "or ffmpeg's gray, rgb24, rgba, bgr24, bgra, yuv420p)")
     return n
 
 
-def _canonical_format(fmt: str) -> str:
+def _canonical_format(fmt: object) -> str:
     return FORMATS[_format_number(fmt)]
 
 
@@ -177,16 +188,25 @@ def _packed_channels(fmt: str) -> int:
     return row.value
 
 
-def _is_numpy(obj) -> bool:
+def _is_numpy(obj: object) -> bool:
     return type(obj).__module__ == "numpy" and hasattr(obj, "__array_interface__")
 
 
-def _frame_from_numpy(arr, fmt: Optional[str]):
+def _is_pil(obj: object) -> bool:
+    return (any(c.__module__.startswith("PIL.") for c in type(obj).__mro__)
+            and hasattr(obj, "mode") and hasattr(obj, "tobytes"))
+
+
+# One plane of a frame: (object keeping the memory alive, address, size, stride).
+_Plane = Tuple[Any, Optional[int], int, int]
+
+
+def _frame_from_numpy(arr: Any, fmt: Optional[str]) -> Tuple[str, int, int, List[_Plane]]:
     """(Frame parts) from a numpy uint8 array: (h, w) gray, (h, w, 3|4) colour.
     Row padding (a positive row stride larger than the row) is passed through."""
     import numpy as np  # only reached when numpy is installed
     if arr.dtype != np.uint8:
-        raise Error(Status.INVALID_ARGUMENT, f"numpy array must be uint8, not {arr.dtype}")
+        raise ArgumentError(f"numpy array must be uint8, not {arr.dtype}")
     if arr.ndim == 2:
         fmt = fmt or "gray8"
         channels = 1
@@ -194,12 +214,10 @@ def _frame_from_numpy(arr, fmt: Optional[str]):
         channels = arr.shape[2]
         fmt = fmt or ("rgb8" if channels == 3 else "rgba8")
     else:
-        raise Error(Status.INVALID_ARGUMENT,
-                    f"numpy array of shape {arr.shape}: expected (h, w), (h, w, 3) or (h, w, 4)")
+        raise ArgumentError(f"numpy array of shape {arr.shape}: expected (h, w), (h, w, 3) or (h, w, 4)")
     fmt = _canonical_format(fmt)
     if _packed_channels(fmt) != channels:
-        raise Error(Status.INVALID_ARGUMENT,
-                    f"format {fmt!r} does not fit an array of shape {arr.shape}")
+        raise ArgumentError(f"format {fmt!r} does not fit an array of shape {arr.shape}")
     h, w = arr.shape[0], arr.shape[1]
     inner_ok = arr.strides[1] == channels and (arr.ndim == 2 or arr.strides[2] == 1)
     if not inner_ok or arr.strides[0] < w * channels:
@@ -209,7 +227,63 @@ def _frame_from_numpy(arr, fmt: Optional[str]):
     return fmt, w, h, [(arr, arr.ctypes.data, size, stride)]
 
 
-def _plane_layout(fmt: str, w: int, h: int):
+# Pillow's 16-bit gray modes and the byte order of their samples.
+_PIL_GRAY16 = {"I;16": "little", "I;16L": "little", "I;16B": "big", "I;16N": sys.byteorder}
+
+
+def _pil_pixels(img: Any) -> Tuple[str, bytes]:
+    """(pixel format, packed pixels) of a PIL image, converted as the canonical
+    decode rules of the reference corpus say (what hash_file does with the same
+    file): gray stays gray, palettes are expanded to RGB, alpha is dropped,
+    16-bit samples keep their high byte. Mode by mode:
+
+      L                   -> gray8 as is
+      1, LA               -> gray8 (Pillow's convert("L"): 1 becomes 0/255; alpha dropped)
+      I;16, I;16L/B/N     -> gray8, the high byte of each sample
+      I                   -> gray8, value >> 8 clamped to 0..255 (Pillow opens 16-bit
+                             gray PNG/TIFF as I: this is their high byte)
+      RGB                 -> rgb8 as is
+      RGBA, RGBX          -> rgba8 as is (the library ignores the 4th byte: alpha
+                             dropped, not composited)
+      P, PA               -> rgb8 (palette expanded; a transparent entry keeps its RGB)
+      RGBa, CMYK, YCbCr,
+      LAB, HSV, others    -> rgb8 through Pillow's convert("RGB")
+      F (float)           -> refused: no canonical 8-bit scaling; convert it yourself
+    """
+    mode = img.mode
+    if mode == "L":
+        return "gray8", img.tobytes()
+    if mode == "RGB":
+        return "rgb8", img.tobytes()
+    if mode in ("RGBA", "RGBX"):
+        return "rgba8", img.tobytes()
+    if mode in ("1", "LA"):
+        return "gray8", img.convert("L").tobytes()
+    if mode in _PIL_GRAY16:
+        data = img.tobytes()
+        return "gray8", data[1::2] if _PIL_GRAY16[mode] == "little" else data[0::2]
+    if mode == "I":
+        return "gray8", _high_bytes_of_int32(img.tobytes())
+    if mode == "F":
+        raise ArgumentError("a PIL image of mode F (float) has no canonical 8-bit form: "
+                            "convert it to L with your own scaling first")
+    try:
+        return "rgb8", img.convert("RGB").tobytes()
+    except (ValueError, OSError) as e:
+        raise ArgumentError(f"cannot convert a PIL image of mode {mode} to RGB: {e}") from None
+
+
+def _high_bytes_of_int32(data: bytes) -> bytes:
+    """Native int32 samples -> one byte each: value >> 8, clamped to 0..255."""
+    try:
+        import numpy as np
+        return (np.clip(np.frombuffer(data, dtype=np.int32) >> 8, 0, 255)).astype(np.uint8).tobytes()
+    except ImportError:
+        mv = memoryview(data).cast("i")
+        return bytes(0 if v < 0 else 255 if v > 0xFFFF else v >> 8 for v in mv)
+
+
+def _plane_layout(fmt: str, w: int, h: int) -> List[Tuple[int, int]]:
     """(row bytes, rows) of each plane of a tightly packed frame: the library's
     frame geometry (pdqg_frame_plane_size), never restated here."""
     out = []
@@ -227,93 +301,150 @@ def _plane_layout(fmt: str, w: int, h: int):
 
 class Hasher(_NativeObject):
     """A reusable hasher with its own decoding limits and scratch memory (no
-    allocation per frame in a stream). Use one per thread.
+    allocation per frame in a stream).
 
     max_pixels / max_bytes: refuse bigger images (image_too_large / file_too_large);
     fast_jpeg: decode JPEGs scaled (faster, hashes close to but not identical);
-    exif_orientation: apply the EXIF orientation before hashing."""
+    exif_orientation: apply the EXIF orientation before hashing. Values outside
+    Hasher.param_bounds(name) raise ArgumentError (a ValueError) before reaching C.
+
+    Thread-safety: safe to share, but calls on one Hasher run one at a time (a
+    lock; the C hasher's scratch memory allows no more). For parallel hashing
+    give each thread its own Hasher, or use the module-level functions."""
 
     _PARAMS = {"max_pixels": 0, "max_bytes": 1, "fast_jpeg": 2, "exif_orientation": 3}
-    _ATTR, _FREE, _NAME = "_h", "pdqg_hasher_free", "Hasher"
+    _FREE, _NAME, _EXCLUSIVE = "pdqg_hasher_free", "Hasher", True
 
     def __init__(self, *, max_pixels: Optional[int] = None, max_bytes: Optional[int] = None,
                  fast_jpeg: bool = False, exif_orientation: bool = False):
+        values = {"max_pixels": max_pixels, "max_bytes": max_bytes, "fast_jpeg": fast_jpeg,
+                  "exif_orientation": exif_orientation}
+        checked = {n: self._checked(n, v) for n, v in values.items() if v is not None}
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_hasher_create(ctypes.byref(handle)))
-        self._h = handle
-        for name, value in (("max_pixels", max_pixels), ("max_bytes", max_bytes),
-                            ("fast_jpeg", fast_jpeg), ("exif_orientation", exif_orientation)):
-            if value is not None:
-                self._set(name, int(value))
+        self._adopt(handle)
+        for name, value in checked.items():
+            self._set(name, value)
+
+    @classmethod
+    def param_bounds(cls, name: str) -> Tuple[int, int, int]:
+        """(lower, upper, default) of a parameter, as the library defines them
+        (pdqg_hasher_param_bounds)."""
+        if name not in cls._PARAMS:
+            raise ArgumentError(f"unknown hasher parameter {name!r} "
+                                f"(expected one of {', '.join(cls._PARAMS)})")
+        lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+        _check(_lib.pdqg_hasher_param_bounds(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
+                                             ctypes.byref(df)))
+        return lo.value, hi.value, df.value
+
+    @classmethod
+    def _checked(cls, name: str, value: object) -> int:
+        lo, hi, _ = cls.param_bounds(name)
+        return _int_in(value, lo, hi, name)
 
     def _set(self, name: str, value: int) -> None:
-        _check(_lib.pdqg_hasher_set(self._h, self._PARAMS[name], value),
-               _lib.pdqg_hasher_error(self._h))
+        h = self._acquire()
+        try:
+            _check(_lib.pdqg_hasher_set(h, self._PARAMS[name], value), _lib.pdqg_hasher_error(h))
+        finally:
+            self._release()
+
+    def set(self, name: str, value: int) -> None:
+        """Sets a parameter ("max_pixels", "max_bytes", "fast_jpeg", "exif_orientation")."""
+        self._set(name, self._checked(name, value))
 
     def get(self, name: str) -> int:
         """The current value of a parameter ("max_pixels", "max_bytes", ...)."""
+        if name not in self._PARAMS:
+            raise ArgumentError(f"unknown hasher parameter {name!r}")
         v = ctypes.c_int64()
-        _check(_lib.pdqg_hasher_get(self._h, self._PARAMS[name], ctypes.byref(v)))
+        h = self._acquire()
+        try:
+            _check(_lib.pdqg_hasher_get(h, self._PARAMS[name], ctypes.byref(v)), _lib.pdqg_hasher_error(h))
+        finally:
+            self._release()
         return v.value
 
-    def hash_file(self, path: Union[str, os.PathLike], *, dihedral: bool = False) -> HashResult:
-        return _hash_file(self._handle(), path, dihedral)
+    def hash_file(self, path: PathLike, *, dihedral: bool = False) -> HashResult:
+        return _hash_file(self, path, dihedral)
 
-    def hash_bytes(self, data, *, dihedral: bool = False) -> HashResult:
-        return _hash_bytes(self._handle(), data, dihedral)
+    def hash_bytes(self, data: Any, *, dihedral: bool = False) -> HashResult:
+        return _hash_bytes(self, data, dihedral)
 
-    def hash_frame(self, data, width: Optional[int] = None, height: Optional[int] = None,
-                   format: Optional[str] = None, *, stride: Optional[Union[int, Sequence[int]]] = None,
+    def hash_frame(self, data: Any, width: Optional[int] = None, height: Optional[int] = None,
+                   format: Optional[str] = None, *, stride: Stride = None,
                    dihedral: bool = False) -> HashResult:
-        return _hash_frame(self._handle(), data, width, height, format, stride, dihedral)
+        return _hash_frame(self, data, width, height, format, stride, dihedral)
 
 
 def _flags(dihedral: bool) -> int:
     return 1 if dihedral else 0
 
 
-def _call(handle, status: int) -> None:
-    _check(status, _lib.pdqg_hasher_error(handle) if handle else None)
-
-
-def _hash_file(handle, path, dihedral: bool) -> HashResult:
+def _call(hasher: Optional[Hasher], fn: Any, *args: Any) -> HashResult:
+    """Runs one hashing call with the hasher's handle held (or NULL) and turns
+    its status into a HashResult or an Error (with the hasher's message)."""
     r = _native.Result()
-    _call(handle, _lib.pdqg_hash_file(handle, os.fsencode(path), _flags(dihedral), ctypes.byref(r)))
+    if hasher is None:
+        _check(fn(None, *args, ctypes.byref(r)))
+        return _result(r)
+    h = hasher._acquire()
+    try:
+        _check(fn(h, *args, ctypes.byref(r)), _lib.pdqg_hasher_error(h))
+    finally:
+        hasher._release()
     return _result(r)
 
 
-def _hash_bytes(handle, data, dihedral: bool) -> HashResult:
+def _hash_file(hasher: Optional[Hasher], path: PathLike, dihedral: bool) -> HashResult:
+    return _call(hasher, _lib.pdqg_hash_file, _c_path(path), _flags(dihedral))
+
+
+def _hash_bytes(hasher: Optional[Hasher], data: Any, dihedral: bool) -> HashResult:
     pinned = _Pinned(data)
-    r = _native.Result()
-    _call(handle, _lib.pdqg_hash_buffer(handle, pinned.address, pinned.size, _flags(dihedral),
-                                        ctypes.byref(r)))
-    return _result(r)
+    return _call(hasher, _lib.pdqg_hash_buffer, pinned.address, pinned.size, _flags(dihedral))
 
 
-def _hash_frame(handle, data, width, height, fmt, stride, dihedral) -> HashResult:
+def _hash_frame(hasher: Optional[Hasher], data: Any, width: Optional[int], height: Optional[int],
+                fmt: Optional[str], stride: Stride, dihedral: bool) -> HashResult:
     frame, planes = _make_frame(data, width, height, fmt, stride)
-    r = _native.Result()
-    _call(handle, _lib.pdqg_hash_frame(handle, ctypes.byref(frame), _flags(dihedral),
-                                       ctypes.byref(r)))
-    del planes  # the buffers stay alive until the call has returned
-    return _result(r)
+    try:
+        return _call(hasher, _lib.pdqg_hash_frame, ctypes.byref(frame), _flags(dihedral))
+    finally:
+        del planes  # the buffers stay alive until the call has returned
 
 
-def _make_frame(data, width, height, fmt, stride):
+def _make_frame(data: Any, width: Optional[int], height: Optional[int], fmt: Optional[str],
+                stride: Stride) -> Tuple[_native.Frame, List[_Plane]]:
     """(pdqg_frame, the objects that keep its buffers alive) for a frame given as
-    a numpy array or buffer(s), as Hasher.hash_frame takes it."""
+    a numpy array, a PIL image or buffer(s), as Hasher.hash_frame takes it.
+    Every integer is range-checked for the C type it becomes (never wrapped)."""
+    if _is_pil(data):
+        pil_fmt, pixels = _pil_pixels(data)
+        if fmt is not None and _canonical_format(fmt) != pil_fmt:
+            raise ArgumentError(f"a PIL image of mode {data.mode} is hashed as {pil_fmt}, "
+                                f"not {fmt!r}: leave format out")
+        w, h = data.size
+        if (width is not None and width != w) or (height is not None and height != h):
+            raise ArgumentError(f"width/height {width}x{height} disagree with the image's {w}x{h}")
+        data, width, height, fmt, stride = pixels, w, h, pil_fmt, None
     if _is_numpy(data):
         fmt, w, h, planes = _frame_from_numpy(data, fmt)
         if (width is not None and width != w) or (height is not None and height != h):
-            raise Error(Status.INVALID_ARGUMENT,
-                        f"width/height {width}x{height} disagree with the array's {w}x{h}")
+            raise ArgumentError(f"width/height {width}x{height} disagree with the array's {w}x{h}")
         width, height = w, h
+        _c_int(width, "width")
+        _c_int(height, "height")
     else:
         if width is None or height is None or fmt is None:
-            raise Error(Status.INVALID_ARGUMENT,
-                        "hash_frame of a buffer needs width, height and format")
+            raise ArgumentError("hash_frame of a buffer needs width, height and format")
+        width, height = _c_int(width, "width"), _c_int(height, "height")
         fmt = _canonical_format(fmt)  # validates the name (aliases allowed) before the layout uses it
-        strides = list(stride) if isinstance(stride, (list, tuple)) else [stride or 0]
+        raw = list(stride) if isinstance(stride, (list, tuple)) else [stride]
+        if len(raw) > 3:
+            raise ArgumentError("a frame has at most 3 planes, so at most 3 strides")
+        strides = [_c_size(s or 0, f"stride of plane {p}") for p, s in enumerate(raw)]
         layout = _plane_layout(fmt, width, height) if width > 0 and height > 0 else [(0, 0)]
         if isinstance(data, (list, tuple)):  # one buffer per plane
             buffers = [_Pinned(b) for b in data]
@@ -334,12 +465,12 @@ def _make_frame(data, width, height, fmt, stride):
         for p, b in enumerate(buffers):
             s = strides[p] if p < len(strides) and strides[p] else 0
             planes.append((b, b.address, b.size, s))
+    if len(planes) > 3:
+        raise ArgumentError("a frame has at most 3 planes")
     frame = _native.Frame()
     frame.format = _format_number(fmt)
     frame.width = width
     frame.height = height
-    if len(planes) > 3:
-        raise Error(Status.INVALID_ARGUMENT, "a frame has at most 3 planes")
     for p, (_, address, size, s) in enumerate(planes):
         frame.planes[p] = address
         frame.sizes[p] = size if address else 0
@@ -347,22 +478,26 @@ def _make_frame(data, width, height, fmt, stride):
     return frame, planes
 
 
-def hash_file(path: Union[str, os.PathLike], *, dihedral: bool = False) -> HashResult:
-    """Decodes an image file (JPEG, PNG, PPM/PGM) and hashes it. Raises Error with
-    io_error, unsupported_format, decode_error, image_too_large or file_too_large."""
+def hash_file(path: PathLike, *, dihedral: bool = False) -> HashResult:
+    """Decodes an image file (JPEG, PNG, PPM/PGM, WebP, GIF, TIFF, BMP, HEIC, AVIF)
+    and hashes it. Raises Error with io_error, unsupported_format, decode_error,
+    image_too_large or file_too_large; ArgumentError for a path with a NUL byte."""
     return _hash_file(None, path, dihedral)
 
 
-def hash_bytes(data, *, dihedral: bool = False) -> HashResult:
+def hash_bytes(data: Any, *, dihedral: bool = False) -> HashResult:
     """Hashes an encoded image held in memory (bytes, bytearray, memoryview...)."""
     return _hash_bytes(None, data, dihedral)
 
 
-def hash_frame(data, width: Optional[int] = None, height: Optional[int] = None,
-               format: Optional[str] = None, *, stride: Optional[Union[int, Sequence[int]]] = None,
+def hash_frame(data: Any, width: Optional[int] = None, height: Optional[int] = None,
+               format: Optional[str] = None, *, stride: Stride = None,
                dihedral: bool = False) -> HashResult:
     """Hashes raw pixels.
 
+    - PIL images (Pillow), any mode: converted as the canonical decode rules say
+      (gray stays gray, palette -> RGB, alpha dropped, 16-bit -> high byte; see
+      the mode table in _pil_pixels); width/height/format come from the image.
     - numpy uint8 arrays: (h, w) is gray8, (h, w, 3) rgb8, (h, w, 4) rgba8 (pass
       format="bgr8"/"bgra8" for BGR order); width/height come from the shape.
     - bytes/bytearray/memoryview: give width, height and format (one of FORMATS).
@@ -370,5 +505,6 @@ def hash_frame(data, width: Optional[int] = None, height: Optional[int] = None,
       list of plane buffers; `stride` is an int (plane 0) or a list per plane,
       0 or None meaning packed rows.
     The buffer sizes are checked against the geometry: nothing outside them is read.
+    Integers that do not fit the C types raise ArgumentError (a ValueError).
     A frame below 5 pixels on a side gives the all-zero hash with too_small=True."""
     return _hash_frame(None, data, width, height, format, stride, dihedral)

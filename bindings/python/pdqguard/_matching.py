@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 from dataclasses import dataclass
-from typing import Iterator, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._errors import Error, Status, _check
+from ._errors import ArgumentError, Error, Status, _c_int, _c_path, _check, _int_in
 from ._handle import _NativeObject
-from ._hashing import (DIHEDRAL_NAMES, Hash, Hasher, HashResult, _is_numpy, hash_bytes, hash_file,
-                       hash_frame)
+from ._hashing import (DIHEDRAL_NAMES, Hash, Hasher, HashResult, PathLike, Stride, _is_numpy,
+                       _is_pil, hash_bytes, hash_file, hash_frame)
 from ._native import lib as _lib
 
 
 # ---------------------------------------------------------------------------
 # Matching
 
-INDEX_KINDS = ("auto", "flat", "bktree", "mih")
+INDEX_KINDS: Tuple[str, ...] = ("auto", "flat", "bktree", "mih")
 
 
 @dataclass(frozen=True)
@@ -93,18 +94,26 @@ class Matcher(_NativeObject):
     (file_too_large, 0 = no limit); max_line_bytes: a longer list line is
     malformed (0 = no limit). An option left at None keeps the library's
     default; Matcher.param_bounds(name) reports every default and range (31 and
-    50 for threshold and min_quality: PDQ's and ThreatExchange's advice).
+    50 for threshold and min_quality: PDQ's and ThreatExchange's advice); a
+    value outside them raises ArgumentError (a ValueError) before reaching C.
 
-    Thread-safety: match() may be called from any number of threads at once, also
+    Queries say what they are given: match_hash (a Hash or hex text),
+    match_file (a path), match_bytes (an encoded image in memory), match_frame
+    (pixels: numpy array, PIL image, raw buffer), match_result (a HashResult).
+    match() dispatches on the type only (see there); it never looks at a
+    string's contents.
+
+    Thread-safety: queries may run from any number of threads at once, also
     while another thread calls reload() or load(): the new list is swapped in
     atomically. Options may be changed at any time (they apply to later queries).
-    Raises Error (io_error, list_parse_error, index_corrupt, ...) when loading fails.
+    close() waits for running queries. Raises Error (io_error, list_parse_error,
+    index_corrupt, ...) when loading fails.
     """
 
-    _ATTR, _FREE, _NAME = "_m", "pdqg_matcher_free", "Matcher"
+    _FREE, _NAME, _EXCLUSIVE = "pdqg_matcher_free", "Matcher", False
 
     # Parameter names and numbers, as the C API names them (pdqg_matcher_param_name).
-    _PARAMS = {}
+    _PARAMS: Dict[str, int] = {}
     for _p in range(64):
         _name = _lib.pdqg_matcher_param_name(_p)
         if _name is not None:
@@ -112,35 +121,37 @@ class Matcher(_NativeObject):
     del _p, _name
 
     @classmethod
-    def param_bounds(cls, name: str):
+    def param_bounds(cls, name: str) -> Tuple[int, int, int]:
         """(lower, upper, default) of a parameter, as the library defines them."""
+        if name not in cls._PARAMS:
+            raise ArgumentError(f"unknown matcher parameter {name!r} "
+                                f"(expected one of {', '.join(cls._PARAMS)})")
         lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
         _check(_lib.pdqg_matcher_param_bounds(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
                                               ctypes.byref(df)))
         return lo.value, hi.value, df.value
 
-    def __init__(self, lists: Union[None, str, os.PathLike, Sequence] = None,
-                 index: Union[None, str, os.PathLike] = None, *, threshold: Optional[int] = None,
+    def __init__(self, lists: Union[None, PathLike, Sequence[PathLike]] = None,
+                 index: Optional[PathLike] = None, *, threshold: Optional[int] = None,
                  min_quality: Optional[int] = None, dihedral: Optional[bool] = None,
                  index_kind: Optional[str] = None, max_matches: Optional[int] = None,
                  lenient: Optional[bool] = None, verify_checksum: Optional[bool] = None,
                  max_list_bytes: Optional[int] = None, max_line_bytes: Optional[int] = None):
+        if index_kind is not None and index_kind not in INDEX_KINDS:
+            raise ArgumentError(f"unknown index kind {index_kind!r} "
+                                f"(expected one of {', '.join(INDEX_KINDS)})")
+        kind = None if index_kind is None else INDEX_KINDS.index(index_kind)
+        options = {"threshold": threshold, "min_quality": min_quality, "dihedral": dihedral,
+                   "index_kind": kind, "max_matches": max_matches, "lenient": lenient,
+                   "verify_checksum": verify_checksum, "max_list_bytes": max_list_bytes,
+                   "max_line_bytes": max_line_bytes}
+        checked = {n: self._checked(n, v) for n, v in options.items() if v is not None}
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_matcher_create(ctypes.byref(handle)))
-        self._m = handle
-        if index_kind is not None and index_kind not in INDEX_KINDS:
-            self.close()
-            raise Error(Status.INVALID_ARGUMENT,
-                        f"unknown index kind {index_kind!r} (expected one of {', '.join(INDEX_KINDS)})")
+        self._adopt(handle)
         try:
-            kind = None if index_kind is None else INDEX_KINDS.index(index_kind)
-            for name, value in (("threshold", threshold), ("min_quality", min_quality),
-                                ("dihedral", dihedral), ("index_kind", kind),
-                                ("max_matches", max_matches), ("lenient", lenient),
-                                ("verify_checksum", verify_checksum),
-                                ("max_list_bytes", max_list_bytes), ("max_line_bytes", max_line_bytes)):
-                if value is not None:
-                    self._set(name, int(value))
+            for name, value in checked.items():
+                self._set(name, value)
             self.load(lists, index)
         except BaseException:
             self.close()
@@ -148,23 +159,43 @@ class Matcher(_NativeObject):
 
     # --- options and counts ---------------------------------------------------
 
+    @classmethod
+    def _checked(cls, name: str, value: object) -> int:
+        lo, hi, _ = cls.param_bounds(name)
+        return _int_in(value, lo, hi, name)
+
     def _set(self, name: str, value: int) -> None:
-        h = self._handle()
-        _check(_lib.pdqg_matcher_set(h, self._PARAMS[name], value), _lib.pdqg_matcher_error(h))
+        h = self._acquire()
+        try:
+            _check(_lib.pdqg_matcher_set(h, self._PARAMS[name], value), _lib.pdqg_matcher_error(h))
+        finally:
+            self._release()
+
+    def set(self, name: str, value: int) -> None:
+        """Sets a parameter by its C API name (see param_bounds for its range)."""
+        self._set(name, self._checked(name, value))
 
     def _get(self, name: str) -> int:
+        if name not in self._PARAMS:
+            raise ArgumentError(f"unknown matcher parameter {name!r}")
         v = ctypes.c_int64()
-        _check(_lib.pdqg_matcher_get(self._handle(), self._PARAMS[name], ctypes.byref(v)))
+        h = self._acquire()
+        try:
+            _check(_lib.pdqg_matcher_get(h, self._PARAMS[name], ctypes.byref(v)))
+        finally:
+            self._release()
         return v.value
 
+    get = _get
+
     threshold = property(lambda self: self._get("threshold"),
-                         lambda self, v: self._set("threshold", int(v)))
+                         lambda self, v: self.set("threshold", v))
     min_quality = property(lambda self: self._get("min_quality"),
-                           lambda self, v: self._set("min_quality", int(v)))
+                           lambda self, v: self.set("min_quality", v))
     dihedral = property(lambda self: bool(self._get("dihedral")),
-                        lambda self, v: self._set("dihedral", int(bool(v))))
+                        lambda self, v: self.set("dihedral", bool(v)))
     max_matches = property(lambda self: self._get("max_matches"),
-                           lambda self, v: self._set("max_matches", int(v)))
+                           lambda self, v: self.set("max_matches", v))
 
     @property
     def entries(self) -> int:
@@ -183,41 +214,46 @@ class Matcher(_NativeObject):
 
     # --- loading --------------------------------------------------------------
 
-    def load(self, lists=None, index=None) -> int:
+    def load(self, lists: Union[None, PathLike, Sequence[PathLike]] = None,
+             index: Optional[PathLike] = None) -> int:
         """Loads new sources and swaps them in atomically (on failure nothing
         changes); later reload() calls re-read them. Returns the entry count."""
         if lists is None:
             lists = []
         elif isinstance(lists, (str, bytes, os.PathLike)):
             lists = [lists]
-        paths = [os.fsencode(p) for p in lists]
+        paths = [_c_path(p, "list path") for p in lists]
+        index_b = _c_path(index, "index path") if index is not None else None
         arr = (ctypes.c_char_p * max(1, len(paths)))(*paths)
-        h = self._handle()
-        _check(_lib.pdqg_matcher_load(h, arr, len(paths),
-                                      os.fsencode(index) if index is not None else None),
-               _lib.pdqg_matcher_error(h))
+        self._native_load(lambda h: _lib.pdqg_matcher_load(h, arr, len(paths), index_b))
         return self.entries
+
+    def _native_load(self, fn: Any) -> int:
+        h = self._acquire()
+        try:
+            _check(fn(h), _lib.pdqg_matcher_error(h))
+        finally:
+            self._release()
+        return 0
 
     def reload(self) -> int:
         """Re-reads the sources of the last load (e.g. after the list file changed)
         and swaps the new list in atomically; queries running on other threads are
         not disturbed. On failure the current list stays. Returns the entry count."""
-        h = self._handle()
-        _check(_lib.pdqg_matcher_reload(h), _lib.pdqg_matcher_error(h))
+        self._native_load(_lib.pdqg_matcher_reload)
         return self.entries
 
     def reload_if_changed(self) -> bool:
         """Reloads only when a source file changed (size, time or inode) since the
         last load; returns True when it did. For a file watcher. On failure the
         current list stays and Error is raised."""
-        h = self._handle()
         done = ctypes.c_int()
-        _check(_lib.pdqg_matcher_reload_if_changed(h, ctypes.byref(done)), _lib.pdqg_matcher_error(h))
+        self._native_load(lambda h: _lib.pdqg_matcher_reload_if_changed(h, ctypes.byref(done)))
         return bool(done.value)
 
     # --- queries --------------------------------------------------------------
 
-    def _collect(self, status: int, arr, count) -> List[Match]:
+    def _collect(self, status: int, arr: Any, count: ctypes.c_size_t) -> List[Match]:
         _check(status)
         try:
             return [Match(m.list.decode("utf-8", "replace"), m.id.decode("utf-8", "replace"),
@@ -227,21 +263,26 @@ class Matcher(_NativeObject):
         finally:
             _lib.pdqg_matches_free(arr)
 
-    def match_hash(self, hash: Union[Hash, str], quality: Optional[int] = None) -> MatchResult:
-        """Matches a hash (or its hex text). A known `quality` below min_quality
-        matches nothing; None means unknown (never gated)."""
+    def match_hash(self, hash: Union[Hash, str, bytes], quality: Optional[int] = None) -> MatchResult:
+        """Matches a hash (or its 64 hex digits). A known `quality` (0..100) below
+        min_quality matches nothing; None means unknown (never gated). Another
+        quality raises Error(invalid_argument), from the library."""
         h = hash if isinstance(hash, Hash) else Hash(hash)
         r = _native.Result()
         r.hash = h._to_c()
-        r.quality = -1 if quality is None else int(quality)
+        r.quality = -1 if quality is None else _c_int(quality, "quality")
         matches, gate = self._query(r)
         return MatchResult(matches, h, quality, None, gate)
 
-    def _query(self, r):
+    def _query(self, r: _native.Result) -> Tuple[List[Match], str]:
         """pdqg_matcher_query: the library applies every rule (gate, order, variants)."""
         arr, count, gate = ctypes.POINTER(_native.Match)(), ctypes.c_size_t(), ctypes.c_int()
-        st = _lib.pdqg_matcher_query(self._handle(), ctypes.byref(r), ctypes.byref(arr),
-                                     ctypes.byref(count), ctypes.byref(gate))
+        h = self._acquire()
+        try:
+            st = _lib.pdqg_matcher_query(h, ctypes.byref(r), ctypes.byref(arr), ctypes.byref(count),
+                                         ctypes.byref(gate))
+        finally:
+            self._release()
         matches = self._collect(st, arr, count)
         return matches, _lib.pdqg_gate_name(gate.value).decode()
 
@@ -250,9 +291,9 @@ class Matcher(_NativeObject):
         matching). Too-small or low-quality images match nothing."""
         r = _native.Result()
         r.hash = result.hash._to_c()
-        r.quality = result.quality
-        r.too_small = int(result.too_small)
-        r.width, r.height = result.width, result.height
+        r.quality = _c_int(result.quality, "quality")
+        r.too_small = int(bool(result.too_small))
+        r.width, r.height = _c_int(result.width, "width"), _c_int(result.height, "height")
         if result.dihedral is not None:
             r.has_dihedral = 1
             for i, name in enumerate(DIHEDRAL_NAMES):
@@ -260,39 +301,57 @@ class Matcher(_NativeObject):
         matches, gate = self._query(r)
         return MatchResult(matches, result.hash, result.quality, result, gate)
 
-    def match_file(self, path: Union[str, os.PathLike], hasher: Optional[Hasher] = None) -> MatchResult:
-        """Hashes an image file and matches it."""
+    def match_file(self, path: PathLike, hasher: Optional[Hasher] = None) -> MatchResult:
+        """Hashes an image file and matches it. A path is always a path, whatever
+        its name looks like (a 64-hex file name is a file)."""
         d = self.dihedral
         r = hasher.hash_file(path, dihedral=d) if hasher else hash_file(path, dihedral=d)
         return self.match_result(r)
 
-    def match_bytes(self, data, hasher: Optional[Hasher] = None) -> MatchResult:
+    def match_bytes(self, data: Any, hasher: Optional[Hasher] = None) -> MatchResult:
         """Hashes an encoded image held in memory and matches it."""
         d = self.dihedral
         r = hasher.hash_bytes(data, dihedral=d) if hasher else hash_bytes(data, dihedral=d)
         return self.match_result(r)
 
-    def match_frame(self, data, width: Optional[int] = None, height: Optional[int] = None,
-                    format: Optional[str] = None, *, stride=None,
+    def match_frame(self, data: Any, width: Optional[int] = None, height: Optional[int] = None,
+                    format: Optional[str] = None, *, stride: Stride = None,
                     hasher: Optional[Hasher] = None) -> MatchResult:
-        """Hashes raw pixels (as hash_frame) and matches them."""
+        """Hashes raw pixels (as hash_frame: numpy array, PIL image, buffer) and
+        matches them."""
         fn = hasher.hash_frame if hasher else hash_frame
         return self.match_result(fn(data, width, height, format, stride=stride,
                                     dihedral=self.dihedral))
 
-    def match(self, query, *, quality: Optional[int] = None) -> MatchResult:
-        """Matches whatever `query` is: a Hash; a HashResult; a str of 64 hex
-        digits (a hash) or any other str / os.PathLike (an image file); bytes,
-        bytearray or memoryview (an encoded image); a numpy array (raw pixels)."""
+    def match(self, query: Any, *, quality: Optional[int] = None) -> MatchResult:
+        """Matches `query` by its type alone, never by its contents:
+
+        - Hash -> match_hash(query, quality); HashResult -> match_result
+        - str, os.PathLike -> match_file: a str is ALWAYS a path. (Earlier versions
+          took a str of 64 hex digits as a hash, so a content-addressed file
+          named by its digest was never read. That guess is gone: pass a Hash,
+          or call match_hash, for hex text. A 64-hex str that names no file
+          raises Error(io_error) and a DeprecationWarning saying so.)
+        - bytes, bytearray, memoryview -> match_bytes (an encoded image)
+        - numpy array, PIL image -> match_frame (pixels)
+        Prefer the explicit match_* methods in new code."""
         if isinstance(query, Hash):
             return self.match_hash(query, quality)
+        if quality is not None:
+            raise ArgumentError("quality applies to hash queries only (a Hash, or match_hash)")
         if isinstance(query, HashResult):
             return self.match_result(query)
-        if isinstance(query, str) and _is_hex_hash(query):
-            return self.match_hash(query, quality)
         if isinstance(query, (str, os.PathLike)):
-            return self.match_file(query)
-        if _is_numpy(query):
+            try:
+                return self.match_file(query)
+            except Error as e:
+                if (e.status == Status.IO_ERROR and isinstance(query, str) and _is_hex_hash(query)
+                        and not os.path.exists(query)):
+                    warnings.warn("Matcher.match(str) takes a str as a file path; for hex text "
+                                  "use match_hash() or pass a pdqguard.Hash",
+                                  DeprecationWarning, stacklevel=2)
+                raise
+        if _is_numpy(query) or _is_pil(query):
             return self.match_frame(query)
         if isinstance(query, (bytes, bytearray, memoryview)):
             return self.match_bytes(query)

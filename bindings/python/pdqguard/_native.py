@@ -3,16 +3,27 @@
 Internal: the public API is in pdqguard/__init__.py. The library is looked up,
 first found wins:
 
-1. the path in the environment variable PDQGUARD_LIBRARY;
+1. the path in the environment variable PDQGUARD_LIBRARY (and only there: an
+   explicit choice is never silently replaced by another library);
 2. a libpdqguard.so* file next to this package's files;
-3. the system loader (LD_LIBRARY_PATH, ld.so cache): libpdqguard.so.<major>,
-   then libpdqguard.so.
+3. the system loader (LD_LIBRARY_PATH, the ld.so cache, /lib, /usr/lib):
+   libpdqguard.so.<major>, then what ctypes.util.find_library("pdqguard") names;
+4. the library directories of the prefix this package is installed under (a
+   package in <prefix>/lib/python3*/site-packages looks in <prefix>/lib,
+   <prefix>/lib/<multiarch>, <prefix>/lib64), then of sys.prefix,
+   sys.base_prefix, /usr/local and /usr: so `cmake --install` to /usr/local
+   plus `pip install` works without ldconfig or PDQGUARD_LIBRARY;
+5. libpdqguard.so (the development symlink) through the loader.
 """
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import glob
 import os
+import sys
+import sysconfig
+from typing import Iterator, List
 
 # The C API major version this binding is written for (the SONAME's number).
 ABI_MAJOR = 0
@@ -80,7 +91,23 @@ class StreamSample(ctypes.Structure):
     ]
 
 
-def _candidates():
+def _prefix_lib_dirs(prefix: str) -> List[str]:
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    dirs = [os.path.join(prefix, "lib", multiarch)] if multiarch else []
+    return dirs + [os.path.join(prefix, "lib"), os.path.join(prefix, "lib64")]
+
+
+def _install_prefix(here: str) -> str:
+    """<prefix> of a package installed in <prefix>/lib[64]/pythonX[.Y]/{site,dist}-packages/
+    ("" when the package is not laid out so, e.g. run from the source tree)."""
+    parts = here.split(os.sep)
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i] in ("lib", "lib64") and i + 2 < len(parts) and parts[i + 1].startswith("python"):
+            return os.sep.join(parts[:i]) or os.sep
+    return ""
+
+
+def _candidates() -> Iterator[str]:
     env = os.environ.get("PDQGUARD_LIBRARY")
     if env:
         yield env
@@ -88,7 +115,19 @@ def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     for path in sorted(glob.glob(os.path.join(here, "libpdqguard.so*"))):
         yield path
-    yield f"libpdqguard.so.{ABI_MAJOR}"
+    soname = f"libpdqguard.so.{ABI_MAJOR}"
+    yield soname
+    found = ctypes.util.find_library("pdqguard")
+    if found and found != soname:
+        yield found
+    prefixes = [_install_prefix(here), sys.prefix, sys.base_prefix, "/usr/local", "/usr"]
+    seen = set()
+    for prefix in prefixes:
+        for d in _prefix_lib_dirs(prefix) if prefix else []:
+            path = os.path.join(d, soname)
+            if path not in seen and os.path.exists(path):
+                seen.add(path)
+                yield path
     yield "libpdqguard.so"
 
 
@@ -101,7 +140,7 @@ def _load() -> ctypes.CDLL:
             errors.append(f"{name}: {e}")
     raise ImportError(
         "pdqguard: cannot load libpdqguard (set PDQGUARD_LIBRARY to its path, or put it "
-        "next to the package, or on the loader path):\n  " + "\n  ".join(errors))
+        "next to the package, on the loader path or in <prefix>/lib):\n  " + "\n  ".join(errors))
 
 
 def _declare(lib: ctypes.CDLL) -> None:
