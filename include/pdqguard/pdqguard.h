@@ -294,7 +294,8 @@ typedef enum pdqg_hasher_param {
  *  parameter, value out of range). Same thread rule as the hasher. */
 PDQGUARD_API int pdqg_hasher_set(pdqg_hasher* hasher, int param, int64_t value);
 
-/** Reads a parameter into *value. Errors: PDQG_INVALID_ARGUMENT. Same thread
+/** Reads a parameter into *value. Errors: PDQG_INVALID_ARGUMENT (unknown
+ *  parameter, NULL value; the message also in pdqg_hasher_error()). Same thread
  *  rule as the hasher. */
 PDQGUARD_API int pdqg_hasher_get(const pdqg_hasher* hasher, int param, int64_t* value);
 
@@ -554,7 +555,10 @@ PDQGUARD_API int pdqg_matcher_query_hash(const pdqg_matcher* matcher, const pdqg
                                          int quality, pdqg_match** matches, size_t* count);
 
 /** Matches a hashing result (from pdqg_hash_frame/buffer/file): the same as
- *  pdqg_matcher_query() without the gate output. A result with too_small set,
+ *  pdqg_matcher_query() without the gate output, except that the quality must
+ *  be known (0..100, as hashing gives it): -1 or anything else outside 0..100
+ *  is refused with PDQG_INVALID_ARGUMENT, so a result cannot get past
+ *  PDQG_MATCHER_MIN_QUALITY by claiming "unknown". A result with too_small set,
  *  or with quality below PDQG_MATCHER_MIN_QUALITY, matches nothing (PDQG_OK,
  *  *count 0). Output and errors as pdqg_matcher_query(). Thread-safe. */
 PDQGUARD_API int pdqg_matcher_query_result(const pdqg_matcher* matcher, const pdqg_result* result,

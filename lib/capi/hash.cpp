@@ -17,11 +17,13 @@ static_assert(static_cast<int>(pdqguard::PixelFormat::i420) == PDQG_FORMAT_I420)
 static_assert(static_cast<int>(pdqguard::PixelFormat::nv12) == PDQG_FORMAT_NV12);
 static_assert(static_cast<int>(pdqguard::Dihedral::flipminus1) == PDQG_DIHEDRAL_FLIPMINUS1);
 
-/// The opaque hasher handle: a C++ Hasher (scratch), decode options, an error slot.
+/// The opaque hasher handle: a C++ Hasher (scratch), decode options, an error
+/// slot (mutable: pdqg_hasher_get takes the hasher const and still records why
+/// it failed, as every call made with a hasher does).
 struct pdqg_hasher {
   pdqguard::Hasher hasher;
   pdqguard::DecodeOptions opts;
-  pdqguard::capi::ErrorSlot error;
+  mutable pdqguard::capi::ErrorSlot error;
 };
 
 namespace pdqguard::capi {
@@ -212,15 +214,15 @@ int pdqg_hasher_set(pdqg_hasher* hasher, int param, std::int64_t value) {
 }
 
 int pdqg_hasher_get(const pdqg_hasher* hasher, int param, std::int64_t* value) {
-  if (hasher == nullptr || value == nullptr)
-    return fail(nullptr, ErrorCode::invalid_argument, "NULL hasher or value");
+  if (hasher == nullptr) return fail(nullptr, ErrorCode::invalid_argument, "hasher is NULL");
+  if (value == nullptr) return fail(&hasher->error, ErrorCode::invalid_argument, "value is NULL");
   switch (param) {
     case PDQG_HASHER_MAX_PIXELS: *value = static_cast<std::int64_t>(hasher->opts.max_pixels); return 0;
     case PDQG_HASHER_MAX_BYTES: *value = static_cast<std::int64_t>(hasher->opts.max_bytes); return 0;
     case PDQG_HASHER_FAST_JPEG: *value = hasher->opts.fast ? 1 : 0; return 0;
     case PDQG_HASHER_EXIF_ORIENTATION: *value = hasher->opts.apply_exif_orientation ? 1 : 0; return 0;
     default:
-      return fail(nullptr, ErrorCode::invalid_argument,
+      return fail(&hasher->error, ErrorCode::invalid_argument,
                   "unknown hasher parameter " + std::to_string(param));
   }
 }

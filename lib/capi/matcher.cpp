@@ -189,16 +189,25 @@ std::shared_ptr<const Matcher> snapshot(const pdqg_matcher& m) {
   return s;
 }
 
+/// Which qualities a query entry point takes: hand-filled queries and hashes
+/// may say "unknown" (-1, never gated); a hashing result always knows its
+/// quality, so -1 there would be a way around PDQG_MATCHER_MIN_QUALITY.
+enum class QualityRule { unknown_allowed, known_required };
+
 /// pdqg_matcher_query: the pdqg_result as the library's DihedralResult (the
 /// variants marked real only when hashed so and PDQG_MATCHER_DIHEDRAL is on),
 /// then Matcher::query, which applies every rule.
 int query_impl(const pdqg_matcher* m, const pdqg_result* r, pdqg_match** matches, std::size_t* count,
-               int* gate) noexcept {
+               int* gate, QualityRule rule) noexcept {
   if (m == nullptr || r == nullptr || matches == nullptr || count == nullptr)
     return fail(nullptr, ErrorCode::invalid_argument, "NULL matcher, query or output");
-  if (r->quality < -1 || r->quality > 100)
+  const int lowest = rule == QualityRule::unknown_allowed ? -1 : 0;
+  if (r->quality < lowest || r->quality > 100)
     return fail(nullptr, ErrorCode::invalid_argument,
-                "quality must be -1 (unknown) or 0..100, not " + std::to_string(r->quality));
+                std::string("quality must be ") +
+                    (rule == QualityRule::unknown_allowed ? "-1 (unknown) or 0..100"
+                                                          : "0..100 in a hashing result") +
+                    ", not " + std::to_string(r->quality));
   return guard(nullptr, [&] {
     const std::shared_ptr<const Matcher> s = snapshot(*m);
     DihedralResult d;
@@ -389,7 +398,7 @@ int pdqg_matcher_query_hash(const pdqg_matcher* m, const pdqg_hash* hash, int qu
   pdqg_result q{};
   q.hash = *hash;
   q.quality = quality;
-  return query_impl(m, &q, matches, count, nullptr);
+  return query_impl(m, &q, matches, count, nullptr, QualityRule::unknown_allowed);
 }
 
 const char* pdqg_gate_name(int gate) {
@@ -403,12 +412,12 @@ const char* pdqg_gate_name(int gate) {
 
 int pdqg_matcher_query(const pdqg_matcher* m, const pdqg_result* query, pdqg_match** matches,
                        std::size_t* count, int* gate) {
-  return query_impl(m, query, matches, count, gate);
+  return query_impl(m, query, matches, count, gate, QualityRule::unknown_allowed);
 }
 
 int pdqg_matcher_query_result(const pdqg_matcher* m, const pdqg_result* result,
                               pdqg_match** matches, std::size_t* count) {
-  return query_impl(m, result, matches, count, nullptr);
+  return query_impl(m, result, matches, count, nullptr, QualityRule::known_required);
 }
 
 int pdqg_matcher_query_frame(const pdqg_matcher* m, pdqg_hasher* hasher, const pdqg_frame* frame,
@@ -419,7 +428,7 @@ int pdqg_matcher_query_frame(const pdqg_matcher* m, pdqg_hasher* hasher, const p
   pdqg_result* r = result ? result : &local;
   const unsigned flags = m->dihedral.load(std::memory_order_relaxed) ? PDQG_FLAG_DIHEDRAL : 0u;
   if (const int st = pdqg_hash_frame(hasher, frame, flags, r)) return st;
-  return query_impl(m, r, matches, count, nullptr);
+  return query_impl(m, r, matches, count, nullptr, QualityRule::known_required);
 }
 
 void pdqg_matches_free(pdqg_match* matches) { std::free(matches); }

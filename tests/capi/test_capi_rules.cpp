@@ -250,3 +250,67 @@ TEST_CASE("frame geometry: plane sizes and packed sizes per pixel format") {
   f.sizes[2] -= 1;  // one byte short in a chroma plane: refused before reading
   CHECK(pdqg_hash_frame(nullptr, &f, 0, &a) == PDQG_INVALID_ARGUMENT);
 }
+
+// Issue #21: a hashing result can neither bring an impossible quality nor claim
+// "unknown" to get past the minimum quality, and every failed call made with a
+// hasher leaves its reason in pdqg_hasher_error().
+TEST_CASE("pdqg_matcher_query_result validates the quality of a hashing result") {
+  ListFile f("id,hash\nzero," + std::string(64, '0') + "\n", "quality.csv");
+  pdqg_matcher* m = open_list(f);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MIN_QUALITY, 50) == PDQG_OK);
+  pdqg_match* hits = nullptr;
+  std::size_t n = 7;
+  pdqg_result r{};
+  for (const int bad : {-5, -1, 101, INT32_MIN}) {
+    r.quality = bad;
+    CHECK_MESSAGE(pdqg_matcher_query_result(m, &r, &hits, &n) == PDQG_INVALID_ARGUMENT, bad);
+    CHECK(std::string(pdqg_last_error()).find("quality") != std::string::npos);
+    CHECK(n == 7);  // outputs untouched on failure
+  }
+  r.quality = 49;  // gated
+  REQUIRE(pdqg_matcher_query_result(m, &r, &hits, &n) == PDQG_OK);
+  CHECK(n == 0);
+  r.quality = 50;
+  REQUIRE(pdqg_matcher_query_result(m, &r, &hits, &n) == PDQG_OK);
+  CHECK(n == 1);
+  pdqg_matches_free(hits);
+  // Hash queries and hand-filled pdqg_matcher_query may still say "unknown" (-1),
+  // but nothing below it.
+  const pdqg_hash zero{};
+  REQUIRE(pdqg_matcher_query_hash(m, &zero, -1, &hits, &n) == PDQG_OK);
+  CHECK(n == 1);
+  pdqg_matches_free(hits);
+  CHECK(pdqg_matcher_query_hash(m, &zero, -5, &hits, &n) == PDQG_INVALID_ARGUMENT);
+  r.quality = -5;
+  CHECK(pdqg_matcher_query(m, &r, &hits, &n, nullptr) == PDQG_INVALID_ARGUMENT);
+  pdqg_matcher_free(m);
+}
+
+TEST_CASE("every failed call made with a hasher sets its error") {
+  pdqg_hasher* h = nullptr;
+  REQUIRE(pdqg_hasher_create(&h) == PDQG_OK);
+  CHECK(std::string(pdqg_hasher_error(h)).empty());
+  std::int64_t v = 0;
+  CHECK(pdqg_hasher_get(h, 99, &v) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("99") != std::string::npos);
+  CHECK(pdqg_hasher_get(h, PDQG_HASHER_MAX_PIXELS, nullptr) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)) == "value is NULL");
+  CHECK(pdqg_hasher_set(h, PDQG_HASHER_MAX_PIXELS, 0) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("range") != std::string::npos);
+  CHECK(pdqg_hasher_set(h, 42, 1) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("42") != std::string::npos);
+  pdqg_result r;
+  CHECK(pdqg_hash_buffer(h, "x", 1, 0, &r) != PDQG_OK);
+  CHECK(std::string(pdqg_hasher_error(h)) == pdqg_last_error());
+  CHECK(pdqg_hash_pixels(h, PDQG_FORMAT_I420, "x", 1, 1, 1, 0, 0, &r) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("i420") != std::string::npos);
+  CHECK(pdqg_hash_frame(h, nullptr, 0, &r) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("NULL") != std::string::npos);
+  CHECK(pdqg_hash_buffer(h, "x", 1, 8u, &r) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)) == "unknown flag bits");
+  CHECK(pdqg_hash_file(h, "/nonexistent/pdqg-audit.jpg", 0, &r) == PDQG_IO_ERROR);
+  CHECK(std::string(pdqg_hasher_error(h)).find("/nonexistent/pdqg-audit.jpg") == 0);
+  REQUIRE(pdqg_hasher_get(h, PDQG_HASHER_MAX_PIXELS, &v) == PDQG_OK);  // success keeps the message
+  CHECK(!std::string(pdqg_hasher_error(h)).empty());
+  pdqg_hasher_free(h);
+}
