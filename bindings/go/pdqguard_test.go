@@ -271,6 +271,44 @@ func TestErrorsWrapTheCStatus(t *testing.T) {
 	}
 }
 
+// Every C status has its sentinel with the C API's name, and errors.Is finds it
+// through an *Error; a number the binding (and the library) does not know is
+// still an error carrying its number and name, never a panic.
+func TestEveryStatusIsMapped(t *testing.T) {
+	want := []struct {
+		sentinel Status
+		name     string
+	}{
+		{ErrInvalidArgument, "invalid_argument"}, {ErrIO, "io_error"},
+		{ErrUnsupportedFormat, "unsupported_format"}, {ErrDecode, "decode_error"},
+		{ErrImageTooLarge, "image_too_large"}, {ErrFileTooLarge, "file_too_large"},
+		{ErrBadHash, "bad_hash"}, {ErrListParse, "list_parse_error"},
+		{ErrIndexCorrupt, "index_corrupt"}, {ErrUnsupportedISA, "unsupported_isa"},
+		{ErrOutOfMemory, "out_of_memory"}, {ErrInternal, "internal_error"},
+		{ErrEncrypted, "encrypted"}, {ErrArchiveLimit, "archive_limit"},
+		{ErrNotAFile, "not_a_file"}, {ErrNoVideoStream, "no_video_stream"},
+		{ErrBadFrameRate, "bad_frame_rate"}, {ErrVideoTooLong, "video_too_long"},
+		{ErrTruncatedInput, "truncated_input"},
+	}
+	for i, w := range want {
+		if int(w.sentinel) != i+1 || w.sentinel.Name() != w.name || w.sentinel.Error() != w.name {
+			t.Errorf("status %d: %d %q", i+1, int(w.sentinel), w.sentinel.Error())
+		}
+		var err error = &Error{Status: Status(i + 1), Message: "m"}
+		if !errors.Is(err, w.sentinel) || err.Error() != w.name+": m" {
+			t.Errorf("errors.Is(%v, %v) is false", err, w.sentinel)
+		}
+	}
+	future := &Error{Status: Status(9999), Message: "from a newer library"}
+	if future.Error() != "unknown_error 9999: from a newer library" || errors.Is(future, ErrInternal) {
+		t.Errorf("unknown status: %q", future.Error())
+	}
+	var pe *Error
+	if !errors.As(error(future), &pe) || int(pe.Status) != 9999 {
+		t.Errorf("unknown status lost its number: %+v", pe)
+	}
+}
+
 // A raw gray frame, padded rows, and the same pixels as an image.Gray (also a
 // sub-image) hash alike; geometry comes from PlaneSize/PackedSize.
 func TestFramesAndImages(t *testing.T) {
