@@ -35,12 +35,18 @@ static napi_ref g_error_class = NULL;
   napi_value argv[(n)];  \
   CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL))
 
-/* An error object: PdqguardError(message) with .code (the status name) and
- * .status (its number). */
+/* An error object: PdqguardError(message) with .code (the status name, from
+ * pdqg_status_name: every status the library has, also ones newer than this
+ * addon) and .status (its number). A number the library cannot name either
+ * has code "unknown_error" and the number in the message. */
 static napi_value make_error(napi_env env, int status, const char* message) {
   napi_value msg, code, num, err = NULL, ctor;
   char text[1024];
-  snprintf(text, sizeof text, "%s: %s", pdqg_status_name(status), message ? message : "");
+  const char* name = pdqg_status_name(status);
+  if (strcmp(name, pdqg_status_name(-1)) == 0)
+    snprintf(text, sizeof text, "%s %d: %s", name, status, message ? message : "");
+  else
+    snprintf(text, sizeof text, "%s: %s", name, message ? message : "");
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
   napi_create_string_utf8(env, pdqg_status_name(status), NAPI_AUTO_LENGTH, &code);
   napi_create_int32(env, status, &num);
@@ -640,6 +646,29 @@ static napi_value version(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* statusName(n): pdqg_status_name, the one table of status names. */
+static napi_value status_name(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t n = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok) n = -1;
+  napi_value v;
+  napi_create_string_utf8(env, pdqg_status_name(n), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+/* throwStatusForTest(n, message): throws the error a failed call with status n
+ * would throw (tests check every status, also unknown ones, maps to a code). */
+static napi_value throw_status_for_test(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t n = 0;
+  char message[256] = "";
+  size_t len = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok) n = PDQG_INVALID_ARGUMENT;
+  if (argc >= 2) napi_get_value_string_utf8(env, argv[1], message, sizeof message, &len);
+  napi_throw(env, make_error(env, n, message));
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct {
     const char* name;
@@ -650,6 +679,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"matcherClose", matcher_close}, {"matcherReload", matcher_reload}, {"matcherSet", matcher_set},
       {"matcherGet", matcher_get},     {"matcherBounds", matcher_bounds}, {"matcherMatch", matcher_match},
       {"setErrorClass", set_error_class}, {"version", version},
+      {"statusName", status_name},     {"throwStatusForTest", throw_status_for_test},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; ++i) {
     napi_value f;

@@ -1,12 +1,21 @@
 // TypeScript declarations of the pdqguard Node.js binding (index.js).
 
-/** A failure: `code` is the C API's status name, `status` its number. */
+/** The C API's status names (pdqg_status_name), in number order from 1. */
+export type StatusCode = 'invalid_argument' | 'io_error' | 'unsupported_format' | 'decode_error'
+  | 'image_too_large' | 'file_too_large' | 'bad_hash' | 'list_parse_error' | 'index_corrupt'
+  | 'unsupported_isa' | 'out_of_memory' | 'internal_error' | 'encrypted' | 'archive_limit'
+  | 'not_a_file' | 'no_video_stream' | 'bad_frame_rate' | 'video_too_long' | 'truncated_input';
+
+/** A failure: `code` is the C API's status name, `status` its number. A status
+ *  newer than these declarations still has its C name (hence `string`);
+ *  "unknown_error" only when the library cannot name the number either. */
 export class PdqguardError extends Error {
-  code: 'invalid_argument' | 'io_error' | 'unsupported_format' | 'decode_error' | 'image_too_large'
-    | 'file_too_large' | 'bad_hash' | 'list_parse_error' | 'index_corrupt' | 'unsupported_isa'
-    | 'out_of_memory' | 'internal_error';
+  code: StatusCode | (string & {});
   status: number;
 }
+
+/** The C API's name of a status number ("unknown_error" for no status). */
+export function statusName(status: number): string;
 
 export interface HashOptions {
   /** Also compute the 8 dihedral hashes (original, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1). */

@@ -8,7 +8,8 @@ const addon = require(process.env.PDQGUARD_NODE_ADDON
   ? path.resolve(process.env.PDQGUARD_NODE_ADDON) : path.join(__dirname, 'pdqguard.node'));
 
 /** Every failure: `code` is the C API's status name ("decode_error", "io_error",
- *  ...), `status` its number, `message` the library's explanation. */
+ *  "truncated_input", ...; "unknown_error" only for a number the library cannot
+ *  name), `status` its number, `message` the library's explanation. */
 class PdqguardError extends Error {
   constructor(message) {
     super(message);
@@ -51,6 +52,9 @@ const distance = (a, b) => addon.distance(a, b);
 
 /** Validates a hex hash, returning its canonical lowercase form. */
 const parseHash = (hex) => addon.parseHash(hex);
+
+/** The C API's name of a status number (pdqg_status_name): what `code` says. */
+const statusName = (status) => addon.statusName(status);
 
 /** A loaded blocklist. Queries are synchronous (microseconds); close() frees it now,
  *  and garbage collection frees an unclosed one. */
@@ -99,5 +103,5 @@ class Matcher {
 
 module.exports = {
   PdqguardError, Matcher, hashFile, hashBytes, hashBuffer: hashBytes, hashFileSync, hashBytesSync,
-  hashFrame, distance, parseHash, version: addon.version,
+  hashFrame, distance, parseHash, statusName, version: addon.version,
 };

@@ -170,3 +170,20 @@ test('README example runs as written', () => {
   assert.strictEqual(out, `${files[0]} blocked by bridge-1 at distance 0\n${files[1]} clean\n` +
     `${files[2]} not judged: below_quality\n${files[3]} error: io_error\n`);
 });
+
+test('every C status maps to its code; an unknown one keeps its number', () => {
+  const dts = fs.readFileSync(path.join(src, 'bindings', 'node', 'index.d.ts'), 'utf8');
+  const declared = /type StatusCode =([^;]*);/.exec(dts)[1].match(/'[a-z_]+'/g).map((s) => s.slice(1, -1));
+  const names = [];
+  for (let n = 1; pdqguard.statusName(n) !== 'unknown_error'; n++) names.push(pdqguard.statusName(n));
+  assert.ok(names.length >= 19 && names[18] === 'truncated_input', names.join());
+  assert.deepStrictEqual(declared, names); // index.d.ts lists exactly the library's names, in order
+  const addon = require(process.env.PDQGUARD_NODE_ADDON);
+  names.forEach((name, i) => {
+    assert.throws(() => addon.throwStatusForTest(i + 1, 'why'), (e) =>
+      e instanceof pdqguard.PdqguardError && e.code === name && e.status === i + 1 && e.message === `${name}: why`);
+  });
+  assert.throws(() => addon.throwStatusForTest(9999, 'newer'), (e) =>
+    e instanceof pdqguard.PdqguardError && e.code === 'unknown_error' && e.status === 9999 &&
+    e.message === 'unknown_error 9999: newer');
+});

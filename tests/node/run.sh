@@ -14,4 +14,4 @@ case "$mode" in
       { echo "shared corpus not found at $PDQGUARD_CORPUS_DIR: skipped"; exit 77; } ;;
   *) echo "unknown mode $mode"; exit 2 ;;
 esac
-exec "$node" --test "$src/tests/node/binding.test.js"
+exec "$node" --test "$src"/tests/node/*.test.js
