@@ -20,6 +20,13 @@ pub const PDQG_INDEX_CORRUPT: c_int = 9;
 pub const PDQG_UNSUPPORTED_ISA: c_int = 10;
 pub const PDQG_OUT_OF_MEMORY: c_int = 11;
 pub const PDQG_INTERNAL_ERROR: c_int = 12;
+pub const PDQG_ENCRYPTED: c_int = 13;
+pub const PDQG_ARCHIVE_LIMIT: c_int = 14;
+pub const PDQG_NOT_A_FILE: c_int = 15;
+pub const PDQG_NO_VIDEO_STREAM: c_int = 16;
+pub const PDQG_BAD_FRAME_RATE: c_int = 17;
+pub const PDQG_VIDEO_TOO_LONG: c_int = 18;
+pub const PDQG_TRUNCATED_INPUT: c_int = 19;
 
 /// Characters in a hex hash, without the NUL.
 pub const PDQG_HEX_LENGTH: usize = 64;

@@ -29,8 +29,11 @@ use std::path::Path;
 use std::ptr;
 use std::str::FromStr;
 
-/// A C status code (`pdqg_status`), with the C API's numbers.
+/// A C status code (`pdqg_status`), with the C API's numbers and names.
+/// Non-exhaustive: newer libraries append statuses; one this binding does not
+/// list arrives as `Other(number)`, named by the library (`name()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     InvalidArgument,
     IoError,
@@ -44,51 +47,71 @@ pub enum Status {
     UnsupportedIsa,
     OutOfMemory,
     InternalError,
+    Encrypted,
+    ArchiveLimit,
+    NotAFile,
+    NoVideoStream,
+    BadFrameRate,
+    VideoTooLong,
+    TruncatedInput,
     /// A number this binding does not know (a newer library).
     Other(i32),
 }
 
+/// Each known status with its C number: the one table `Status::from_c` and
+/// `Status::code` read (a new C status needs a variant and a line here).
+const STATUSES: &[(Status, c_int)] = &[
+    (Status::InvalidArgument, sys::PDQG_INVALID_ARGUMENT),
+    (Status::IoError, sys::PDQG_IO_ERROR),
+    (Status::UnsupportedFormat, sys::PDQG_UNSUPPORTED_FORMAT),
+    (Status::DecodeError, sys::PDQG_DECODE_ERROR),
+    (Status::ImageTooLarge, sys::PDQG_IMAGE_TOO_LARGE),
+    (Status::FileTooLarge, sys::PDQG_FILE_TOO_LARGE),
+    (Status::BadHash, sys::PDQG_BAD_HASH),
+    (Status::ListParseError, sys::PDQG_LIST_PARSE_ERROR),
+    (Status::IndexCorrupt, sys::PDQG_INDEX_CORRUPT),
+    (Status::UnsupportedIsa, sys::PDQG_UNSUPPORTED_ISA),
+    (Status::OutOfMemory, sys::PDQG_OUT_OF_MEMORY),
+    (Status::InternalError, sys::PDQG_INTERNAL_ERROR),
+    (Status::Encrypted, sys::PDQG_ENCRYPTED),
+    (Status::ArchiveLimit, sys::PDQG_ARCHIVE_LIMIT),
+    (Status::NotAFile, sys::PDQG_NOT_A_FILE),
+    (Status::NoVideoStream, sys::PDQG_NO_VIDEO_STREAM),
+    (Status::BadFrameRate, sys::PDQG_BAD_FRAME_RATE),
+    (Status::VideoTooLong, sys::PDQG_VIDEO_TOO_LONG),
+    (Status::TruncatedInput, sys::PDQG_TRUNCATED_INPUT),
+];
+
 impl Status {
-    fn from_c(st: c_int) -> Status {
-        match st {
-            sys::PDQG_INVALID_ARGUMENT => Status::InvalidArgument,
-            sys::PDQG_IO_ERROR => Status::IoError,
-            sys::PDQG_UNSUPPORTED_FORMAT => Status::UnsupportedFormat,
-            sys::PDQG_DECODE_ERROR => Status::DecodeError,
-            sys::PDQG_IMAGE_TOO_LARGE => Status::ImageTooLarge,
-            sys::PDQG_FILE_TOO_LARGE => Status::FileTooLarge,
-            sys::PDQG_BAD_HASH => Status::BadHash,
-            sys::PDQG_LIST_PARSE_ERROR => Status::ListParseError,
-            sys::PDQG_INDEX_CORRUPT => Status::IndexCorrupt,
-            sys::PDQG_UNSUPPORTED_ISA => Status::UnsupportedIsa,
-            sys::PDQG_OUT_OF_MEMORY => Status::OutOfMemory,
-            sys::PDQG_INTERNAL_ERROR => Status::InternalError,
-            n => Status::Other(n),
-        }
+    /// The Status of a C status number (`Other(n)` for one this binding does not list).
+    pub fn from_c(st: c_int) -> Status {
+        STATUSES.iter().find(|(_, n)| *n == st).map_or(Status::Other(st), |(s, _)| *s)
     }
 
     /// The C status number.
     pub fn code(self) -> i32 {
         match self {
-            Status::InvalidArgument => sys::PDQG_INVALID_ARGUMENT,
-            Status::IoError => sys::PDQG_IO_ERROR,
-            Status::UnsupportedFormat => sys::PDQG_UNSUPPORTED_FORMAT,
-            Status::DecodeError => sys::PDQG_DECODE_ERROR,
-            Status::ImageTooLarge => sys::PDQG_IMAGE_TOO_LARGE,
-            Status::FileTooLarge => sys::PDQG_FILE_TOO_LARGE,
-            Status::BadHash => sys::PDQG_BAD_HASH,
-            Status::ListParseError => sys::PDQG_LIST_PARSE_ERROR,
-            Status::IndexCorrupt => sys::PDQG_INDEX_CORRUPT,
-            Status::UnsupportedIsa => sys::PDQG_UNSUPPORTED_ISA,
-            Status::OutOfMemory => sys::PDQG_OUT_OF_MEMORY,
-            Status::InternalError => sys::PDQG_INTERNAL_ERROR,
             Status::Other(n) => n,
+            known => STATUSES.iter().find(|(s, _)| *s == known).map_or(-1, |(_, n)| *n),
         }
     }
 
-    /// The stable snake_case name from the C API (`pdqg_status_name`), e.g. "decode_error".
+    /// The stable snake_case name from the C API (`pdqg_status_name`), e.g.
+    /// "decode_error"; "unknown_error" for a number the library does not know either.
     pub fn name(self) -> &'static str {
         static_str(unsafe { sys::pdqg_status_name(self.code()) })
+    }
+}
+
+/// The name, with the number when the library has no name for it ("unknown_error 42").
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name();
+        if name == static_str(unsafe { sys::pdqg_status_name(-1) }) {
+            write!(f, "{} {}", name, self.code())
+        } else {
+            f.write_str(name)
+        }
     }
 }
 
@@ -101,7 +124,7 @@ pub struct Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.status.name(), self.message)
+        write!(f, "{}: {}", self.status, self.message)
     }
 }
 

@@ -167,6 +167,42 @@ fn errors_carry_the_c_status() {
     assert_eq!(HasherParam::FastJpeg.to_string(), "fast_jpeg");
 }
 
+/// Every C status maps to its own kind with the C API's number and name; a
+/// number unknown to binding and library keeps it, and nothing panics.
+#[test]
+fn every_status_is_mapped() {
+    let known = [
+        (Status::InvalidArgument, "invalid_argument"),
+        (Status::IoError, "io_error"),
+        (Status::UnsupportedFormat, "unsupported_format"),
+        (Status::DecodeError, "decode_error"),
+        (Status::ImageTooLarge, "image_too_large"),
+        (Status::FileTooLarge, "file_too_large"),
+        (Status::BadHash, "bad_hash"),
+        (Status::ListParseError, "list_parse_error"),
+        (Status::IndexCorrupt, "index_corrupt"),
+        (Status::UnsupportedIsa, "unsupported_isa"),
+        (Status::OutOfMemory, "out_of_memory"),
+        (Status::InternalError, "internal_error"),
+        (Status::Encrypted, "encrypted"),
+        (Status::ArchiveLimit, "archive_limit"),
+        (Status::NotAFile, "not_a_file"),
+        (Status::NoVideoStream, "no_video_stream"),
+        (Status::BadFrameRate, "bad_frame_rate"),
+        (Status::VideoTooLong, "video_too_long"),
+        (Status::TruncatedInput, "truncated_input"),
+    ];
+    for (i, (status, name)) in known.iter().enumerate() {
+        let n = i as i32 + 1;
+        assert_eq!((Status::from_c(n), status.code(), status.name()), (*status, n, *name));
+        assert_eq!(status.to_string(), *name);
+    }
+    let future = Status::from_c(9999);
+    assert_eq!((future, future.code(), future.name()), (Status::Other(9999), 9999, "unknown_error"));
+    let e = pdqguard::Error { status: future, message: "from a newer library".into() };
+    assert_eq!(e.to_string(), "unknown_error 9999: from a newer library");
+}
+
 #[test]
 fn frames_and_geometry() {
     let (w, h) = (97, 61);
