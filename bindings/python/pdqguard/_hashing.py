@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -164,9 +165,19 @@ class _Pinned:
             self.address = ctypes.addressof(arr)
 
 
+# The C API's answers for the names seen so far (a memo, not a second table: every
+# entry is what pdqg_format_from_name said); bounded, names are few.
+_FORMAT_MEMO: Dict[str, int] = {}
+
+
 def _format_number(fmt: object) -> int:
     """The pdqg_format of a name (canonical or ffmpeg alias), by the C API's table."""
+    n = _FORMAT_MEMO.get(fmt, -1) if isinstance(fmt, str) else -1
+    if n >= 0:
+        return n
     n = _lib.pdqg_format_from_name(_c_text(fmt, "pixel format")) if isinstance(fmt, str) else -1
+    if n >= 0 and len(_FORMAT_MEMO) < 64:
+        _FORMAT_MEMO[fmt] = n  # type: ignore[index]
     if n < 0:
         raise ArgumentError(f"unknown pixel format {fmt!r} (expected one of {', '.join(FORMATS)}, "
                             "or ffmpeg's gray, rgb24, rgba, bgr24, bgra, yuv420p)")
@@ -180,7 +191,11 @@ def _canonical_format(fmt: object) -> str:
 def _packed_channels(fmt: str) -> int:
     """Bytes per pixel of a one-plane format (0 for planar ones), from the C API's
     frame geometry."""
-    n = _format_number(fmt)
+    return _packed_channels_of(_format_number(fmt))
+
+
+@functools.lru_cache(maxsize=None)  # one entry per pixel format
+def _packed_channels_of(n: int) -> int:
     row, rows = ctypes.c_size_t(), ctypes.c_size_t()
     if _lib.pdqg_frame_plane_size(n, 1, 1, 1, ctypes.byref(row), ctypes.byref(rows)) == 0:
         return 0  # has a second plane
@@ -224,7 +239,7 @@ def _frame_from_numpy(arr: Any, fmt: Optional[str]) -> Tuple[str, int, int, List
         arr = np.ascontiguousarray(arr)
     stride = arr.strides[0]
     size = stride * (h - 1) + w * channels if h > 0 else 0
-    return fmt, w, h, [(arr, arr.ctypes.data, size, stride)]
+    return fmt, w, h, [(arr, arr.__array_interface__["data"][0], size, stride)]
 
 
 # Pillow's 16-bit gray modes and the byte order of their samples.
@@ -286,13 +301,18 @@ def _high_bytes_of_int32(data: bytes) -> bytes:
 def _plane_layout(fmt: str, w: int, h: int) -> List[Tuple[int, int]]:
     """(row bytes, rows) of each plane of a tightly packed frame: the library's
     frame geometry (pdqg_frame_plane_size), never restated here."""
+    return list(_plane_layout_of(_format_number(fmt), w, h))
+
+
+@functools.lru_cache(maxsize=256)  # a stream asks for the same geometry every frame
+def _plane_layout_of(n: int, w: int, h: int) -> Tuple[Tuple[int, int], ...]:
     out = []
     row, rows = ctypes.c_size_t(), ctypes.c_size_t()
     for p in range(3):
-        if _lib.pdqg_frame_plane_size(_format_number(fmt), w, h, p, ctypes.byref(row), ctypes.byref(rows)) != 0:
+        if _lib.pdqg_frame_plane_size(n, w, h, p, ctypes.byref(row), ctypes.byref(rows)) != 0:
             break
         out.append((row.value, rows.value))
-    return out
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------
@@ -420,7 +440,8 @@ def _make_frame(data: Any, width: Optional[int], height: Optional[int], fmt: Opt
     """(pdqg_frame, the objects that keep its buffers alive) for a frame given as
     a numpy array, a PIL image or buffer(s), as Hasher.hash_frame takes it.
     Every integer is range-checked for the C type it becomes (never wrapped)."""
-    if _is_pil(data):
+    plain = isinstance(data, (bytes, bytearray, memoryview, list, tuple))
+    if not plain and _is_pil(data):
         pil_fmt, pixels = _pil_pixels(data)
         if fmt is not None and _canonical_format(fmt) != pil_fmt:
             raise ArgumentError(f"a PIL image of mode {data.mode} is hashed as {pil_fmt}, "
@@ -429,7 +450,7 @@ def _make_frame(data: Any, width: Optional[int], height: Optional[int], fmt: Opt
         if (width is not None and width != w) or (height is not None and height != h):
             raise ArgumentError(f"width/height {width}x{height} disagree with the image's {w}x{h}")
         data, width, height, fmt, stride = pixels, w, h, pil_fmt, None
-    if _is_numpy(data):
+    if not plain and _is_numpy(data):
         fmt, w, h, planes = _frame_from_numpy(data, fmt)
         if (width is not None and width != w) or (height is not None and height != h):
             raise ArgumentError(f"width/height {width}x{height} disagree with the array's {w}x{h}")
@@ -448,6 +469,8 @@ def _make_frame(data: Any, width: Optional[int], height: Optional[int], fmt: Opt
         layout = _plane_layout(fmt, width, height) if width > 0 and height > 0 else [(0, 0)]
         if isinstance(data, (list, tuple)):  # one buffer per plane
             buffers = [_Pinned(b) for b in data]
+        elif len(layout) == 1:  # one plane: the whole buffer
+            buffers = [_Pinned(data)]
         else:  # one buffer: planes one after the other (packed, or with the given strides)
             whole = _Pinned(data)
             buffers, offset = [], 0
