@@ -16,15 +16,20 @@ PROBE = ("import pdqguard, sys; r = pdqguard.hash_file(sys.argv[1]); "
          "print(pdqguard.__file__); print(r.hash.hex, r.quality)")
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
+def pip_install(target):
+    """`pip install ./bindings/python` into `target`, offline."""
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--quiet",
          "--disable-pip-version-check", "--no-cache-dir", "--target", str(target),
          os.path.join(SOURCE, "bindings", "python")],
         capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    target = tmp_path_factory.mktemp("site")
+    pip_install(target)
     assert (target / "pdqguard" / "__init__.py").exists()
     assert list(target.glob("pdqguard-*.dist-info/RECORD"))
     return target
@@ -71,12 +76,7 @@ def test_found_in_the_install_prefix_without_environment(tmp_path, corpus, raw_r
     for libdir in ("lib", os.path.join("lib", sysconfig.get_config_var("MULTIARCH") or "")):
         prefix = tmp_path / libdir.replace(os.sep, "_") / "prefix"
         site = prefix / "lib" / "python3" / "dist-packages"
-        proc = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--quiet",
-             "--disable-pip-version-check", "--no-cache-dir", "--target", str(site),
-             os.path.join(SOURCE, "bindings", "python")],
-            capture_output=True, text=True, timeout=240)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+        pip_install(site)
         assert (site / "pdqguard" / "py.typed").exists()  # PEP 561: type hints are shipped
         (prefix / libdir).mkdir(parents=True, exist_ok=True)
         shutil.copy(LIBRARY, prefix / libdir / "libpdqguard.so.0")

@@ -13,20 +13,41 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple
 
-from ._errors import Error, Status
+from ._errors import ArgumentError, Error, Status, _check, _int_in
 from ._native import lib as _lib
 
 
 class _NativeObject:
-    """Base of Hasher, Matcher and Stream. A subclass names the C function that
-    frees its handle (_FREE), itself (_NAME), and whether calls on one handle
-    must be serialised (_EXCLUSIVE)."""
+    """Base of Hasher, Matcher and Stream. A subclass names the C functions that
+    free its handle (_FREE) and read its error message (_ERROR), itself (_NAME),
+    and whether calls on one handle must be serialised (_EXCLUSIVE)."""
 
     _FREE = ""
+    _ERROR = ""
     _NAME = ""
     _EXCLUSIVE = True
+    _BOUNDS = ""  # the C API's param-bounds getter of the subclass's parameters
+    _PARAMS: Dict[str, int] = {}  # parameter names and numbers
+
+    @classmethod
+    def param_bounds(cls, name: str) -> Tuple[int, int, int]:
+        """(lower, upper, default) of a parameter, as the library defines them
+        (pdqg_hasher_param_bounds / pdqg_matcher_param_bounds)."""
+        if name not in cls._PARAMS:
+            raise ArgumentError(f"unknown {cls._NAME} parameter {name!r} "
+                                f"(expected one of {', '.join(cls._PARAMS)})")
+        lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+        _check(getattr(_lib, cls._BOUNDS)(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
+                                          ctypes.byref(df)))
+        return lo.value, hi.value, df.value
+
+    @classmethod
+    def _checked(cls, name: str, value: object) -> int:
+        """`value` for parameter `name`, refused (ArgumentError) outside its bounds."""
+        lo, hi, _ = cls.param_bounds(name)
+        return _int_in(value, lo, hi, name)
 
     _h: Optional[ctypes.c_void_p] = None
 
@@ -50,6 +71,18 @@ class _NativeObject:
                 raise Error(Status.INVALID_ARGUMENT, f"this {self._NAME} is closed")
             self._active += 1
             return h
+
+    def _run(self, fn: Any, *args: Any, own_message: bool = True) -> None:
+        """Calls fn(handle, *args) with the handle held; a failed status raises
+        Error with the object's own message (_ERROR), or with the calling
+        thread's (pdqg_last_error) when own_message is False."""
+        h = self._acquire()
+        try:
+            st = fn(h, *args)
+            if st != 0:
+                _check(st, getattr(_lib, self._ERROR)(h) if own_message else None)
+        finally:
+            self._release()
 
     def _release(self) -> None:
         with self._cv:

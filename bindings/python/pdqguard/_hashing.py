@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._errors import (ArgumentError, Error, Status, _c_int, _c_path, _c_size, _c_text, _check,
-                      _int_in)
+from ._errors import ArgumentError, Error, Status, _c_int, _c_path, _c_size, _c_text, _check
 from ._handle import _NativeObject
 from ._native import lib as _lib
 
@@ -333,7 +332,8 @@ class Hasher(_NativeObject):
     give each thread its own Hasher, or use the module-level functions."""
 
     _PARAMS = {"max_pixels": 0, "max_bytes": 1, "fast_jpeg": 2, "exif_orientation": 3}
-    _FREE, _NAME, _EXCLUSIVE = "pdqg_hasher_free", "Hasher", True
+    _FREE, _ERROR, _NAME, _EXCLUSIVE = "pdqg_hasher_free", "pdqg_hasher_error", "Hasher", True
+    _BOUNDS = "pdqg_hasher_param_bounds"
 
     def __init__(self, *, max_pixels: Optional[int] = None, max_bytes: Optional[int] = None,
                  fast_jpeg: bool = False, exif_orientation: bool = False):
@@ -346,29 +346,8 @@ class Hasher(_NativeObject):
         for name, value in checked.items():
             self._set(name, value)
 
-    @classmethod
-    def param_bounds(cls, name: str) -> Tuple[int, int, int]:
-        """(lower, upper, default) of a parameter, as the library defines them
-        (pdqg_hasher_param_bounds)."""
-        if name not in cls._PARAMS:
-            raise ArgumentError(f"unknown hasher parameter {name!r} "
-                                f"(expected one of {', '.join(cls._PARAMS)})")
-        lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
-        _check(_lib.pdqg_hasher_param_bounds(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
-                                             ctypes.byref(df)))
-        return lo.value, hi.value, df.value
-
-    @classmethod
-    def _checked(cls, name: str, value: object) -> int:
-        lo, hi, _ = cls.param_bounds(name)
-        return _int_in(value, lo, hi, name)
-
     def _set(self, name: str, value: int) -> None:
-        h = self._acquire()
-        try:
-            _check(_lib.pdqg_hasher_set(h, self._PARAMS[name], value), _lib.pdqg_hasher_error(h))
-        finally:
-            self._release()
+        self._run(_lib.pdqg_hasher_set, self._PARAMS[name], value)
 
     def set(self, name: str, value: int) -> None:
         """Sets a parameter ("max_pixels", "max_bytes", "fast_jpeg", "exif_orientation")."""
@@ -379,11 +358,7 @@ class Hasher(_NativeObject):
         if name not in self._PARAMS:
             raise ArgumentError(f"unknown hasher parameter {name!r}")
         v = ctypes.c_int64()
-        h = self._acquire()
-        try:
-            _check(_lib.pdqg_hasher_get(h, self._PARAMS[name], ctypes.byref(v)), _lib.pdqg_hasher_error(h))
-        finally:
-            self._release()
+        self._run(_lib.pdqg_hasher_get, self._PARAMS[name], ctypes.byref(v))
         return v.value
 
     def hash_file(self, path: PathLike, *, dihedral: bool = False) -> HashResult:

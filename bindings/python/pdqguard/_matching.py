@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import _native
-from ._errors import ArgumentError, Error, Status, _c_int, _c_path, _check, _int_in
+from ._errors import ArgumentError, Error, Status, _c_int, _c_path, _check
 from ._handle import _NativeObject
 from ._hashing import (DIHEDRAL_NAMES, Hash, Hasher, HashResult, PathLike, Stride, _is_numpy,
                        _is_pil, hash_bytes, hash_file, hash_frame)
@@ -110,7 +110,8 @@ class Matcher(_NativeObject):
     index_corrupt, ...) when loading fails.
     """
 
-    _FREE, _NAME, _EXCLUSIVE = "pdqg_matcher_free", "Matcher", False
+    _FREE, _ERROR, _NAME, _EXCLUSIVE = "pdqg_matcher_free", "pdqg_matcher_error", "Matcher", False
+    _BOUNDS = "pdqg_matcher_param_bounds"
 
     # Parameter names and numbers, as the C API names them (pdqg_matcher_param_name).
     _PARAMS: Dict[str, int] = {}
@@ -119,17 +120,6 @@ class Matcher(_NativeObject):
         if _name is not None:
             _PARAMS[_name.decode()] = _p
     del _p, _name
-
-    @classmethod
-    def param_bounds(cls, name: str) -> Tuple[int, int, int]:
-        """(lower, upper, default) of a parameter, as the library defines them."""
-        if name not in cls._PARAMS:
-            raise ArgumentError(f"unknown matcher parameter {name!r} "
-                                f"(expected one of {', '.join(cls._PARAMS)})")
-        lo, hi, df = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
-        _check(_lib.pdqg_matcher_param_bounds(cls._PARAMS[name], ctypes.byref(lo), ctypes.byref(hi),
-                                              ctypes.byref(df)))
-        return lo.value, hi.value, df.value
 
     def __init__(self, lists: Union[None, PathLike, Sequence[PathLike]] = None,
                  index: Optional[PathLike] = None, *, threshold: Optional[int] = None,
@@ -159,17 +149,8 @@ class Matcher(_NativeObject):
 
     # --- options and counts ---------------------------------------------------
 
-    @classmethod
-    def _checked(cls, name: str, value: object) -> int:
-        lo, hi, _ = cls.param_bounds(name)
-        return _int_in(value, lo, hi, name)
-
     def _set(self, name: str, value: int) -> None:
-        h = self._acquire()
-        try:
-            _check(_lib.pdqg_matcher_set(h, self._PARAMS[name], value), _lib.pdqg_matcher_error(h))
-        finally:
-            self._release()
+        self._run(_lib.pdqg_matcher_set, self._PARAMS[name], value)
 
     def set(self, name: str, value: int) -> None:
         """Sets a parameter by its C API name (see param_bounds for its range)."""
@@ -179,11 +160,7 @@ class Matcher(_NativeObject):
         if name not in self._PARAMS:
             raise ArgumentError(f"unknown matcher parameter {name!r}")
         v = ctypes.c_int64()
-        h = self._acquire()
-        try:
-            _check(_lib.pdqg_matcher_get(h, self._PARAMS[name], ctypes.byref(v)))
-        finally:
-            self._release()
+        self._run(_lib.pdqg_matcher_get, self._PARAMS[name], ctypes.byref(v), own_message=False)
         return v.value
 
     get = _get
@@ -225,22 +202,14 @@ class Matcher(_NativeObject):
         paths = [_c_path(p, "list path") for p in lists]
         index_b = _c_path(index, "index path") if index is not None else None
         arr = (ctypes.c_char_p * max(1, len(paths)))(*paths)
-        self._native_load(lambda h: _lib.pdqg_matcher_load(h, arr, len(paths), index_b))
+        self._run(_lib.pdqg_matcher_load, arr, len(paths), index_b)
         return self.entries
-
-    def _native_load(self, fn: Any) -> int:
-        h = self._acquire()
-        try:
-            _check(fn(h), _lib.pdqg_matcher_error(h))
-        finally:
-            self._release()
-        return 0
 
     def reload(self) -> int:
         """Re-reads the sources of the last load (e.g. after the list file changed)
         and swaps the new list in atomically; queries running on other threads are
         not disturbed. On failure the current list stays. Returns the entry count."""
-        self._native_load(_lib.pdqg_matcher_reload)
+        self._run(_lib.pdqg_matcher_reload)
         return self.entries
 
     def reload_if_changed(self) -> bool:
@@ -248,7 +217,7 @@ class Matcher(_NativeObject):
         last load; returns True when it did. For a file watcher. On failure the
         current list stays and Error is raised."""
         done = ctypes.c_int()
-        self._native_load(lambda h: _lib.pdqg_matcher_reload_if_changed(h, ctypes.byref(done)))
+        self._run(_lib.pdqg_matcher_reload_if_changed, ctypes.byref(done))
         return bool(done.value)
 
     # --- queries --------------------------------------------------------------

@@ -45,7 +45,7 @@ class Stream(_NativeObject):
                 if r.matches: block(r)
     """
 
-    _FREE, _NAME, _EXCLUSIVE = "pdqg_stream_free", "Stream", True
+    _FREE, _ERROR, _NAME, _EXCLUSIVE = "pdqg_stream_free", "pdqg_stream_error", "Stream", True
 
     def __init__(self, width: int, height: int, format: str = "i420", *,
                  seconds_per_hash: float = 1.0, frames_per_hash: int = 0,
