@@ -27,6 +27,11 @@ inline int fail(ErrorSlot* slot, ErrorCode code, const std::string& msg) noexcep
   return fail(slot, code, msg.c_str());
 }
 
+/// The error slot of a hasher handle (nullptr for nullptr): for calls that take
+/// a hasher beside another handle (pdqg_matcher_query_frame), which record
+/// their failures in it as every call made with a hasher does.
+ErrorSlot* hasher_error_slot(pdqg_hasher* hasher) noexcept;
+
 /// As fail(), with the message "<prefix>: <msg>" when prefix is non-null.
 int fail_prefixed(ErrorSlot* slot, ErrorCode code, const char* prefix, const char* msg) noexcept;
 

@@ -130,6 +130,10 @@ void hash_view(pdqg_hasher* hasher, const FrameView& v, unsigned flags, pdqg_res
   }
 }
 
+ErrorSlot* hasher_error_slot(pdqg_hasher* hasher) noexcept {
+  return hasher ? &hasher->error : nullptr;
+}
+
 int check_flags(ErrorSlot* slot, unsigned flags) noexcept {
   if ((flags & ~PDQG_FLAG_DIHEDRAL) != 0)
     return fail(slot, ErrorCode::invalid_argument, "unknown flag bits");

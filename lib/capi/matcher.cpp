@@ -423,12 +423,14 @@ int pdqg_matcher_query_result(const pdqg_matcher* m, const pdqg_result* result,
 int pdqg_matcher_query_frame(const pdqg_matcher* m, pdqg_hasher* hasher, const pdqg_frame* frame,
                              pdqg_result* result, pdqg_match** matches, std::size_t* count) {
   if (m == nullptr || matches == nullptr || count == nullptr)
-    return fail(nullptr, ErrorCode::invalid_argument, "NULL matcher or output");
+    return fail(hasher_error_slot(hasher), ErrorCode::invalid_argument, "NULL matcher or output");
   pdqg_result local;
   pdqg_result* r = result ? result : &local;
   const unsigned flags = m->dihedral.load(std::memory_order_relaxed) ? PDQG_FLAG_DIHEDRAL : 0u;
   if (const int st = pdqg_hash_frame(hasher, frame, flags, r)) return st;
-  return query_impl(m, r, matches, count, nullptr, QualityRule::known_required);
+  const int st = query_impl(m, r, matches, count, nullptr, QualityRule::known_required);
+  if (st != 0 && hasher != nullptr) hasher_error_slot(hasher)->set(pdqg_last_error());  // a call made with it
+  return st;
 }
 
 void pdqg_matches_free(pdqg_match* matches) { std::free(matches); }

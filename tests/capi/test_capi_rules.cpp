@@ -310,6 +310,22 @@ TEST_CASE("every failed call made with a hasher sets its error") {
   CHECK(std::string(pdqg_hasher_error(h)) == "unknown flag bits");
   CHECK(pdqg_hash_file(h, "/nonexistent/pdqg-audit.jpg", 0, &r) == PDQG_IO_ERROR);
   CHECK(std::string(pdqg_hasher_error(h)).find("/nonexistent/pdqg-audit.jpg") == 0);
+  // pdqg_matcher_query_frame with this hasher: its query failure is recorded too.
+  pdqg_matcher* empty = nullptr;
+  REQUIRE(pdqg_matcher_create(&empty) == PDQG_OK);
+  const std::vector<std::uint8_t> pixels(64 * 64, 128);
+  pdqg_frame f{};
+  f.format = PDQG_FORMAT_GRAY8;
+  f.width = f.height = 64;
+  f.planes[0] = pixels.data();
+  f.sizes[0] = pixels.size();
+  pdqg_match* hits = nullptr;
+  std::size_t n = 0;
+  CHECK(pdqg_matcher_query_frame(empty, h, &f, nullptr, &hits, &n) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)).find("no list loaded") != std::string::npos);
+  CHECK(pdqg_matcher_query_frame(nullptr, h, &f, nullptr, &hits, &n) == PDQG_INVALID_ARGUMENT);
+  CHECK(std::string(pdqg_hasher_error(h)) == "NULL matcher or output");
+  pdqg_matcher_free(empty);
   REQUIRE(pdqg_hasher_get(h, PDQG_HASHER_MAX_PIXELS, &v) == PDQG_OK);  // success keeps the message
   CHECK(!std::string(pdqg_hasher_error(h)).empty());
   pdqg_hasher_free(h);
