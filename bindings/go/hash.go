@@ -7,8 +7,32 @@ package pdqguard
 import "C"
 
 import (
+	"math"
+	"strconv"
 	"unsafe"
 )
+
+// cInt is v as the C int the C API takes; a value that does not fit is refused
+// with ErrInvalidArgument, never wrapped (C.int(1<<32+64) would be 64).
+func cInt(v int, what string) (C.int, error) {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		return 0, &Error{Status: ErrInvalidArgument, Message: what + " " + strconv.Itoa(v) + " does not fit a C int"}
+	}
+	return C.int(v), nil
+}
+
+// cInts converts several values with cInt, stopping at the first that does not fit.
+func cInts(what []string, vs ...int) ([]C.int, error) {
+	out := make([]C.int, len(vs))
+	for i, v := range vs {
+		c, err := cInt(v, what[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
 
 // Hash is a 256-bit PDQ hash in the C API's layout (pdqg_hash: bit k in
 // word k/64 at bit k%64). It is a comparable value, usable as a map key.
@@ -107,23 +131,26 @@ func resultFromC(r *C.pdqg_result) Result {
 	return out
 }
 
-// toC fills a pdqg_result for a matcher query.
-func (r Result) toC() C.pdqg_result {
+// toC fills a pdqg_result for a matcher query (values that do not fit a C int
+// are refused, not wrapped).
+func (r Result) toC() (C.pdqg_result, error) {
 	var c C.pdqg_result
+	v, err := cInts([]string{"quality", "width", "height"}, r.Quality, r.Width, r.Height)
+	if err != nil {
+		return c, err
+	}
 	*(*Hash)(unsafe.Pointer(&c.hash)) = r.Hash
-	c.quality = C.int(r.Quality)
+	c.quality, c.width, c.height = v[0], v[1], v[2]
 	if r.TooSmall {
 		c.too_small = 1
 	}
-	c.width = C.int(r.Width)
-	c.height = C.int(r.Height)
 	if r.Dihedral != nil {
 		c.has_dihedral = 1
 		for i := range r.Dihedral {
 			*(*Hash)(unsafe.Pointer(&c.dihedral[i])) = r.Dihedral[i]
 		}
 	}
-	return c
+	return c, nil
 }
 
 // Frame is a raw frame in memory. Planes[p] holds plane p starting at its
@@ -145,8 +172,11 @@ type Frame struct {
 func PlaneSize(format Format, width, height, plane int) (rowBytes, rows int, err error) {
 	var rb, rs C.size_t
 	var msg *C.char
-	if err := check(C.pdqgo_frame_plane_size(C.int(format), C.int(width), C.int(height),
-		C.int(plane), &rb, &rs, &msg), msg); err != nil {
+	v, err := cInts([]string{"format", "width", "height", "plane"}, int(format), width, height, plane)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := check(C.pdqgo_frame_plane_size(v[0], v[1], v[2], v[3], &rb, &rs, &msg), msg); err != nil {
 		return 0, 0, err
 	}
 	return int(rb), int(rs), nil
@@ -157,8 +187,11 @@ func PlaneSize(format Format, width, height, plane int) (rowBytes, rows int, err
 func PackedSize(format Format, width, height int) (int, error) {
 	var n C.size_t
 	var msg *C.char
-	if err := check(C.pdqgo_frame_packed_size(C.int(format), C.int(width), C.int(height), &n,
-		&msg), msg); err != nil {
+	v, err := cInts([]string{"format", "width", "height"}, int(format), width, height)
+	if err != nil {
+		return 0, err
+	}
+	if err := check(C.pdqgo_frame_packed_size(v[0], v[1], v[2], &n, &msg), msg); err != nil {
 		return 0, err
 	}
 	return int(n), nil
@@ -215,9 +248,13 @@ func hashFrame(h *C.pdqg_hasher, f Frame, flags C.uint) (Result, error) {
 		}
 		stride[i] = C.size_t(f.Strides[i])
 	}
+	v, err := cInts([]string{"format", "width", "height"}, int(f.Format), f.Width, f.Height)
+	if err != nil {
+		return Result{}, err
+	}
 	var r C.pdqg_result
 	var msg *C.char
-	st := C.pdqgo_hash_frame(h, C.int(f.Format), C.int(f.Width), C.int(f.Height),
+	st := C.pdqgo_hash_frame(h, v[0], v[1], v[2],
 		ptr[0], stride[0], size[0], ptr[1], stride[1], size[1], ptr[2], stride[2], size[2],
 		flags, &r, &msg)
 	if err := check(st, msg); err != nil {

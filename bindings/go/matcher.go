@@ -219,14 +219,17 @@ func (mt *Matcher) Get(p MatcherParam) (int64, error) {
 // which; with DihedralSearch on and r.Dihedral set, all 8 variants are
 // searched. Matches come nearest first.
 func (mt *Matcher) Match(r Result) ([]Match, Gate, error) {
-	q := r.toC()
+	q, err := r.toC()
+	if err != nil {
+		return nil, GateNone, err
+	}
 	return mt.query(&q)
 }
 
 // MatchHash matches a bare hash whose quality is unknown (never gated by
 // MinQuality).
 func (mt *Matcher) MatchHash(h Hash) ([]Match, error) {
-	q := Result{Hash: h, Quality: -1}.toC()
+	q, _ := Result{Hash: h, Quality: -1}.toC() // fits: nothing to refuse
 	ms, _, err := mt.query(&q)
 	return ms, err
 }

@@ -309,6 +309,49 @@ func TestEveryStatusIsMapped(t *testing.T) {
 	}
 }
 
+// Go ints that do not fit the C API's int are refused, never wrapped: a width
+// of 1<<32+64 used to hash the frame 64 wide (issue #21's wrap, in Go).
+func TestIntegersNeverWrap(t *testing.T) {
+	pix := make([]byte, 64*64)
+	for i := range pix {
+		pix[i] = byte(i*7 + i/64)
+	}
+	good := Frame{Format: Gray8, Width: 64, Height: 64, Planes: [3][]byte{pix}}
+	if _, err := HashFrame(good); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Frame{
+		{Format: Gray8, Width: 1<<32 + 64, Height: 64, Planes: [3][]byte{pix}},
+		{Format: Gray8, Width: 64, Height: 1<<32 + 64, Planes: [3][]byte{pix}},
+		{Format: Gray8 + 1<<32, Width: 64, Height: 64, Planes: [3][]byte{pix}},
+	} {
+		if _, err := HashFrame(f); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%+v: %v", f.Width, err)
+		}
+	}
+	if _, _, err := PlaneSize(Gray8, 1<<32+64, 64, 0); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("PlaneSize: %v", err)
+	}
+	if _, err := PackedSize(Gray8, 64, 1<<32+1); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("PackedSize: %v", err)
+	}
+	dir := t.TempDir()
+	list := filepath.Join(dir, "l.csv")
+	os.WriteFile(list, []byte("id,hash\nzero,"+strings.Repeat("0", 64)+"\n"), 0o644)
+	m, err := OpenMatcher([]string{list}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// quality 1<<32+10 used to arrive as 10 (and be gated); now refused.
+	if _, _, err := m.Match(Result{Quality: 1<<32 + 10, Width: 64, Height: 64}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("quality 1<<32+10: %v", err)
+	}
+	if ms, gate, err := m.Match(Result{Quality: 100, Width: 64, Height: 64}); err != nil || gate != GateNone || len(ms) != 1 {
+		t.Errorf("quality 100: %v %v %v", ms, gate, err)
+	}
+}
+
 // A raw gray frame, padded rows, and the same pixels as an image.Gray (also a
 // sub-image) hash alike; geometry comes from PlaneSize/PackedSize.
 func TestFramesAndImages(t *testing.T) {
