@@ -173,3 +173,20 @@ def test_argument_error_is_both_kinds():
         assert pdqguard.Error(int(s), "").name == s.name.lower()
     future = pdqguard.Error(99, "from a newer library")
     assert future.code == 99 and future.status is None and future.name == "unknown_error"
+
+
+def test_video_arguments_are_checked_before_c(tmp_path):
+    lst = tmp_path / "l.csv"
+    lst.write_text("id,hash\na," + "0" * 64 + "\n")
+    m = pdqguard.Matcher(lists=lst)
+    for call in (lambda: pdqguard.hash_video("clip.mp4\0junk"),
+                 lambda: pdqguard.hash_video("clip.mp4", max_frames=2**64),
+                 lambda: pdqguard.hash_video("clip.mp4", downsample=2**32 + 64),
+                 lambda: pdqguard.hash_video(b"\0\0\0 ftyp", name="a.mp4\0b"),
+                 lambda: pdqguard.match_video("clip.mp4\0junk", m)):
+        with pytest.raises(ValueError):
+            call()
+    m.close()
+    with pytest.raises(pdqguard.Error) as e:  # a closed matcher is refused, not used
+        pdqguard.match_video(str(tmp_path / "clip.mp4"), m)
+    assert e.value.name == "invalid_argument"

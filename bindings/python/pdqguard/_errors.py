@@ -105,6 +105,11 @@ def _c_int(value: object, what: str) -> int:
     return _int_in(value, C_INT_MIN, C_INT_MAX, what)
 
 
+def _c_int64(value: object, what: str) -> int:
+    """A value passed as a C int64_t: refused when it does not fit (never wrapped)."""
+    return _int_in(value, -(1 << 63), (1 << 63) - 1, what)
+
+
 def _c_size(value: object, what: str) -> int:
     """A value passed as a C size_t: 0..SIZE_MAX."""
     return _int_in(value, 0, C_SIZE_MAX, what)

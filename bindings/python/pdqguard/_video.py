@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Union
 
 from . import _native
-from ._errors import _check
+from ._errors import _c_int, _c_int64, _c_path, _c_text, _check
 from ._hashing import DIHEDRAL_NAMES, Hash
 from ._matching import Match, Matcher
 from ._native import lib as _lib
@@ -130,12 +130,12 @@ class VideoMatch(Match):
 
 
 def _options(seconds_per_hash, downsample, max_pixels, max_bytes, max_frames, max_duration):
-    o = _Options()
+    o = _Options()  # every integer checked for its C type: never wrapped
     o.seconds_per_hash = float(seconds_per_hash)
-    o.downsample = int(downsample)
-    o.max_pixels = int(max_pixels or 0)
-    o.max_bytes = int(max_bytes or 0)
-    o.max_frames = int(max_frames or 0)
+    o.downsample = _c_int(downsample, "downsample")
+    o.max_pixels = _c_int64(max_pixels or 0, "max_pixels")
+    o.max_bytes = _c_int64(max_bytes or 0, "max_bytes")
+    o.max_frames = _c_int64(max_frames or 0, "max_frames")
     o.max_duration_seconds = float(max_duration or 0)
     return o
 
@@ -165,11 +165,11 @@ def hash_video(video: Union[str, os.PathLike, bytes, bytearray, memoryview], *,
     info = _Info()
     if isinstance(video, (bytes, bytearray, memoryview)):
         buf = bytes(video)
-        st = _lib.pdqg_video_hash_memory(buf, len(buf), os.fsencode(name) if name else None,
+        st = _lib.pdqg_video_hash_memory(buf, len(buf), _c_text(name, "name") if name else None,
                                          ctypes.byref(o), ctypes.byref(arr), ctypes.byref(n),
                                          ctypes.byref(info))
     else:
-        st = _lib.pdqg_video_hash_file(os.fsencode(video), ctypes.byref(o), ctypes.byref(arr),
+        st = _lib.pdqg_video_hash_file(_c_path(video), ctypes.byref(o), ctypes.byref(arr),
                                        ctypes.byref(n), ctypes.byref(info))
     _check(st)
     try:
@@ -193,9 +193,14 @@ def match_video(path: Union[str, os.PathLike], matcher: Matcher, *, seconds_per_
     o = _options(seconds_per_hash, downsample, max_pixels, max_bytes, max_frames, max_duration)
     arr = P(_VideoMatch)()
     n = ctypes.c_size_t()
-    _check(_lib.pdqg_video_match_file(matcher._handle(), os.fsencode(path), ctypes.byref(o),
-                                      1 if all_frames else 0, ctypes.byref(arr), ctypes.byref(n),
-                                      None))
+    c_path = _c_path(path)
+    h = matcher._acquire()  # the matcher stays open for the whole call
+    try:
+        st = _lib.pdqg_video_match_file(h, c_path, ctypes.byref(o), 1 if all_frames else 0,
+                                        ctypes.byref(arr), ctypes.byref(n), None)
+    finally:
+        matcher._release()
+    _check(st)
     try:
         out = []
         for i in range(n.value):
