@@ -93,10 +93,14 @@ struct ParseProblem {
 struct ListEntry {
   Hash256 hash;
   std::string id;     ///< the id column, or the 1-based line number when the list has none
-  std::string label;  ///< label / category / tags column; for plain lists the text after the hash
-  std::string list;   ///< a list-name column's value; empty = the HashList's name
+  std::string label;  ///< label / category column (else tags); for plain lists the text after the hash
+  std::string list;   ///< a list-name column's value (list, bank, collab...); empty = the HashList's name
   int quality = -1;   ///< the quality column (0..100), -1 when absent
-  std::size_t line = 0;  ///< 1-based physical line number it came from
+  std::size_t line = 0;  ///< 1-based physical line number it came from (a multi-line CSV record: its first)
+  /// The tags column when the list also has a label/category column (e.g.
+  /// ThreatExchange's export). Kept here for callers of the parsers only: a
+  /// Matcher, its matches and index files do not carry tags.
+  std::string tags;
 };
 
 /// A parsed list. Plain value type.
@@ -115,10 +119,15 @@ struct HashList {
 /// line with a comma or tab that names a hash column (hash, pdq, pdq_hash, signal,
 /// signal_value, hash_value; case-insensitive) = csv/tsv with header; otherwise
 /// plain. Handles a UTF-8 BOM, CRLF, blank lines and `#` comment lines (plain and
-/// threatexchange), RFC 4180 quotes (csv/tsv). CSV columns: id (id, indicator_id,
-/// entry_id, content_id, signal_id), label (label, labels, category, tags),
-/// quality, list (list, list_name, bank, bank_name), signal type (signal_type,
-/// type: rows of another type are ignored and counted). Throws
+/// threatexchange), RFC 4180 quotes (csv/tsv), including a quoted field that
+/// holds newlines (the record spans lines; at most max_line_bytes in all, and
+/// one left unterminated is a malformed line, never skipped silently). CSV
+/// columns: hash (the names above, and signal_str: ThreatExchange's
+/// `threatexchange dataset -P --csv` export), id (id, indicator_id, entry_id,
+/// content_id, signal_id), label (label, labels, category; else tags), tags,
+/// quality, list (list, list_name, bank, bank_name, collab, collaboration),
+/// signal type (signal_type, type: rows of another type are ignored and counted).
+/// The lines are read by the one bounded line reader (lib/text). Throws
 /// Error(list_parse_error) "NAME:LINE: reason" for a malformed line (including
 /// one longer than options.max_line_bytes) in strict mode, or for a CSV header
 /// without a hash column (both policies), and Error(file_too_large) for text

@@ -1,5 +1,8 @@
-// Hash list parsers: plain hex lines, CSV/TSV with a header, python-threatexchange files.
+// Hash list parsers: plain hex lines, CSV/TSV with a header (RFC 4180, ThreatExchange's
+// export among them), python-threatexchange files. Lines come from lib/text's reader.
 #include <pdqguard/index.hpp>
+
+#include "text/line_reader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,6 +10,8 @@
 #include <charconv>
 #include <cstring>
 #include <istream>
+#include <iterator>
+#include <utility>
 #include <vector>
 
 #include <fcntl.h>
@@ -90,8 +95,11 @@ bool parse_quality(std::string_view f, int& q, std::string& why) {
   return true;
 }
 
-/// Splits one CSV/TSV record (RFC 4180 quotes, no embedded newlines).
-bool split_record(std::string_view line, char delim, std::vector<std::string>& out, std::string& why) {
+enum class Split { ok, unterminated, bad };
+
+/// Splits one CSV/TSV record (RFC 4180 quotes; a quoted field may hold the
+/// record's newlines: the caller joins physical lines while `unterminated`).
+Split split_record(std::string_view line, char delim, std::vector<std::string>& out, std::string& why) {
   out.clear();
   std::size_t i = 0;
   const std::size_t n = line.size();
@@ -119,12 +127,12 @@ bool split_record(std::string_view line, char delim, std::vector<std::string>& o
       }
       if (!closed) {
         why = "unterminated quoted field";
-        return false;
+        return Split::unterminated;
       }
       while (i < n && line[i] != delim) {
         if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
           why = "text after a closing quote";
-          return false;
+          return Split::bad;
         }
         ++i;
       }
@@ -135,7 +143,7 @@ bool split_record(std::string_view line, char delim, std::vector<std::string>& o
     if (i >= n) break;
     ++i;  // the delimiter
   }
-  return true;
+  return Split::ok;
 }
 
 class Parser {
@@ -151,7 +159,25 @@ class Parser {
       return;
     }
     if (line.find('\0') != std::string_view::npos) {
+      drop_pending();
       problem(lineno, "NUL byte in line (binary data?)", false);
+      return;
+    }
+    if (!pending_.empty()) {  // inside a quoted CSV field that holds newlines
+      pending_ += '\n';
+      pending_.append(line);
+      if (opt_.max_line_bytes != 0 && pending_.size() > opt_.max_line_bytes) {
+        const std::size_t start = pending_line_;
+        drop_pending();
+        problem(start, "a quoted field spans lines past " + std::to_string(opt_.max_line_bytes) +
+                           " bytes (max_line_bytes): not a hash list record",
+                false);
+        return;
+      }
+      const std::string rec = pending_;
+      const std::size_t start = pending_line_;
+      pending_.clear();
+      csv_line(rec, start);
       return;
     }
     std::string_view t = trim(line);
@@ -174,17 +200,27 @@ class Parser {
 
   /// A line longer than max_line_bytes (its text is not kept): a malformed line.
   void too_long(std::size_t lineno) {
+    drop_pending();
     problem(lineno,
             "line longer than " + std::to_string(opt_.max_line_bytes) + " bytes (max_line_bytes): not a hash list line",
             false);
   }
 
   HashList finish(std::size_t lines) {
+    drop_pending();
     list_.lines = lines;
     return std::move(list_);
   }
 
  private:
+  /// A record left open by a quoted field that never closed: malformed.
+  void drop_pending() {
+    if (pending_.empty()) return;
+    const std::size_t start = pending_line_;
+    pending_.clear();
+    problem(start, "unterminated quoted field (the record runs to a later malformed line or the end)", false);
+  }
+
   /// Chooses the format from the first meaningful line; returns true if it was a header.
   bool decide(std::string_view t, std::size_t lineno) {
     // python-threatexchange: "pdq <hash>"
@@ -198,16 +234,18 @@ class Parser {
     const char delim = has_tab ? '\t' : ',';
     std::vector<std::string> fields;
     std::string why;
-    if (!split_record(t, delim, fields, why)) return false;
+    if (split_record(t, delim, fields, why) != Split::ok) return false;
     Hash256 h;
     std::string w2;
     if (!fields.empty() && parse_hash_field(fields[0], h, w2)) return false;  // data: plain
     // Is it a header naming a hash column?
     int hash_col = -1, hash_rank = 100;
-    static const char* kHashNames[] = {"hash", "pdq", "pdq_hash", "signal", "signal_value", "hash_value"};
+    // signal_str: ThreatExchange's export (`threatexchange dataset -P --csv`).
+    static const char* kHashNames[] = {"hash", "pdq", "pdq_hash", "signal", "signal_value", "hash_value", "signal_str"};
+    constexpr int kNames = static_cast<int>(std::size(kHashNames));
     for (std::size_t i = 0; i < fields.size(); ++i) {
       const std::string n = lower(trim(fields[i]));
-      for (int k = 0; k < 6; ++k)
+      for (int k = 0; k < kNames; ++k)
         if (n == kHashNames[k] && k < hash_rank) {
           hash_rank = k;
           hash_col = static_cast<int>(i);
@@ -216,9 +254,11 @@ class Parser {
         return std::any_of(names.begin(), names.end(), [&](const char* s) { return n == s; });
       };
       if (is({"id", "indicator_id", "entry_id", "content_id", "signal_id"}) && id_col_ < 0) id_col_ = static_cast<int>(i);
-      if (is({"label", "labels", "category", "tags"}) && label_col_ < 0) label_col_ = static_cast<int>(i);
+      if (is({"label", "labels", "category"}) && label_col_ < 0) label_col_ = static_cast<int>(i);
+      if (is({"tags"}) && tags_col_ < 0) tags_col_ = static_cast<int>(i);
       if (is({"quality"}) && quality_col_ < 0) quality_col_ = static_cast<int>(i);
-      if (is({"list", "list_name", "bank", "bank_name"}) && list_col_ < 0) list_col_ = static_cast<int>(i);
+      if (is({"list", "list_name", "bank", "bank_name", "collab", "collaboration"}) && list_col_ < 0)
+        list_col_ = static_cast<int>(i);
       if (is({"signal_type", "type"}) && type_col_ < 0) type_col_ = static_cast<int>(i);
     }
     if (hash_col < 0) {
@@ -226,8 +266,10 @@ class Parser {
       throw Error(ErrorCode::list_parse_error,
                   list_.name + ":" + std::to_string(lineno) +
                       ": header row names no hash column (expected one of hash, pdq, pdq_hash, signal, "
-                      "signal_value, hash_value)");
+                      "signal_value, hash_value, signal_str)");
     }
+    // A header without labels or tags: "tags" alone is the label (as before tags had a column of their own).
+    if (label_col_ < 0 && tags_col_ >= 0) std::swap(label_col_, tags_col_);
     hash_col_ = hash_col;
     delim_ = delim;
     list_.format = has_tab ? ListFormat::tsv : ListFormat::csv;
@@ -246,7 +288,7 @@ class Parser {
   }
 
   void add(const Hash256& h, std::string id, std::string label, std::string list, int quality,
-           std::size_t lineno) {
+           std::size_t lineno, std::string tags = {}) {
     ListEntry e;
     e.hash = h;
     e.id = id.empty() ? std::to_string(lineno) : std::move(id);
@@ -254,6 +296,7 @@ class Parser {
     e.list = std::move(list);
     e.quality = quality;
     e.line = lineno;
+    e.tags = std::move(tags);
     list_.entries.push_back(std::move(e));
   }
 
@@ -303,7 +346,13 @@ class Parser {
 
   void csv_line(std::string_view line, std::size_t lineno) {
     std::string why;
-    if (!split_record(line, delim_, fields_, why)) {
+    const Split sp = split_record(line, delim_, fields_, why);
+    if (sp == Split::unterminated) {  // RFC 4180: the quoted field goes on on the next line
+      pending_.assign(line);
+      pending_line_ = lineno;
+      return;
+    }
+    if (sp != Split::ok) {
       problem(lineno, why, false);
       return;
     }
@@ -334,15 +383,19 @@ class Parser {
       problem(lineno, why, false);
       return;
     }
-    add(h, std::string(col(id_col_)), std::string(col(label_col_)), std::string(col(list_col_)), q, lineno);
+    add(h, std::string(col(id_col_)), std::string(col(label_col_)), std::string(col(list_col_)), q, lineno,
+        std::string(col(tags_col_)));
   }
 
   ParseOptions opt_;
   HashList list_;
   bool decided_ = false;
   char delim_ = ',';
-  int hash_col_ = -1, id_col_ = -1, label_col_ = -1, quality_col_ = -1, list_col_ = -1, type_col_ = -1;
+  int hash_col_ = -1, id_col_ = -1, label_col_ = -1, quality_col_ = -1, list_col_ = -1, type_col_ = -1,
+      tags_col_ = -1;
   std::vector<std::string> fields_;
+  std::string pending_;  ///< a CSV record whose quoted field is still open (bounded by max_line_bytes)
+  std::size_t pending_line_ = 0;
 };
 
 
@@ -352,97 +405,45 @@ class Parser {
                                              " bytes (max_list_bytes)");
 }
 
-/// Splits a byte stream into lines for a Parser, holding at most max_line_bytes
-/// (+1 for a '\r') of one line: the rest of a longer line is skipped unread into
-/// memory, so a hostile line of any length costs time, never memory.
-class LineFeeder {
- public:
-  LineFeeder(Parser& p, const std::string& name, const ParseOptions& o) : p_(p), name_(name), opt_(o) {}
-
-  /// The next `n` bytes of the stream.
-  void feed(const char* b, std::size_t n) {
-    total_ += n;
-    if (opt_.max_list_bytes != 0 && total_ > opt_.max_list_bytes) too_large(name_, opt_.max_list_bytes, opt_.max_list_bytes, true);
-    const char* end = b + n;
-    while (b < end) {
-      const char* nl = static_cast<const char*>(std::memchr(b, '\n', static_cast<std::size_t>(end - b)));
-      const char* seg_end = nl ? nl : end;
-      const std::size_t seg = static_cast<std::size_t>(seg_end - b);
-      if (!overflow_) {
-        if (nl && cur_.empty() && fits(seg)) {
-          emit(std::string_view(b, seg));  // the whole line is in the buffer: no copy
-        } else if (fits(cur_.size() + seg)) {
-          cur_.append(b, seg);
-          if (nl) emit(cur_);
-        } else {
-          overflow_ = true;  // reported now (strict mode stops reading here)
-          cur_.clear();
-          p_.too_long(lineno_ + 1);
-        }
-      }
-      if (nl) {
-        if (overflow_) ++lineno_;
-        overflow_ = false;
-        cur_.clear();
-      }
-      b = nl ? nl + 1 : end;
+/// Feeds the lines of the one bounded reader (lib/text) to a Parser: at most
+/// max_line_bytes of a line are held, a longer line's rest is skipped unread
+/// into memory, and reading stops past max_list_bytes.
+HashList parse_lines(const std::string& name, const ParseOptions& o, std::string_view memory,
+                     detail::ByteSource* src) {
+  detail::LineReaderOptions lo;
+  lo.max_line_bytes = o.max_line_bytes;
+  lo.max_total_bytes = o.max_list_bytes;
+  Parser p(name, o);
+  auto run = [&](detail::LineReader& r) {
+    detail::Line l;
+    while (r.next(l)) {
+      if (l.too_long)
+        p.too_long(l.number);
+      else
+        p.line(l.text, l.number);
     }
+    if (r.total_exceeded()) too_large(name, o.max_list_bytes, o.max_list_bytes, true);
+    return p.finish(r.lines());
+  };
+  if (src != nullptr) {
+    detail::LineReader r(*src, lo);
+    return run(r);
   }
-
-  HashList finish() {
-    if (overflow_) ++lineno_;
-    else if (!cur_.empty()) emit(cur_);
-    return p_.finish(lineno_);
-  }
-
- private:
-  bool fits(std::size_t n) const { return opt_.max_line_bytes == 0 || n <= opt_.max_line_bytes + 1; }
-  void emit(std::string_view line) {
-    ++lineno_;
-    if (lineno_ == 1 && line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    p_.line(line, lineno_);
-  }
-
-  Parser& p_;
-  const std::string& name_;
-  const ParseOptions& opt_;
-  std::string cur_;
-  std::uint64_t total_ = 0;
-  std::size_t lineno_ = 0;
-  bool overflow_ = false;
-};
-
-constexpr std::size_t kChunk = 1 << 16;
+  detail::LineReader r(memory, lo);
+  return run(r);
+}
 
 }  // namespace
 
 HashList parse_list_string(std::string_view text, const std::string& name, const ParseOptions& options) {
   if (options.max_list_bytes != 0 && text.size() > options.max_list_bytes)
     too_large(name, text.size(), options.max_list_bytes, false);
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  Parser p(name, options);
-  std::size_t pos = 0, lineno = 0;
-  while (pos < text.size()) {
-    std::size_t e = text.find('\n', pos);
-    if (e == std::string_view::npos) e = text.size();
-    p.line(text.substr(pos, e - pos), ++lineno);
-    pos = e + 1;
-  }
-  return p.finish(lineno);
+  return parse_lines(name, options, text, nullptr);
 }
 
 HashList parse_list_stream(std::istream& in, const std::string& name, const ParseOptions& options) {
-  Parser p(name, options);
-  LineFeeder f(p, name, options);
-  std::vector<char> buf(kChunk);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const std::streamsize got = in.gcount();
-    if (got <= 0) break;
-    f.feed(buf.data(), static_cast<std::size_t>(got));
-  }
-  if (in.bad()) throw Error(ErrorCode::io_error, name + ": read error");
-  return f.finish();
+  detail::StreamSource src(in, name);
+  return parse_lines(name, options, {}, &src);
 }
 
 HashList parse_list_file(const std::string& path, const ParseOptions& options, const std::string& name) {
@@ -464,19 +465,8 @@ HashList parse_list_file(const std::string& path, const ParseOptions& options, c
   if (S_ISREG(st.st_mode) && options.max_list_bytes != 0 &&
       static_cast<std::uint64_t>(st.st_size) > options.max_list_bytes)
     too_large(n, static_cast<std::uint64_t>(st.st_size), options.max_list_bytes, false);
-  Parser p(n, options);
-  LineFeeder f(p, n, options);  // also counts bytes: pipes and files that grow
-  std::vector<char> buf(kChunk);
-  for (;;) {
-    const ssize_t r = ::read(fd, buf.data(), buf.size());
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      throw Error(ErrorCode::io_error, path + ": read error: " + std::strerror(errno));
-    }
-    if (r == 0) break;
-    f.feed(buf.data(), static_cast<std::size_t>(r));
-  }
-  return f.finish();
+  detail::FdSource src(fd, path);  // the reader also counts bytes: pipes and files that grow
+  return parse_lines(n, options, {}, &src);
 }
 
 }  // namespace pdqguard

@@ -3,6 +3,8 @@
 #include <pdqguard/index.hpp>
 #include <pdqguard/vpdq.hpp>
 
+#include "text/line_reader.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -62,15 +64,16 @@ std::string parse_fields(std::string_view quality, std::string_view hash, std::s
 VpdqVideo parse_vpdq_text(std::string_view text, const std::string& id) {
   VpdqVideo v;
   v.id = id;
-  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
-      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
-    text.remove_prefix(3);
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    const std::size_t nl = text.find('\n');
-    const std::string_view line = trim(text.substr(0, nl));
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    ++line_no;
+  // The one bounded line reader (lib/text): BOM, CRLF, and lines bounded as in hash lists.
+  detail::LineReaderOptions lo;
+  lo.max_line_bytes = kDefaultMaxLineBytes;
+  detail::LineReader reader(text, lo);
+  detail::Line l;
+  while (reader.next(l)) {
+    const std::size_t line_no = static_cast<std::size_t>(l.number);
+    if (l.too_long)
+      bad_line(id, line_no, "line longer than " + std::to_string(lo.max_line_bytes) + " bytes: not a vPDQ line");
+    const std::string_view line = trim(l.text);
     if (line.empty()) continue;
     const auto f = split_commas(line);
     if (f.size() != 4)

@@ -13,7 +13,7 @@
 
 namespace pdqguard::cli {
 
-FdReader::FdReader(const std::string& path) {
+FdReader::FdReader(const std::string& path) : name_(path == "-" ? "stdin" : path) {
   if (path == "-") {
     fd_ = STDIN_FILENO;
   } else {
@@ -27,30 +27,8 @@ FdReader::~FdReader() {
   if (owned_) ::close(fd_);
 }
 
-bool FdReader::next(std::string& out, char sep, std::size_t max, bool* too_long) {
-  out.clear();
-  *too_long = false;
-  bool any = false;
-  for (;;) {
-    if (pos_ < len_) {
-      any = true;
-      const char* b = buf_ + pos_;
-      const void* hit = std::memchr(b, sep, len_ - pos_);
-      const std::size_t n =
-          hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - b) : len_ - pos_;
-      if (!*too_long) {
-        if (out.size() + n <= max) {
-          out.append(b, n);
-        } else {
-          *too_long = true;
-          out.append(b, max - out.size());
-        }
-      }
-      pos_ += hit ? n + 1 : n;
-      if (hit) return true;
-    }
-    if (!fill()) return any;
-  }
+detail::FdSource FdReader::source() const {
+  return detail::FdSource(fd_, name_, [] { return stop_signal() != 0; });
 }
 
 std::size_t FdReader::read_exact(std::uint8_t* dst, std::size_t n) {

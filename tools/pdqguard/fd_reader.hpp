@@ -1,6 +1,9 @@
-// A buffered reader over a file descriptor (stdin or a file), shared by the input
-// readers: paths on stdin, raw frames and hash lines.
+// A file descriptor (stdin or a file) opened for the input readers: raw frames
+// read it here (read_exact); line inputs (paths on stdin, --hashes) read it
+// through the library's one bounded line reader (lines()).
 #pragma once
+
+#include "text/line_reader.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,10 +22,10 @@ class FdReader {
   FdReader(const FdReader&) = delete;
   FdReader& operator=(const FdReader&) = delete;
 
-  /// Next `sep`-terminated record (the last may lack it); false at EOF/stop.
-  /// At most `max` bytes of a record are kept: the rest of a longer one is read
-  /// and dropped (memory stays bounded whatever the input) and `*too_long` is set.
-  bool next(std::string& out, char sep, std::size_t max, bool* too_long);
+  /// A byte source over this descriptor for detail::LineReader
+  /// (lib/text/line_reader.hpp): reading ends when a stop signal arrived.
+  /// Use either it or read_exact on one FdReader, not both.
+  detail::FdSource source() const;
   /// Reads exactly n bytes into dst unless EOF/stop; returns how many were read.
   /// Large reads go straight from the kernel into dst (no staging copy).
   /// Throws Error(io_error) when read(2) fails.
@@ -34,6 +37,7 @@ class FdReader {
 
  private:
   bool fill();
+  std::string name_;
   int fd_ = -1;
   bool owned_ = false;
   std::size_t pos_ = 0, len_ = 0;

@@ -7,11 +7,15 @@
 namespace pdqguard::cli {
 
 void read_hash_lines(const std::string& path, const Emit& emit) {
-  FdReader r(path);
-  std::string line;
-  bool too_long = false;
-  for (std::int64_t n = 1; r.next(line, '\n', kMaxHashLineBytes, &too_long); ++n) {
-    if (too_long) {  // one bad_hash record; the line itself is not kept
+  FdReader f(path);
+  detail::FdSource src = f.source();
+  detail::LineReaderOptions lo;  // BOM, CRLF; lines bounded
+  lo.max_line_bytes = kMaxHashLineBytes;
+  detail::LineReader r(src, lo);
+  detail::Line l;
+  while (r.next(l)) {
+    const auto n = static_cast<std::int64_t>(l.number);
+    if (l.too_long) {  // one bad_hash record; the line itself is not kept
       WorkItem w;
       w.kind = InputKind::hash_line;
       w.number = n;
@@ -20,13 +24,12 @@ void read_hash_lines(const std::string& path, const Emit& emit) {
       if (!emit(std::move(w))) return;
       continue;
     }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+    const std::string_view line = l.text;
     const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
+    if (first == std::string_view::npos || line[first] == '#') continue;
     WorkItem w;
     w.kind = InputKind::hash_line;
-    w.path = line.substr(first);
+    w.path = std::string(line.substr(first));
     w.number = n;
     if (!emit(std::move(w))) return;
   }

@@ -155,17 +155,25 @@ void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& opt,
   Walker w{opt, stats, emit, {}};
   for (const std::string& in : inputs) {
     if (in == "-") {
-      FdReader r("-");
-      std::string p;
-      bool too_long = false;
-      while (r.next(p, opt.null_separated ? '\0' : '\n', kMaxPathBytes, &too_long)) {
-        if (too_long) {
+      FdReader f("-");
+      detail::FdSource src = f.source();
+      detail::LineReaderOptions lo;  // a path is bytes: no BOM or '\r' stripped here
+      lo.separator = opt.null_separated ? '\0' : '\n';
+      lo.max_line_bytes = kMaxPathBytes;
+      lo.strip_cr = false;
+      lo.strip_bom = false;
+      detail::LineReader r(src, lo);
+      detail::Line l;
+      while (r.next(l)) {
+        std::string p(l.text);
+        if (l.too_long) {
           p.resize(std::min(p.size(), kMaxShownPath));
           if (!w.fail(p + "...", "path on stdin longer than " + std::to_string(kMaxPathBytes) +
                                      " bytes: not opened"))
             return;
           continue;
         }
+        // CRLF lists (a list saved on Windows): a path never ends in '\r' there.
         if (!opt.null_separated && !p.empty() && p.back() == '\r') p.pop_back();
         if (p.empty()) continue;
         if (!w.arg(p)) return;
