@@ -38,6 +38,18 @@ enum class ErrorCode : int {
 /// The snake_case name of a code, e.g. "decode_error". Never null.
 PDQGUARD_API const char* error_code_name(ErrorCode code) noexcept;
 
+/// The code whose error_code_name is `name` (e.g. read back from a record);
+/// false, `out` unchanged, for a name no code has. Thread-safe.
+PDQGUARD_API bool error_code_from_name(std::string_view name, ErrorCode& out) noexcept;
+
+/// Whether a failure may pass when the same input is tried again, because it
+/// came from the machine's state rather than from the input: out_of_memory and
+/// io_error. The one home of that rule (`pdqguard --resume` retries inputs whose
+/// recorded error is transient).
+constexpr bool is_transient(ErrorCode code) noexcept {
+  return code == ErrorCode::out_of_memory || code == ErrorCode::io_error;
+}
+
 /// The exception every pdqguard C++ function throws for expected failures
 /// (bad input, I/O). It carries a stable code and a human-readable message.
 class PDQGUARD_API Error : public std::runtime_error {

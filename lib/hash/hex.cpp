@@ -84,4 +84,16 @@ const char* error_code_name(ErrorCode code) noexcept {
   return "unknown_error";
 }
 
+bool error_code_from_name(std::string_view name, ErrorCode& out) noexcept {
+  // Codes are small and dense; 64 leaves room for the codes added later.
+  if (name == "unknown_error") return false;  // what error_code_name says for a number no code has
+  for (int c = 0; c < 64; ++c) {
+    if (name == error_code_name(static_cast<ErrorCode>(c))) {
+      out = static_cast<ErrorCode>(c);
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace pdqguard

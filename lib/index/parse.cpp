@@ -168,7 +168,7 @@ class Parser {
       pending_.append(line);
       if (opt_.max_line_bytes != 0 && pending_.size() > opt_.max_line_bytes) {
         const std::size_t start = pending_line_;
-        drop_pending();
+        pending_.clear();
         problem(start, "a quoted field spans lines past " + std::to_string(opt_.max_line_bytes) +
                            " bytes (max_line_bytes): not a hash list record",
                 false);

@@ -206,3 +206,81 @@ TEST_CASE("parse from file and stream") {
     CHECK(e.code() == ErrorCode::io_error);
   }
 }
+
+TEST_CASE("RFC 4180: a quoted label that holds newlines is one record (issue 21)") {
+  const std::string text = "hash,label,id\r\n" + H1 + ",\"first line\r\nsecond, with comma\r\n\r\nfourth \"\"q\"\"\",a1\r\n" +
+                           H2 + ",plain,a2\r\n";
+  for (int via_stream = 0; via_stream < 2; ++via_stream) {
+    CAPTURE(via_stream);
+    std::istringstream in(text);
+    const HashList l = via_stream ? parse_list_stream(in, "ml.csv") : parse_list_string(text, "ml.csv");
+    REQUIRE(l.entries.size() == 2);
+    CHECK(l.entries[0].label == "first line\nsecond, with comma\n\nfourth \"q\"");
+    CHECK(l.entries[0].id == "a1");
+    CHECK(l.entries[0].line == 2);  // where the record starts
+    CHECK(l.entries[1].id == "a2");
+    CHECK(l.entries[1].line == 6);
+    CHECK(l.lines == 6);
+  }
+}
+
+TEST_CASE("RFC 4180: a quoted field never closed is named malformed, never skipped silently") {
+  const std::string text = "hash,label\n" + H1 + ",ok\n" + H2 + ",\"open\nand on\n";
+  try {
+    parse_list_string(text, "open.csv");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::list_parse_error);
+    CHECK(std::string(e.what()).find("open.csv:3:") == 0);
+    CHECK(std::string(e.what()).find("unterminated quoted field") != std::string::npos);
+  }
+  const HashList l = parse_list_string(text, "open.csv", lenient());
+  CHECK(l.entries.size() == 1);
+  CHECK(l.skipped == 1);
+  REQUIRE(l.problems.size() == 1);
+  CHECK(l.problems[0].line == 3);
+  // A quoted record is bounded by max_line_bytes in all.
+  ParseOptions small = lenient();
+  small.max_line_bytes = 100;
+  std::string longrec = "hash,label\n" + H1 + ",\"";
+  for (int i = 0; i < 10; ++i) longrec += "twenty bytes of text\n";
+  longrec += "\"\n" + H2 + ",after\n";
+  const HashList b = parse_list_string(longrec, "big.csv", small);
+  CHECK(b.skipped >= 1);
+  REQUIRE_FALSE(b.problems.empty());
+  CHECK(b.problems[0].reason.find("max_line_bytes") != std::string::npos);
+}
+
+TEST_CASE("ThreatExchange export: collab,signal_type,signal_str,category,tags (issue 18)") {
+  const std::string text =
+      "collab,signal_type,signal_str,category,tags\n"
+      "Sample Collab,pdq," + H1 + ",adult,\"tag1 tag2\"\n"
+      "Sample Collab,video_md5,d41d8cd98f00b204e9800998ecf8427e,adult,\n"
+      "Other Collab,pdq," + H2 + ",,\n";
+  const HashList l = parse_list_string(text, "te-export.csv");
+  CHECK(l.format == ListFormat::csv);
+  REQUIRE(l.entries.size() == 2);
+  CHECK(l.entries[0].hash.to_hex() == H1);
+  CHECK(l.entries[0].list == "Sample Collab");
+  CHECK(l.entries[0].label == "adult");
+  CHECK(l.entries[0].tags == "tag1 tag2");
+  CHECK(l.entries[0].id == "2");
+  CHECK(l.entries[1].list == "Other Collab");
+  CHECK(l.ignored == 1);  // the non-PDQ signal type, line by line
+  REQUIRE(l.problems.size() == 1);
+  CHECK(l.problems[0].line == 3);
+  // Matches name the collab as their list.
+  const auto m = Matcher::build(std::span<const HashList>(&l, 1));
+  const QueryResult r = m->query(HashResult{Hash256::from_hex(H1), 100, false});
+  REQUIRE(r.matches.size() == 1);
+  CHECK(r.matches[0].list == "Sample Collab");
+  CHECK(r.matches[0].label == "adult");
+}
+
+TEST_CASE("max_line_bytes at its largest loads every line (no wrap to 'every line too long')") {
+  ParseOptions o;
+  o.max_line_bytes = SIZE_MAX;
+  std::istringstream in(H1 + "\n" + H2 + "\n");
+  CHECK(parse_list_stream(in, "w", o).entries.size() == 2);
+  CHECK(parse_list_string(H1 + "\n", "w", o).entries.size() == 1);
+}
