@@ -78,6 +78,9 @@ struct DecodeOptions {
 
   /// The fast_min_side default.
   static constexpr int kDefaultFastMinSide = 256;
+  /// Bounds of max_pixels and max_bytes (the C API's, the CLI's --max-pixels/--max-bytes).
+  static constexpr std::uint64_t kMinLimit = 1;
+  static constexpr std::uint64_t kMaxLimit = std::uint64_t{1} << 62;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical

@@ -59,6 +59,10 @@ PDQGUARD_API const char* list_format_name(ListFormat f) noexcept;
 inline constexpr std::uint64_t kDefaultMaxListBytes = std::uint64_t{4} << 30;
 /// Default ParseOptions::max_line_bytes: 64 KiB (a hash and a generous label).
 inline constexpr std::size_t kDefaultMaxLineBytes = std::size_t{64} << 10;
+/// The largest max_line_bytes a front end accepts (1 GiB; 0 = no limit is also valid).
+inline constexpr std::size_t kMaxMaxLineBytes = std::size_t{1} << 30;
+/// The largest max_list_bytes a front end accepts (2^62; 0 = no limit is also valid).
+inline constexpr std::uint64_t kMaxMaxListBytes = std::uint64_t{1} << 62;
 
 /// Options for the list parsers. The limits hold for hostile lists: memory while
 /// parsing is bounded by the entries kept (about 150 bytes each plus their
@@ -165,6 +169,10 @@ PDQGUARD_API const char* index_kind_name(IndexKind k) noexcept;
 /// Parses "auto" | "flat" | "bktree" | "mih"; throws Error(invalid_argument) otherwise.
 PDQGUARD_API IndexKind parse_index_kind(std::string_view name);
 
+/// BuildOptions::mih_substrings bounds (0 = chosen from the list size).
+inline constexpr int kMinMihSubstrings = 0;
+inline constexpr int kMaxMihSubstrings = 32;
+
 /// The PDQ recommended match threshold.
 inline constexpr int kDefaultRadius = 31;
 /// Bounds of QueryOptions::radius (a Hamming distance between 256-bit hashes).
@@ -267,7 +275,7 @@ struct BuildOptions {
   IndexKind kind = IndexKind::automatic;
   /// mih/auto: number of substrings (0 = chosen from the list size), 0..32; values
   /// below 11 are raised to 11 (substrings of at most 24 bits).
-  int mih_substrings = 0;
+  int mih_substrings = 0;  ///< kMinMihSubstrings..kMaxMihSubstrings
 };
 
 /// Options for Matcher::open.

@@ -30,7 +30,8 @@ namespace pdqguard::capi {
 
 namespace {
 
-constexpr std::int64_t kMaxLimit = std::int64_t{1} << 62;
+constexpr auto kMinLimit = static_cast<std::int64_t>(DecodeOptions::kMinLimit);
+constexpr auto kMaxLimit = static_cast<std::int64_t>(DecodeOptions::kMaxLimit);
 
 /// Bytes a plane of `rows` rows of `row_bytes` each needs with row pitch
 /// `stride`; false on overflow.
@@ -199,7 +200,7 @@ int pdqg_hasher_set(pdqg_hasher* hasher, int param, std::int64_t value) {
   switch (param) {
     case PDQG_HASHER_MAX_PIXELS:
     case PDQG_HASHER_MAX_BYTES:
-      if (value < 1 || value > kMaxLimit)
+      if (value < kMinLimit || value > kMaxLimit)
         return fail(slot, ErrorCode::invalid_argument, "limit out of range 1..2^62");
       (param == PDQG_HASHER_MAX_PIXELS ? hasher->opts.max_pixels : hasher->opts.max_bytes) =
           static_cast<std::uint64_t>(value);
@@ -261,8 +262,8 @@ int pdqg_hasher_param_bounds(int param, std::int64_t* lower, std::int64_t* upper
   static const DecodeOptions kDefaults{};
   std::int64_t lo = 0, hi = 1, def = 0;
   switch (param) {
-    case PDQG_HASHER_MAX_PIXELS: lo = 1; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_pixels); break;
-    case PDQG_HASHER_MAX_BYTES: lo = 1; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_bytes); break;
+    case PDQG_HASHER_MAX_PIXELS: lo = kMinLimit; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_pixels); break;
+    case PDQG_HASHER_MAX_BYTES: lo = kMinLimit; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_bytes); break;
     case PDQG_HASHER_FAST_JPEG: def = kDefaults.fast ? 1 : 0; break;
     case PDQG_HASHER_EXIF_ORIENTATION: def = kDefaults.apply_exif_orientation ? 1 : 0; break;
     default:

@@ -47,8 +47,9 @@ std::shared_ptr<Base> build_base(BigVec<FlatEntry>& all, const std::vector<std::
                                  const BuildOptions& opt) {
   if (all.size() >= 0xfffffffeu)
     throw Error(ErrorCode::invalid_argument, "more than 2^32-2 entries: split the lists");
-  if (opt.mih_substrings < 0 || opt.mih_substrings > 32)
-    throw Error(ErrorCode::invalid_argument, "mih_substrings must be 0..32");
+  if (opt.mih_substrings < kMinMihSubstrings || opt.mih_substrings > kMaxMihSubstrings)
+    throw Error(ErrorCode::invalid_argument, "mih_substrings must be " + std::to_string(kMinMihSubstrings) + ".." +
+                                                 std::to_string(kMaxMihSubstrings));
   // Big temporaries on huge pages: first touches of fresh memory are a large
   // part of a 10M build on a VM (bench/README.md, "Matching").
   detail::BigVec<std::pair<std::uint64_t, std::uint32_t>> order(all.size());

@@ -20,7 +20,7 @@ namespace {
 struct CompareOptions {
   std::string a, b;
   bool dihedral = false;
-  int threshold = 31;
+  int threshold = kDefaultRadius;
   std::string format;
   DecodeOptions decode;
 };
@@ -121,12 +121,14 @@ void add_compare_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("b", o->b, "Hash or image file")->required();
   cmd->add_flag("--dihedral", o->dihedral, "Distances to the 8 rotations/flips of the image side");
   cmd->add_option("--threshold", o->threshold, "Distance counted as a match (exit status 1)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(kMinRadius, kMaxRadius));
   cmd->add_option("-f,--format", o->format, "jsonl (default when not a terminal) or table")
       ->check(CLI::IsMember({"jsonl", "table"}));
   cmd->add_flag("--fast", o->decode.fast, "JPEG: fast reduced-scale decode");
   cmd->add_option("--max-pixels", o->decode.max_pixels, "Refuse images above this many pixels")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit));
   cmd->add_flag("--apply-exif-orientation", o->decode.apply_exif_orientation, "JPEG/PNG: apply EXIF orientation");
   cmd->callback([o, &run] { run = [o] { return run_compare(*o); }; });
 }

@@ -83,7 +83,8 @@ void add_index_command(CLI::App& app, std::function<int()>& run) {
   build->add_option("lists", b->lists.lists, "Hash list files")->required();
   build->add_option("-o,--output", b->output, "Index file to write (replaced atomically)")->required();
   build->add_option("--index-kind", b->lists.index_kind, "auto, flat, bktree or mih")->capture_default_str();
-  build->add_option("--mih-substrings", b->mih_substrings, "mih/auto: substrings (0 = from the list size)");
+  build->add_option("--mih-substrings", b->mih_substrings, "mih/auto: substrings (0 = from the list size)")
+      ->check(CLI::Range(kMinMihSubstrings, kMaxMihSubstrings));
   add_list_policy_options(build, b->lists);
   build->add_flag("-q,--quiet", b->quiet, "Do not list each skipped line");
   build->callback([b, &run] { run = [b] { return run_build(*b); }; });

@@ -15,6 +15,7 @@
 #include <pdqguard/error.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -88,16 +89,20 @@ void parse_hash_line(const std::string& text, Record& r) {
   if (end != std::string::npos) {
     const auto qs = text.find_first_not_of(",;\t |", end);
     if (qs != std::string::npos) {
-      int q = -1;
       const auto qe = text.find_first_of(",;\t |", qs);
       const std::string qt = text.substr(qs, qe == std::string::npos ? std::string::npos : qe - qs);
-      if (!qt.empty() && qt.size() <= 3 && qt.find_first_not_of("0123456789") == std::string::npos) {
-        q = std::stoi(qt);
-        if (q <= 100) {
-          r.result.quality = q;
-          r.has_quality = true;
-        }
+      int q = -1;
+      const auto [p, ec] = std::from_chars(qt.data(), qt.data() + qt.size(), q);
+      // A quality the line gives but that is not 0..100 refuses the line: dropping
+      // it would leave the hash ungated by --min-quality.
+      if (ec != std::errc() || p != qt.data() + qt.size() || q < 0 || q > 100) {
+        r.ok = false;
+        r.error = "bad_hash";
+        r.message = "quality '" + qt.substr(0, 20) + "' is not an integer 0..100";
+        return;
       }
+      r.result.quality = q;
+      r.has_quality = true;
     }
   }
 }
@@ -312,6 +317,9 @@ void count(Stats& s, const Record& r) {
 }  // namespace
 
 int run_engine(const EngineOptions& o) {
+  if (!o.raw_format.empty() && o.inputs.size() > 1)  // the second would be ignored
+    throw Error(ErrorCode::invalid_argument, "--raw reads frames from one input (a file or -), got " +
+                                                 std::to_string(o.inputs.size()));
   install_signal_handlers();
   oom_reserve_arm();
   const bool matching = o.matcher != nullptr;  // image lists: the match columns and fields
@@ -327,12 +335,16 @@ int run_engine(const EngineOptions& o) {
     if (format != OutFormat::automatic && format != OutFormat::jsonl)
       throw Error(ErrorCode::invalid_argument, "--resume writes JSON lines; drop --format");
     format = OutFormat::jsonl;
-    resume = load_resume(o.resume);
-    fd = ::open(o.resume.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) throw Error(ErrorCode::io_error, o.resume + ": cannot open: " + std::strerror(errno));
+    ResumeFile rf = open_resume(o.resume);  // refuses (untouched) what is not pdqguard's output
+    resume = std::move(rf.set);
+    fd = rf.fd;
     if (!o.quiet)
-      std::fprintf(stderr, "pdqguard: resuming: %llu inputs already recorded in %s%s\n",
+      std::fprintf(stderr, "pdqguard: resuming: %llu inputs already recorded in %s%s%s\n",
                    static_cast<unsigned long long>(resume.records), o.resume.c_str(),
+                   resume.transient ? (" (" + std::to_string(resume.transient) +
+                                       " with a transient error, out_of_memory or io_error, are retried)")
+                                          .c_str()
+                                    : "",
                    resume.torn_tail ? " (a torn last line was cut off and will be redone)" : "");
   } else if (!o.output.empty()) {
     fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -341,7 +353,7 @@ int run_engine(const EngineOptions& o) {
   if (format == OutFormat::automatic) format = isatty(fd) ? OutFormat::table : OutFormat::jsonl;
 
   unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, 256u);
+  threads = std::min(threads, kMaxThreads);
   const std::size_t qcap = std::size_t(threads) * 4;
   Sink sink(fd, o.sort, std::uint64_t(threads) * 16);
   if (format == OutFormat::csv) sink.write_now(csv_header(matching, o.video_index != nullptr));
@@ -516,11 +528,22 @@ int run_engine(const EngineOptions& o) {
   return kExitClean;
 }
 
+void add_decode_limit_options(CLI::App* cmd, DecodeOptions& d) {
+  const auto limits = CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit);
+  cmd->add_option("--max-pixels", d.max_pixels, "Refuse images above this many pixels (image_too_large)")
+      ->capture_default_str()
+      ->check(limits);
+  cmd->add_option("--max-bytes", d.max_bytes, "Refuse files above this many bytes (file_too_large)")
+      ->capture_default_str()
+      ->check(limits);
+}
+
 void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("inputs", o.inputs,
                   "Files, directories (recursive), or - to read paths from stdin (or raw frames "
                   "with --raw)");
-  cmd->add_option("-t,--threads", o.threads, "Worker threads (default: all cores)");
+  cmd->add_option("-t,--threads", o.threads, "Worker threads (default 0: all cores)")
+      ->check(CLI::Range(0u, kMaxThreads));
   cmd->add_flag("--sort", o.sort, "Write records in input order (bounded reorder buffer)");
   cmd->add_option_function<std::string>(
          "-f,--format",
@@ -561,10 +584,7 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_flag("--dihedral", o.dihedral, "Hash the 8 rotations/flips too");
   cmd->add_flag("--fast", o.decode.fast,
                 "JPEG: decode at a reduced scale (DCT scaling); faster, hashes close but not identical");
-  cmd->add_option("--max-pixels", o.decode.max_pixels, "Refuse images above this many pixels (image_too_large)")
-      ->capture_default_str();
-  cmd->add_option("--max-bytes", o.decode.max_bytes, "Refuse files above this many bytes (file_too_large)")
-      ->capture_default_str();
+  add_decode_limit_options(cmd, o.decode);
   cmd->add_flag("!--no-archives", o.archives,
                 "Do not open archives (zip, tar[.gz/.bz2/.xz/.zst], 7z): hash them as files (an error)");
   cmd->add_option("--max-archive-depth", o.archive.max_depth,

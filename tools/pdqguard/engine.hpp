@@ -19,6 +19,9 @@ namespace pdqguard::cli {
 
 enum class OutFormat { automatic, jsonl, csv, table };
 
+/// The most worker threads a run starts (--threads is checked against it).
+inline constexpr unsigned kMaxThreads = 256;
+
 /// Everything a run of the pipeline needs; filled by the subcommands.
 struct EngineOptions {
   std::vector<std::string> inputs;  ///< files, directories, "-" (paths on stdin)
@@ -62,6 +65,9 @@ struct EngineOptions {
 
 /// Runs the pipeline; returns the exit status (see commands.hpp).
 int run_engine(const EngineOptions& o);
+
+/// Adds --max-pixels and --max-bytes, range-checked by DecodeOptions' bounds.
+void add_decode_limit_options(CLI::App* cmd, DecodeOptions& d);
 
 /// Adds the options every pipeline subcommand shares (inputs, threads, output...).
 void add_pipeline_options(CLI::App* cmd, EngineOptions& o);

@@ -48,11 +48,13 @@ void add_list_policy_options(CLI::App* cmd, ListOptions& o) {
   cmd->add_option("--max-list-bytes", o.max_list_bytes,
                   "Refuse a list file larger than this many bytes (file_too_large), checked before "
                   "reading it; 0 = no limit")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, kMaxMaxListBytes));
   cmd->add_option("--max-line-bytes", o.max_line_bytes,
                   "A list line longer than this many bytes is malformed (list_parse_error; skipped and "
                   "reported with --lenient); 0 = no limit")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, kMaxMaxLineBytes));
 }
 
 }  // namespace pdqguard::cli

@@ -1,4 +1,6 @@
-// --resume OUT.jsonl: which inputs already have a record in a previous output.
+// --resume OUT.jsonl: which inputs already have a record in a previous output,
+// and the one rule for touching that file: only pdqguard's own JSON-lines output
+// (or an empty or new file) is ever modified.
 #pragma once
 
 #include "records.hpp"
@@ -9,22 +11,41 @@
 
 namespace pdqguard::cli {
 
+/// Longest record line --resume reads (a record with many long match labels);
+/// a longer line means the file is not pdqguard's output.
+inline constexpr std::size_t kMaxResumeLineBytes = std::size_t{64} << 20;
+
 /// 64-bit keys (XXH3 of kind + path or number) of the inputs recorded in a file.
 /// A collision would skip an input: probability ~n^2/2^65 (1e-5 at 10 million).
+/// File paths are keyed normalised (absolute, lexically: `dump`, `./dump/`,
+/// `$PWD/dump` name the same inputs); records keep the paths as given.
 struct ResumeSet {
   std::unordered_set<std::uint64_t> keys;
-  std::uint64_t records = 0;   ///< whole records read
-  std::uint64_t unreadable = 0;  ///< complete lines that were not a record (ignored)
-  bool torn_tail = false;      ///< the last line had no newline: cut off, its input redone
+  std::uint64_t records = 0;    ///< whole records read
+  std::uint64_t transient = 0;  ///< of them, errors that may pass on a retry (is_transient): redone
+  bool torn_tail = false;       ///< the last line had no newline: cut off, its input redone
+  std::string cwd;              ///< relative paths are keyed under this directory
 
   bool contains(InputKind kind, const std::string& path, std::int64_t number) const;
 };
 
-std::uint64_t resume_key(InputKind kind, const std::string& path, std::int64_t number);
+/// The key of an input (`cwd` makes a relative path absolute).
+std::uint64_t resume_key(InputKind kind, const std::string& path, std::int64_t number, const std::string& cwd);
 
-/// Reads `path` (a missing file is an empty set), and truncates a torn last line
-/// so appended records start on a fresh line. Throws Error(io_error) if the file
-/// cannot be read or truncated.
-ResumeSet load_resume(const std::string& path);
+/// A --resume file checked and opened for appending.
+struct ResumeFile {
+  ResumeSet set;
+  int fd = -1;  ///< O_WRONLY | O_APPEND; the caller closes it
+};
+
+/// Opens `path` for --resume. A missing file is created (empty set). An existing
+/// one is read with the library's bounded line reader and must be a regular file
+/// whose every line is a pdqguard JSON record ({"path"|"frame"|"line": ..., and
+/// "hash" or "error"}), except a torn last line that starts as one ({"): that
+/// line is cut off (its input is redone). Anything else (a JPEG, a hash list, a
+/// CSV output, a FIFO, a device, a directory) is refused with
+/// Error(invalid_argument) naming why, before any byte of it is changed.
+/// Throws Error(io_error) when the file cannot be opened, read or cut.
+ResumeFile open_resume(const std::string& path);
 
 }  // namespace pdqguard::cli
