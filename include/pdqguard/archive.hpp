@@ -32,6 +32,12 @@ struct ArchiveOptions {
   /// Member paths (the full "a.zip!/dir/x.jpg" form) longer than this get an
   /// archive_limit record.
   std::size_t max_path = 4096;
+
+  /// Bounds a front end accepts for max_depth; max_total_bytes and max_members
+  /// take 1..kMaxCount, max_ratio any number > 0.
+  static constexpr int kMinMaxDepth = 1;
+  static constexpr int kMaxMaxDepth = 64;
+  static constexpr std::uint64_t kMaxCount = std::uint64_t{1} << 62;
 };
 
 /// One visit of archive_walk: a member's bytes, or an error record for a path.

@@ -71,8 +71,9 @@ struct VideoOptions {
   /// of frameMod). 0 hashes every frame. Negative: invalid_argument.
   double seconds_per_hash = 1.0;
   /// 0 = hash at the stream's size; N > 0 = scale every sampled frame to N x N
-  /// first (vPDQ's `-s N`). Compatible mode only.
+  /// first (vPDQ's `-s N`; at most kMaxDownsample). Compatible mode only.
   int downsample = 0;
+  static constexpr int kMaxDownsample = 65535;
   VideoMode mode = VideoMode::compatible;
   /// Decode only key frames (AVDISCARD_NONKEY) and hash every one of them
   /// (seconds_per_hash does not thin them), numbered by their position in the

@@ -24,8 +24,9 @@ using video::describe;
 void validate(const VideoOptions& o) {
   if (!(o.seconds_per_hash >= 0) || !std::isfinite(o.seconds_per_hash))
     fail(ErrorCode::invalid_argument, "seconds_per_hash must be a finite number >= 0");
-  if (o.downsample < 0 || o.downsample > 65535)
-    fail(ErrorCode::invalid_argument, "downsample must be 0 (stream size) or 1..65535");
+  if (o.downsample < 0 || o.downsample > VideoOptions::kMaxDownsample)
+    fail(ErrorCode::invalid_argument,
+         "downsample must be 0 (stream size) or 1.." + std::to_string(VideoOptions::kMaxDownsample));
   if (o.decoder_threads < 0 || o.decoder_threads > 64)
     fail(ErrorCode::invalid_argument, "decoder_threads must be 0 (libav's choice) or 1..64");
   if (o.mode != VideoMode::compatible && o.mode != VideoMode::luma)

@@ -191,6 +191,27 @@ def test_numeric_options_out_of_range_are_refused(dump, tmp_path, opt, val):
     assert out == ""
 
 
+@pytest.mark.parametrize("args", [
+    ["hash", "--max-archive-depth", "65"], ["hash", "--max-archive-bytes", "0"],
+    ["hash", "--max-archive-members", "-1"], ["hash", "--max-archive-ratio", "nan"],
+    ["hash", "--max-archive-ratio", "0"], ["hash", "--max-depth", "-1"],
+    ["compare", "--threshold", "999"], ["compare", "--max-pixels", "0"],
+    ["index", "build", "--mih-substrings", "99", "-o", "x.pdqi"],
+    ["video", "hash", "--threads", "0"], ["video", "hash", "--downsample", "70000"],
+    ["video", "hash", "--max-duration", "inf"], ["video", "hash", "--max-pixels", "0"],
+    ["video", "match", "--distance", "300", "a"], ["video", "match", "--min-quality", "-1", "a"],
+])
+def test_other_numeric_options_out_of_range_are_refused(tmp_path, args):
+    x = tmp_path / "x.pgm"
+    pgm(x, 1)
+    args = [str(tmp_path / a) if a == "x.pdqi" else a for a in args]
+    rc, _, out, err = run(args + [x, x] if args[0] in ("compare", "video") else args + [x])
+    assert rc == 2, err
+    assert out == ""
+    assert ("range" in err or "must be" in err), err
+    assert not (tmp_path / "x.pdqi").exists()
+
+
 def test_max_line_bytes_zero_means_no_limit(dump, tmp_path):
     lst = tmp_path / "k.txt"
     lst.write_text(H1 + " " + "x" * 100000 + "\n")

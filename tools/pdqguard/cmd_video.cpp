@@ -1,6 +1,7 @@
 // pdqguard video hash: vPDQ hashes of video files (the library decides everything:
 // sampling, conversion, limits, the text format; this file only routes output).
 #include "commands.hpp"
+#include "engine.hpp"
 #include "output.hpp"
 #include "records.hpp"
 
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -117,8 +119,6 @@ int run_video_hash(const VideoHashOptions& o) {
   if (!jsonl && o.output_dir.empty() && o.videos.size() > 1)
     throw Error(ErrorCode::invalid_argument,
                 "--format vpdq writes one file per video: with several videos use --output-dir DIR");
-  if (o.threads < 1 || o.threads > 256)
-    throw Error(ErrorCode::invalid_argument, "--threads must be 1..256");
   VideoOptions vo;
   vo.seconds_per_hash = o.seconds_per_hash;
   vo.downsample = o.downsample;
@@ -291,24 +291,30 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
                    "One hashed frame per S seconds; 0 = every frame (default 1)")
       ->check(CLI::NonNegativeNumber);
   hash->add_option("--downsample", o->downsample, "Scale frames to N x N before hashing (vPDQ -s)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, VideoOptions::kMaxDownsample));
   hash->add_option("--format", o->format, "vpdq (default) or jsonl")
       ->check(CLI::IsMember({"vpdq", "jsonl"}));
   hash->add_option("-o,--output", o->output, "Write to FILE instead of stdout");
   hash->add_option("--output-dir", o->output_dir,
                    "Write one <stem>.txt (jsonl: .jsonl) per video; a stem an earlier input of the "
                    "run already used gets -2, -3, ... (<stem>-2.txt)");
-  hash->add_option("--threads", o->threads, "Videos hashed in parallel (default 1)");
+  hash->add_option("--threads", o->threads, "Videos hashed in parallel (default 1)")
+      ->check(CLI::Range(1, static_cast<int>(kMaxThreads)));
   hash->add_option("--mode", o->mode,
                    "compatible (default: vPDQ's RGB conversion) or luma (triage: the decoder's Y "
                    "plane, faster, not vPDQ-compatible)")
       ->check(CLI::IsMember({"compatible", "luma"}));
   hash->add_flag("--key-frames-only", o->key_frames_only,
                  "Decode and hash key frames only (triage; each numbered by its position in the stream)");
-  hash->add_option("--max-pixels", o->max_pixels, "Largest frame width x height accepted");
-  hash->add_option("--max-bytes", o->max_bytes, "Largest video file accepted, in bytes");
-  hash->add_option("--max-duration", o->max_duration, "Longest video accepted, in seconds");
-  hash->add_option("--max-frames", o->max_frames, "Most decoded frames accepted (video_too_long)");
+  // The same bounds as images' pixel and byte limits (DecodeOptions).
+  hash->add_option("--max-pixels", o->max_pixels, "Largest frame width x height accepted")
+      ->check(CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit));
+  hash->add_option("--max-bytes", o->max_bytes, "Largest video file accepted, in bytes")
+      ->check(CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit));
+  hash->add_option("--max-duration", o->max_duration, "Longest video accepted, in seconds")
+      ->check(positive_finite());
+  hash->add_option("--max-frames", o->max_frames, "Most decoded frames accepted (video_too_long)")
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   hash->callback([o, &run] { run = [o] { return run_video_hash(*o); }; });
 
   auto m = std::make_shared<VideoMatchOptions>();
@@ -328,9 +334,9 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
   match->add_option("query", m->query, "Video or vPDQ file")->required();
   match->add_option("targets", m->targets, "Videos or vPDQ files")->required();
   match->add_option("--distance", m->match.distance, "Frame match distance (<=, default 31)")
-      ->check(CLI::Range(0, 256));
+      ->check(CLI::Range(kMinRadius, kMaxRadius));
   match->add_option("--min-quality", m->match.min_quality, "Drop frames below this quality (default 50)")
-      ->check(CLI::Range(0, 101));
+      ->check(CLI::Range(kMinMinQuality, kMaxMinQuality));
   match->add_option("--query-threshold", m->match.query_threshold, "Query match % needed (default 80)")
       ->check(CLI::Range(0.0, 100.0));
   match->add_option("--target-threshold", m->match.target_threshold, "Target match % needed (default 0)")
@@ -338,7 +344,7 @@ void add_video_commands(CLI::App& app, std::function<int()>& run) {
   match->add_option("--seconds-per-hash", m->seconds_per_hash, "Sampling for video sides (default 1)")
       ->check(CLI::NonNegativeNumber);
   match->add_option("--downsample", m->downsample, "Scale video frames to N x N first")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, VideoOptions::kMaxDownsample));
   match->add_option("-f,--format", m->format, "jsonl or table (default: table on a terminal)")
       ->check(CLI::IsMember({"jsonl", "table"}));
   match->callback([m, &run] { run = [m] { return run_video_match(*m); }; });

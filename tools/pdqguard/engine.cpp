@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <sys/stat.h>
+#include <limits>
 #include <memory>
 #include <new>
 #include <optional>
@@ -528,6 +531,18 @@ int run_engine(const EngineOptions& o) {
   return kExitClean;
 }
 
+CLI::Validator positive_finite() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v) || !(v > 0))
+          return "must be a finite number > 0, got '" + s + "'";
+        return {};
+      },
+      "NUMBER > 0");
+}
+
 void add_decode_limit_options(CLI::App* cmd, DecodeOptions& d) {
   const auto limits = CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit);
   cmd->add_option("--max-pixels", d.max_pixels, "Refuse images above this many pixels (image_too_large)")
@@ -590,17 +605,20 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--max-archive-depth", o.archive.max_depth,
                   "Open archives nested inside archives down to this many levels")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(ArchiveOptions::kMinMaxDepth, ArchiveOptions::kMaxMaxDepth));
   cmd->add_option("--max-archive-bytes", o.archive.max_total_bytes,
                   "Stop reading an archive after this many uncompressed bytes (archive_limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, ArchiveOptions::kMaxCount));
   cmd->add_option("--max-archive-members", o.archive.max_members,
                   "Stop reading an archive after this many members (archive_limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, ArchiveOptions::kMaxCount));
   cmd->add_option("--max-archive-ratio", o.archive.max_ratio,
                   "Refuse a member that inflates more than this many times its compressed size "
                   "(a zip bomb; archive_limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive_finite());
   cmd->add_flag("!--no-videos", o.videos,
                 "Do not decode videos (mp4, mov, webm, mkv, avi, flv, mpegts, mpeg, wmv, ogg; "
                 "recognised by content): hash them as images (an error)");
@@ -612,20 +630,24 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
       ->each([&o](const std::string&) { o.seconds_per_hash_given = true; });
   cmd->add_option("--fps", o.raw_fps,
                   "--raw: the stream's frame rate; frames are then sampled as vPDQ samples a "
-                  "video (one per --seconds-per-hash) and records get \"timestamp\"");
+                  "video (one per --seconds-per-hash) and records get \"timestamp\"")
+      ->check(positive_finite());
   cmd->add_flag("--all-matches", o.all_matches,
                 "Videos: report every sampled frame's matches (default: one per list entry, its "
                 "nearest frame)");
   cmd->add_option("--max-duration", o.video.max_duration_seconds,
                   "Refuse videos longer than this many seconds (video_too_long)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(positive_finite());
   cmd->add_option("--max-frames", o.video.max_frames,
                   "Refuse videos of more than this many frames (video_too_long)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
   cmd->add_option("--max-video-bytes", o.video.max_bytes,
                   "Refuse video files above this many bytes (file_too_large; streamed from disk, "
                   "so --max-bytes does not apply to them)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit));
   cmd->add_flag("--strict-decode", o.decode.strict,
                 "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
   cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,

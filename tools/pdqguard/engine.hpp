@@ -66,6 +66,9 @@ struct EngineOptions {
 /// Runs the pipeline; returns the exit status (see commands.hpp).
 int run_engine(const EngineOptions& o);
 
+/// A CLI11 check: a finite number > 0 (NaN, inf, 0 and negatives refused).
+CLI::Validator positive_finite();
+
 /// Adds --max-pixels and --max-bytes, range-checked by DecodeOptions' bounds.
 void add_decode_limit_options(CLI::App* cmd, DecodeOptions& d);
 
