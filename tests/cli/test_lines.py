@@ -272,3 +272,10 @@ def test_list_threatexchange_export(dump, tmp_path):
     m = recs[0]["matches"]
     assert len(m) == 1 and m[0]["list"] == "Sample Collab" and m[0]["label"] == "adult"
     assert "1 of another signal type ignored" in err, err
+
+
+def test_help_says_list_takes_one_file_per_flag():
+    rc, _, out, err = run(["scan", "--help"])
+    assert rc == 0
+    assert "--list FILE (repeatable)" in out, out
+    assert "--list TEXT ..." not in out

@@ -91,6 +91,16 @@ TEST_CASE("vpdq text: round trip and malformed lines") {
   }
 }
 
+TEST_CASE("vpdq text: read by the bounded line reader (a huge line is refused, not held)") {
+  const VideoFrameHash f = frame(0, 90, Hash256::from_hex(std::string(64, 'a')));
+  const std::string text = format_vpdq_line(f) + "\n" + std::string(1 << 20, '7') + "\n";
+  std::string msg;
+  CHECK(code_of([&] { parse_vpdq_text(text, "big.txt"); }, &msg) == ErrorCode::list_parse_error);
+  CHECK_MESSAGE(msg.find("big.txt:2: line longer than") == 0, msg);
+  // A last line without a newline still counts.
+  CHECK(parse_vpdq_text(format_vpdq_line(f) + "\n" + format_vpdq_line(f), "t").frames.size() == 2);
+}
+
 TEST_CASE("vpdq JSON: ThreatExchange's list of \"hash,quality,timestamp\" strings") {
   std::mt19937_64 rng(8);
   const Hash256 a = random_hash(rng), b = random_hash(rng);

@@ -43,7 +43,11 @@ void add_one(CLI::App& app, std::function<int()>& run, const char* name, const c
       "Exit status: 0 nothing matched and no errors, 1 at least one match (even if errors also "
       "occurred), 2 errors and no match (or the lists could not be loaded), 130/143 interrupted "
       "by SIGINT/SIGTERM (records in flight were written; rerun with --resume).");
-  cmd->add_option("-l,--list", o->lists.lists, "Hash list to match against (repeatable: --list a --list b)")
+  // One FILE per flag (--list a --list b): the help says so rather than "FILE ...".
+  cmd->add_option("-l,--list", o->lists.lists, "Hash list to match against, one per flag: --list a --list b")
+      ->type_name("FILE (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
   cmd->add_option("--index", o->lists.index,
                   "A built index file (pdqguard index build); --list files are added to it");
