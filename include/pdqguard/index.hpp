@@ -101,10 +101,6 @@ struct ListEntry {
   std::string list;   ///< a list-name column's value (list, bank, collab...); empty = the HashList's name
   int quality = -1;   ///< the quality column (0..100), -1 when absent
   std::size_t line = 0;  ///< 1-based physical line number it came from (a multi-line CSV record: its first)
-  /// The tags column when the list also has a label/category column (e.g.
-  /// ThreatExchange's export). Kept here for callers of the parsers only: a
-  /// Matcher, its matches and index files do not carry tags.
-  std::string tags;
 };
 
 /// A parsed list. Plain value type.
@@ -116,6 +112,11 @@ struct HashList {
   std::size_t skipped = 0;       ///< malformed lines skipped (lenient policy only)
   std::size_t ignored = 0;       ///< well-formed lines of another signal type (e.g. `md5 ...`), not loaded
   std::vector<ParseProblem> problems;  ///< the first max_problems_kept skipped/ignored lines
+  /// The tags column of a CSV/TSV list that also has a label/category column
+  /// (e.g. ThreatExchange's export): tags[i] belongs to entries[i]. Empty for
+  /// lists without one (so entries cost nothing more). Kept for callers of the
+  /// parsers only: a Matcher, its matches and index files do not carry tags.
+  std::vector<std::string> tags;
 };
 
 /// Parses list text. `name` is used in matches and in problem reports. Recognises

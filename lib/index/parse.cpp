@@ -296,7 +296,7 @@ class Parser {
     e.list = std::move(list);
     e.quality = quality;
     e.line = lineno;
-    e.tags = std::move(tags);
+    if (tags_col_ >= 0) list_.tags.push_back(std::move(tags));
     list_.entries.push_back(std::move(e));
   }
 

@@ -39,7 +39,7 @@ TEST_CASE("queries in flight finish on the matcher they started on") {
   for (int k = 0; k < 200; ++k) {
     handle.store(k % 2 == 0 ? mb : ma);
     MatcherUpdate up;
-    up.add.push_back(HashList{"extra", ListFormat::plain, {ListEntry{synth::uniform(1, 100 + static_cast<std::uint64_t>(k))[0], "1", "", "", -1, 1, {}}}, 0, 0, 0, {}});
+    up.add.push_back(HashList{"extra", ListFormat::plain, {ListEntry{synth::uniform(1, 100 + static_cast<std::uint64_t>(k))[0], "1", "", "", -1, 1}}, 0, 0, 0, {}});
     handle.update(up);
   }
   while (queries.load() < 2000) std::this_thread::yield();

@@ -143,10 +143,10 @@ TEST_CASE("queries report list, id, label, hash, distance; duplicates keep every
   std::mt19937_64 rng(3);
   const Hash256 b = synth::flip_bits(a, 10, rng);
   HashList l1{"one.txt", ListFormat::plain, {}, 0, 0, 0, {}};
-  l1.entries.push_back(ListEntry{a, "7", "cats", "", -1, 7, {}});
-  l1.entries.push_back(ListEntry{b, "8", "", "", -1, 8, {}});
+  l1.entries.push_back(ListEntry{a, "7", "cats", "", -1, 7});
+  l1.entries.push_back(ListEntry{b, "8", "", "", -1, 8});
   HashList l2{"two.csv", ListFormat::csv, {}, 0, 0, 0, {}};
-  l2.entries.push_back(ListEntry{a, "x-1", "dogs", "", 80, 2, {}});
+  l2.entries.push_back(ListEntry{a, "x-1", "dogs", "", 80, 2});
   const std::vector<HashList> lists{l1, l2};
   const auto m = Matcher::build(lists);
   CHECK(m->slot_count() == 2);

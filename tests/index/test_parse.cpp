@@ -221,6 +221,7 @@ TEST_CASE("RFC 4180: a quoted label that holds newlines is one record (issue 21)
     CHECK(l.entries[1].id == "a2");
     CHECK(l.entries[1].line == 6);
     CHECK(l.lines == 6);
+    CHECK(l.tags.empty());  // no tags column: no tags kept
   }
 }
 
@@ -263,7 +264,9 @@ TEST_CASE("ThreatExchange export: collab,signal_type,signal_str,category,tags (i
   CHECK(l.entries[0].hash.to_hex() == H1);
   CHECK(l.entries[0].list == "Sample Collab");
   CHECK(l.entries[0].label == "adult");
-  CHECK(l.entries[0].tags == "tag1 tag2");
+  REQUIRE(l.tags.size() == l.entries.size());
+  CHECK(l.tags[0] == "tag1 tag2");
+  CHECK(l.tags[1].empty());
   CHECK(l.entries[0].id == "2");
   CHECK(l.entries[1].list == "Other Collab");
   CHECK(l.ignored == 1);  // the non-PDQ signal type, line by line
