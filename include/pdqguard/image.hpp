@@ -72,12 +72,46 @@ struct DecodeOptions {
   /// Treat decoder warnings (e.g. libjpeg's "premature end of data" or "corrupt
   /// data") as decode_error instead of reporting them in DecodedImage::warnings.
   bool strict = false;
-  /// JPEG only: refuse progressive files with more scans than this (decode_error);
-  /// a defence against files made of thousands of tiny scans (CPU exhaustion).
+  /// JPEG only: refuse files with more scans than this (resource_limit); a
+  /// defence against files made of hundreds of tiny scans (CPU exhaustion).
+  /// Besides this count, a Huffman-coded JPEG is held to budgets proportional
+  /// to its size, which no complete file exceeds: it must hold at least one bit
+  /// for each 8x8 block it declares (kJpegBlocksPerByte blocks a byte of file;
+  /// checked from the header, before anything is allocated), and its scans
+  /// together may visit at most kJpegScanBlocksPerByte blocks a byte of file
+  /// (counted as the scans arrive). Both give resource_limit, naming the numbers.
+  /// (Arithmetic-coded files, which can code a block in less than a bit, are
+  /// held to max_jpeg_scans, max_decode_memory and max_decode_cpu_ms only.)
   int max_jpeg_scans = 500;
+  /// Memory a decoder may use for its own buffers, beyond the output pixels
+  /// (which max_pixels bounds): checked from the header before allocating, and
+  /// refused with resource_limit naming both numbers. JPEG: everything libjpeg
+  /// allocates, chiefly the whole-image coefficient arrays of a progressive or
+  /// multi-scan file (2 bytes a coefficient, 128 bytes an 8x8 block: a 10000x10000
+  /// CMYK progressive file needs 800 MB); WebP: libwebp's two RGBA canvases (8
+  /// bytes a canvas pixel); TIFF: the unpacked samples (1 byte a sample); GIF:
+  /// the canvas and frame indices (2 bytes a pixel); HEIF/AVIF: libheif's decoded
+  /// image (about 4.5 bytes a pixel). PNG, PNM and BMP need no large buffer
+  /// beyond the pixels. Range 1..2^62.
+  std::uint64_t max_decode_memory = kDefaultMaxDecodeMemory;
+  /// CPU time the decoding thread may spend on one input, in milliseconds (0 =
+  /// no limit, the default): a deadline for servers. Checked as the decoder works
+  /// (JPEG: every row of 8x8 blocks of every scan and every strip of output;
+  /// PNG, TIFF, GIF: every row), so a decode stops soon after it; WebP and HEIF
+  /// decode in one library call and are checked after it. resource_limit.
+  std::uint64_t max_decode_cpu_ms = 0;
 
   /// The fast_min_side default.
   static constexpr int kDefaultFastMinSide = 256;
+  /// The max_decode_memory default: 256 MiB.
+  static constexpr std::uint64_t kDefaultMaxDecodeMemory = std::uint64_t{256} << 20;
+  /// 8x8 blocks a Huffman-coded JPEG may declare per byte of file (each needs at
+  /// least one bit of entropy-coded data).
+  static constexpr std::uint64_t kJpegBlocksPerByte = 8;
+  /// Block visits a Huffman-coded JPEG's scans may make per byte of file: 64
+  /// scans over an image at the densest kJpegBlocksPerByte (a complete photo
+  /// uses a few percent of this).
+  static constexpr std::uint64_t kJpegScanBlocksPerByte = 64 * kJpegBlocksPerByte;
 };
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical

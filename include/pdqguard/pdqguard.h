@@ -117,7 +117,9 @@ typedef enum pdqg_status {
   PDQG_NO_VIDEO_STREAM = 16,   /**< "no_video_stream": no video stream (none, or audio only) */
   PDQG_BAD_FRAME_RATE = 17,    /**< "bad_frame_rate": a video stream with zero or unknown fps */
   PDQG_VIDEO_TOO_LONG = 18,    /**< "video_too_long": above the duration or frame-count limit */
-  PDQG_TRUNCATED_INPUT = 19    /**< "truncated_input": the data ends before its container does */
+  PDQG_TRUNCATED_INPUT = 19,   /**< "truncated_input": the data ends before its container does */
+  PDQG_RESOURCE_LIMIT = 20     /**< "resource_limit": a per-input work budget (decode memory,
+                                    JPEG scans, decode time...); the message names the number */
 } pdqg_status;
 
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 #include <new>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +27,48 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
                 "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
                     std::to_string(opts.max_pixels) + " pixels");
 }
+
+void check_decode_memory(std::uint64_t bytes, const DecodeOptions& opts, const std::string& what) {
+  if (bytes > opts.max_decode_memory)
+    throw Error(ErrorCode::resource_limit,
+                what + " need " + std::to_string(bytes) + " bytes of decoder memory, above the limit of " +
+                    std::to_string(opts.max_decode_memory) + " bytes (max_decode_memory)");
+}
+
+namespace {
+std::uint64_t thread_cpu_ns() noexcept {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+}  // namespace
+
+DecodeDeadline::DecodeDeadline(const DecodeOptions& opts) noexcept {
+  if (opts.max_decode_cpu_ms == 0) return;
+  limit_ns_ = opts.max_decode_cpu_ms >= UINT64_MAX / 1'000'000u ? UINT64_MAX
+                                                                 : opts.max_decode_cpu_ms * 1'000'000u;
+  start_ns_ = thread_cpu_ns();
+}
+
+bool DecodeDeadline::expired() const noexcept {
+  return limit_ns_ != 0 && thread_cpu_ns() - start_ns_ > limit_ns_;
+}
+
+void DecodeDeadline::format_message(char* buf, std::size_t size, const char* format) const noexcept {
+  std::snprintf(buf, size, "%s decoding took more than %llu ms of CPU time (max_decode_cpu_ms)", format,
+                static_cast<unsigned long long>(limit_ns_ / 1'000'000u));
+}
+
+std::string DecodeDeadline::message(const char* format) const {
+  char buf[160];
+  format_message(buf, sizeof buf, format);
+  return buf;
+}
+
+void DecodeDeadline::check(const char* format) const {
+  if (expired()) throw Error(ErrorCode::resource_limit, message(format));
+}
+
 }  // namespace detail
 
 DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
