@@ -46,8 +46,8 @@ struct DecodeOptions {
   /// Refuse images above this many pixels (width*height) with image_too_large,
   /// checked from the header (JPEG SOF, PNG IHDR, PNM header, WebP canvas, GIF
   /// screen and frame 0, TIFF IFD0, BMP header, HEIF ispe) before any pixel
-  /// buffer is allocated; it also bounds libjpeg's internal memory (about 10
-  /// bytes per allowed pixel + 64 MiB) and libpng's per-side limit.
+  /// buffer is allocated; it also sets libpng's per-side limit. (Decoder
+  /// memory beyond the pixels is max_decode_memory's.)
   std::uint64_t max_pixels = 100'000'000;
   /// Refuse inputs above this many bytes with file_too_large.
   std::uint64_t max_bytes = 512ull << 20;
@@ -114,6 +114,13 @@ struct DecodeOptions {
   static constexpr std::uint64_t kJpegScanBlocksPerByte = 64 * kJpegBlocksPerByte;
 };
 
+/// The pixel limit every decoder applies from the header, before allocating:
+/// throws Error(image_too_large) when width x height exceeds opts.max_pixels
+/// (naming both), Error(decode_error) when a side is 0. For callers with pixels
+/// of their own to bound the same way (the CLI's --raw --size). Thread-safe.
+PDQGUARD_API void check_pixel_limit(std::uint64_t width, std::uint64_t height,
+                                    const DecodeOptions& opts);
+
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
 /// decode rules of the reference corpus (see README "Decoding").
 struct DecodedImage {
@@ -156,8 +163,10 @@ struct DecodedImage {
 /// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0.
 /// Throws pdqguard::Error with unsupported_format (naming the detected format),
 /// decode_error (damaged file, naming what failed), image_too_large (checked
-/// from the header before any pixel allocation), file_too_large, or
-/// out_of_memory; never crashes on hostile bytes. Non-fatal decoder problems
+/// from the header before any pixel allocation), file_too_large,
+/// resource_limit (a work budget of DecodeOptions: max_decode_memory,
+/// max_decode_cpu_ms, the JPEG scan and data budgets), or out_of_memory; never
+/// crashes on hostile bytes. Non-fatal decoder problems
 /// (e.g. a truncated JPEG, which libjpeg completes with gray) are returned in
 /// DecodedImage::warnings and the completed pixels are what gets hashed; set
 /// DecodeOptions::strict to refuse such files instead. Thread-safe (no shared
@@ -169,7 +178,8 @@ PDQGUARD_API DecodedImage decode_image(std::span<const std::uint8_t> bytes,
 /// images this is measurable). On error `out` is valid but unspecified.
 PDQGUARD_API void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
                                     const DecodeOptions& opts = {});
-/// Reads and decodes a file. Adds io_error (cannot open/read, a directory).
+/// Reads (read_file_bytes: regular files only) and decodes a file. Adds
+/// io_error (cannot open/read, a directory) and not_a_file (a FIFO, a device).
 PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
                                             const DecodeOptions& opts = {});
 /// Reads a whole stream (up to max_bytes) and decodes it.
@@ -199,10 +209,30 @@ PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hash
                                        DecodedImage& info, const DecodeOptions& opts = {},
                                        bool dihedral = false);
 
-/// Reads a whole file into memory, refusing more than `max_bytes` (file_too_large)
-/// and reporting io_error with the OS reason otherwise.
+/// Opens an input file for reading: the one way pdqguard opens the files it is
+/// given (decoders, archives, the CLI, the C API), safe against special files
+/// and against a path swapped for one after it was listed. The open is
+/// O_NONBLOCK, so a FIFO without a writer or a device never blocks it; the
+/// type is then read from the opened descriptor (fstat), never from the path:
+/// a directory is io_error ("is a directory"), and anything but a regular file
+/// (FIFO, socket, character or block device) is not_a_file, unless
+/// `read_special` (the CLI's --read-special): then it is opened blocking, to be
+/// read to its end (bounded by the caller's byte limit). A regular file that
+/// reports size 0 (procfs, sysfs) stays non-blocking, so /proc/kmsg reads as
+/// io_error ("Resource temporarily unavailable") instead of hanging; other
+/// regular files are opened blocking. Returns the descriptor (the caller closes
+/// it; O_CLOEXEC); throws Error(io_error) with the OS reason when it cannot be
+/// opened. Thread-safe.
+PDQGUARD_API int open_input_file(const std::string& path, bool read_special = false);
+
+/// Reads a whole file into memory, refusing more than `max_bytes`
+/// (file_too_large: a regular file from its size before reading, anything else
+/// as it is read) and reporting io_error with the OS reason otherwise. The file
+/// is opened with open_input_file (so a FIFO, a device or /dev/zero is
+/// not_a_file at once unless `read_special`).
 PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
-                                                       std::uint64_t max_bytes);
+                                                       std::uint64_t max_bytes,
+                                                       bool read_special = false);
 
 /// As read_file_bytes, into `buf`, returning the file's bytes as its first
 /// span.size() bytes. `buf` only grows (its size may exceed the file's), so a
@@ -210,6 +240,7 @@ PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
 /// per file: the largest file read so far bounds what it keeps. Same errors.
 PDQGUARD_API std::span<const std::uint8_t> read_file_into(const std::string& path,
                                                           std::uint64_t max_bytes,
-                                                          std::vector<std::uint8_t>& buf);
+                                                          std::vector<std::uint8_t>& buf,
+                                                          bool read_special = false);
 
 }  // namespace pdqguard

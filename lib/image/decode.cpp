@@ -17,7 +17,6 @@
 
 namespace pdqguard {
 
-namespace detail {
 void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts) {
   if (w == 0 || h == 0)
     throw Error(ErrorCode::decode_error, "image header gives a zero width or height");
@@ -27,6 +26,8 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
                 "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
                     std::to_string(opts.max_pixels) + " pixels");
 }
+
+namespace detail {
 
 void check_decode_memory(std::uint64_t bytes, const DecodeOptions& opts, const std::string& what) {
   if (bytes > opts.max_decode_memory)
@@ -192,19 +193,53 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
   }
 }
 
-std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
-                                             std::vector<std::uint8_t>& buf) {
-  struct Fd {
-    int fd;
-    ~Fd() {
-      if (fd >= 0) ::close(fd);
-    }
-  } f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+namespace {
+const char* special_name(mode_t m) {
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  return "not a regular file";
+}
+
+// Closes a descriptor on every path out.
+struct FdGuard {
+  int fd;
+  ~FdGuard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+}  // namespace
+
+int open_input_file(const std::string& path, bool read_special) {
+  FdGuard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
   if (f.fd < 0) throw Error(ErrorCode::io_error, "cannot open: " + std::string(std::strerror(errno)));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0)
     throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::io_error, "is a directory");
+  const bool regular = S_ISREG(st.st_mode);
+  if (!regular && !read_special)
+    throw Error(ErrorCode::not_a_file, std::string("not a regular file: ") + special_name(st.st_mode) +
+                                           " (special files are read only when asked: --read-special)");
+  // Blocking from here on, except a "regular" file of size 0 (procfs): it may
+  // never end (/proc/kmsg), and a real empty file reads as empty either way.
+  if (!regular || st.st_size > 0) {
+    const int fl = ::fcntl(f.fd, F_GETFL);
+    if (fl < 0 || ::fcntl(f.fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+      throw Error(ErrorCode::io_error, "fcntl failed: " + std::string(std::strerror(errno)));
+  }
+  const int fd = f.fd;
+  f.fd = -1;
+  return fd;
+}
+
+std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
+                                             std::vector<std::uint8_t>& buf, bool read_special) {
+  FdGuard f{open_input_file(path, read_special)};
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
   const auto too_large = [&](const std::string& what) {
     return Error(ErrorCode::file_too_large,
                  what + " exceeds the limit of " + std::to_string(max_bytes) + " bytes");
@@ -234,9 +269,10 @@ std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint6
   return {buf.data(), len};
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+                                          bool read_special) {
   std::vector<std::uint8_t> data;
-  const std::size_t n = read_file_into(path, max_bytes, data).size();
+  const std::size_t n = read_file_into(path, max_bytes, data, read_special).size();
   data.resize(n);
   return data;
 }

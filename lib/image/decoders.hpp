@@ -7,10 +7,6 @@
 
 namespace pdqguard::detail {
 
-/// Throws Error(image_too_large) when w*h exceeds opts.max_pixels. Call it from
-/// the header, before allocating pixels.
-void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts);
-
 /// Throws Error(resource_limit) when a decoder would need `bytes` of working
 /// memory (beyond the output pixels) above opts.max_decode_memory; `what` names
 /// the buffer in the message ("WebP canvases for 9000x9000"). Call it from the

@@ -1,25 +1,30 @@
 #include "archive_input.hpp"
 
 #include <pdqguard/error.hpp>
+#include <pdqguard/image.hpp>
 
-#include <cstdio>
-#include <memory>
+#include <unistd.h>
 
 namespace pdqguard::cli {
 
 bool scan_archive_input(const WorkItem& w, const ArchiveOptions& opts, const HashMember& hash_member,
                         const std::function<void(Record&&)>& out) {
   std::uint8_t head[512];
-  std::size_t n = 0;
+  ssize_t n = 0;
   {
-    struct Closer {
-      void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-    };
-    std::unique_ptr<std::FILE, Closer> f(std::fopen(w.path.c_str(), "rb"));
-    if (!f) return false;
-    n = std::fread(head, 1, sizeof head, f.get());
+    // Only regular files are sniffed (a FIFO read with --read-special must not
+    // lose its first bytes here); any other failure is the plain file path's to report.
+    int fd = -1;
+    try {
+      fd = open_input_file(w.path);
+    } catch (const Error&) {
+      return false;
+    }
+    n = ::pread(fd, head, sizeof head, 0);
+    ::close(fd);
+    if (n <= 0) return false;
   }
-  if (!is_archive(std::span<const std::uint8_t>(head, n))) return false;
+  if (!is_archive(std::span<const std::uint8_t>(head, static_cast<std::size_t>(n)))) return false;
   try {
     archive_walk_file(w.path, opts, [&](const ArchiveMember& m) {
       if (m.error != ErrorCode::ok)
