@@ -3,6 +3,7 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/image.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pdqguard::cli {
@@ -13,7 +14,10 @@ bool scan_archive_input(const WorkItem& w, const ArchiveOptions& opts, const Has
   ssize_t n = 0;
   {
     // Only regular files are sniffed (a FIFO read with --read-special must not
-    // lose its first bytes here); any other failure is the plain file path's to report.
+    // lose its first bytes here, nor be opened and closed under its writer:
+    // stat first); any other failure is the plain file path's to report.
+    struct stat st {};
+    if (::stat(w.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
     int fd = -1;
     try {
       fd = open_input_file(w.path);
