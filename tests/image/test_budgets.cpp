@@ -277,6 +277,25 @@ TEST_CASE("the other decoders check their buffers against the memory budget") {
   }
 }
 
+TEST_CASE("a 1.6 KB animated WebP claiming a 16383x6000 canvas is refused before its canvases") {
+  // Within the pixel limit (98 M), but libwebp's two RGBA canvases would take
+  // 786 MB (the old decoder peaked at 1.08 GB on this file).
+  std::ifstream f(std::string(PDQGUARD_SOURCE_DIR) + "/tests/data/formats/anim.webp", std::ios::binary);
+  REQUIRE(f);
+  Bytes b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  REQUIRE(std::string(b.begin() + 12, b.begin() + 16) == "VP8X");
+  const auto put24 = [&](std::size_t at, std::uint32_t v) {
+    b[at] = static_cast<std::uint8_t>(v);
+    b[at + 1] = static_cast<std::uint8_t>(v >> 8);
+    b[at + 2] = static_cast<std::uint8_t>(v >> 16);
+  };
+  put24(24, 16383 - 1);  // canvas width - 1
+  put24(27, 6000 - 1);   // canvas height - 1
+  const Outcome r = decode(b);
+  CHECK(r.code == ErrorCode::resource_limit);
+  CHECK(contains(r.message, "WebP canvases for 16383x6000 need 786384000 bytes"));
+}
+
 TEST_CASE("HEIC and AVIF check the memory budget (shared formats corpus)") {
   if (!test::needs_full_corpus()) return;
   const std::string dir = test::full_corpus_dir() + "/formats/";
