@@ -195,6 +195,11 @@ def test_compare_and_dev_zero_are_refused(tmp_path):
     p = _run(["hash", "--no-summary", "/dev/zero"], timeout=30)
     recs = read_jsonl(p.stdout)
     assert recs[0]["error"] == "not_a_file" and "character device" in recs[0]["message"]
+    # /proc/kmsg is a "regular" file of size 0 that blocks readers (as root; others
+    # cannot open it): read non-blocking, an io_error either way, never a hang.
+    if os.path.exists("/proc/kmsg"):
+        p = _run(["hash", "--no-summary", "/proc/kmsg"], timeout=30)
+        assert read_jsonl(p.stdout)[0]["error"] == "io_error", p.stdout
 
 
 def test_read_special_reads_a_fifo(tmp_path):
