@@ -225,6 +225,14 @@ PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hash
 /// opened. Thread-safe.
 PDQGUARD_API int open_input_file(const std::string& path, bool read_special = false);
 
+/// Reads up to head.size() bytes from the start of a regular file into `head`
+/// and returns how many: for sniffing (archives, videos) before the real read.
+/// 0 for anything else (missing, unreadable, a directory, a FIFO or device:
+/// the type is checked by stat before any open, so a FIFO's writer never sees
+/// a reader come and go, and open_input_file checks it again on the
+/// descriptor). Never throws, never blocks on a special file. Thread-safe.
+PDQGUARD_API std::size_t read_file_head(const std::string& path, std::span<std::uint8_t> head) noexcept;
+
 /// Reads a whole file into memory, refusing more than `max_bytes`
 /// (file_too_large: a regular file from its size before reading, anything else
 /// as it is read) and reporting io_error with the OS reason otherwise. The file

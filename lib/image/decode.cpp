@@ -234,6 +234,26 @@ int open_input_file(const std::string& path, bool read_special) {
   return fd;
 }
 
+std::size_t read_file_head(const std::string& path, std::span<std::uint8_t> head) noexcept {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  int fd = -1;
+  try {
+    fd = open_input_file(path);
+  } catch (...) {
+    return 0;
+  }
+  const FdGuard f{fd};
+  std::size_t n = 0;
+  while (n < head.size()) {
+    const ssize_t got = ::read(f.fd, head.data() + n, head.size() - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    n += static_cast<std::size_t>(got);
+  }
+  return n;
+}
+
 std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
                                              std::vector<std::uint8_t>& buf, bool read_special) {
   FdGuard f{open_input_file(path, read_special)};

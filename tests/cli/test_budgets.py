@@ -202,6 +202,16 @@ def test_compare_and_dev_zero_are_refused(tmp_path):
         assert read_jsonl(p.stdout)[0]["error"] == "io_error", p.stdout
 
 
+def test_video_hash_refuses_a_fifo(tmp_path):
+    # VideoHasher opened its file with fopen, which blocks on a FIFO without a writer.
+    fifo = HeldFifo(tmp_path / "clip.mp4")
+    try:
+        p = _run(["video", "hash", fifo.path], timeout=30)
+        assert p.returncode == 2 and "not_a_file" in p.stdout + p.stderr, (p.stdout, p.stderr)
+    finally:
+        fifo.close()
+
+
 def test_read_special_reads_a_fifo(tmp_path):
     jpg = open(os.path.join(CORPUS, "images", "bridge-mods", "aaa-orig.jpg"), "rb").read()
     fifo = tmp_path / "stream.jpg"

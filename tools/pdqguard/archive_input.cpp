@@ -3,32 +3,16 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/image.hpp>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 namespace pdqguard::cli {
 
 bool scan_archive_input(const WorkItem& w, const ArchiveOptions& opts, const HashMember& hash_member,
                         const std::function<void(Record&&)>& out) {
+  // Only regular files are sniffed (read_file_head): a FIFO read with
+  // --read-special keeps its first bytes for the plain file path.
   std::uint8_t head[512];
-  ssize_t n = 0;
-  {
-    // Only regular files are sniffed (a FIFO read with --read-special must not
-    // lose its first bytes here, nor be opened and closed under its writer:
-    // stat first); any other failure is the plain file path's to report.
-    struct stat st {};
-    if (::stat(w.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    int fd = -1;
-    try {
-      fd = open_input_file(w.path);
-    } catch (const Error&) {
-      return false;
-    }
-    n = ::pread(fd, head, sizeof head, 0);
-    ::close(fd);
-    if (n <= 0) return false;
-  }
-  if (!is_archive(std::span<const std::uint8_t>(head, static_cast<std::size_t>(n)))) return false;
+  const std::size_t n = read_file_head(w.path, head);
+  if (n == 0) return false;
+  if (!is_archive(std::span<const std::uint8_t>(head, n))) return false;
   try {
     archive_walk_file(w.path, opts, [&](const ArchiveMember& m) {
       if (m.error != ErrorCode::ok)

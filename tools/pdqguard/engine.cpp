@@ -123,19 +123,11 @@ struct WorkerScratch {
 };
 
 /// The video container sniff_video_container() sees at the start of the file,
-/// or nullptr (also when the file cannot be read: the image path reports that).
+/// or nullptr (also when the file cannot be read, or is a FIFO or device: the
+/// image path reports that; read_file_head never opens one).
 const char* video_container_of_file(const std::string& path) {
   std::uint8_t head[kVideoSniffBytes];
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return nullptr;
-  std::size_t n = 0;
-  while (n < sizeof head) {
-    const ssize_t got = ::read(fd, head + n, sizeof head - n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    n += static_cast<std::size_t>(got);
-  }
-  ::close(fd);
+  const std::size_t n = read_file_head(path, head);
   return sniff_video_container(std::span<const std::uint8_t>(head, n));
 }
 
