@@ -33,6 +33,9 @@ enum class ErrorCode : int {
   bad_frame_rate = 17,     ///< a video stream whose frame rate is zero or unknown
   video_too_long = 18,     ///< a video above the configured duration or frame-count limit
   truncated_input = 19,    ///< the data ends before the container or stream it starts does
+  resource_limit = 20,     ///< a work budget of one input: decode memory, JPEG scans or scan
+                           ///< work, data too short for the declared image, decode time
+                           ///< (the message names the number that was exceeded)
 };
 
 /// The snake_case name of a code, e.g. "decode_error". Never null.

@@ -46,8 +46,8 @@ struct DecodeOptions {
   /// Refuse images above this many pixels (width*height) with image_too_large,
   /// checked from the header (JPEG SOF, PNG IHDR, PNM header, WebP canvas, GIF
   /// screen and frame 0, TIFF IFD0, BMP header, HEIF ispe) before any pixel
-  /// buffer is allocated; it also bounds libjpeg's internal memory (about 10
-  /// bytes per allowed pixel + 64 MiB) and libpng's per-side limit.
+  /// buffer is allocated; it also sets libpng's per-side limit. (Decoder
+  /// memory beyond the pixels is max_decode_memory's.)
   std::uint64_t max_pixels = 100'000'000;
   /// Refuse inputs above this many bytes with file_too_large.
   std::uint64_t max_bytes = 512ull << 20;
@@ -72,16 +72,59 @@ struct DecodeOptions {
   /// Treat decoder warnings (e.g. libjpeg's "premature end of data" or "corrupt
   /// data") as decode_error instead of reporting them in DecodedImage::warnings.
   bool strict = false;
-  /// JPEG only: refuse progressive files with more scans than this (decode_error);
-  /// a defence against files made of thousands of tiny scans (CPU exhaustion).
+  /// JPEG only: refuse files with more scans than this (resource_limit); a
+  /// defence against files made of hundreds of tiny scans (CPU exhaustion).
+  /// Besides this count, a Huffman-coded JPEG is held to budgets proportional
+  /// to its size, which no complete file exceeds: it must hold at least one bit
+  /// for each 8x8 block it declares (kJpegBlocksPerByte blocks a byte of file;
+  /// checked from the header, before anything is allocated), and its scans
+  /// together may visit at most kJpegScanBlocksPerByte blocks a byte of file
+  /// (counted as the scans arrive). Both give resource_limit, naming the numbers.
+  /// (Arithmetic-coded files, which can code a block in less than a bit, are
+  /// held to max_jpeg_scans, max_decode_memory and max_decode_cpu_ms only.)
   int max_jpeg_scans = 500;
+  /// Memory a decoder may use for its own buffers, beyond the output pixels
+  /// (which max_pixels bounds): checked from the header before allocating, and
+  /// refused with resource_limit naming both numbers. JPEG: everything libjpeg
+  /// allocates, chiefly the whole-image coefficient arrays of a progressive or
+  /// multi-scan file (2 bytes a coefficient, 128 bytes an 8x8 block: a 10000x10000
+  /// CMYK progressive file needs 800 MB); WebP: libwebp's two RGBA canvases (8
+  /// bytes a canvas pixel); TIFF: the unpacked samples (1 byte a sample); GIF:
+  /// the canvas and frame indices (2 bytes a pixel); HEIF/AVIF: libheif's decoded
+  /// image (about 4.5 bytes a pixel). PNG, PNM and BMP need no large buffer
+  /// beyond the pixels. Range 1..2^62.
+  std::uint64_t max_decode_memory = kDefaultMaxDecodeMemory;
+  /// CPU time the decoding thread may spend on one input, in milliseconds (0 =
+  /// no limit, the default): a deadline for servers. Checked as the decoder works
+  /// (JPEG: every row of 8x8 blocks of every scan and every strip of output;
+  /// PNG, TIFF, GIF: every row), so a decode stops soon after it; WebP and HEIF
+  /// decode in one library call and are checked after it. resource_limit.
+  std::uint64_t max_decode_cpu_ms = 0;
 
   /// The fast_min_side default.
   static constexpr int kDefaultFastMinSide = 256;
   /// Bounds of max_pixels and max_bytes (the C API's, the CLI's --max-pixels/--max-bytes).
   static constexpr std::uint64_t kMinLimit = 1;
   static constexpr std::uint64_t kMaxLimit = std::uint64_t{1} << 62;
+  /// The max_decode_memory default: 256 MiB.
+  static constexpr std::uint64_t kDefaultMaxDecodeMemory = std::uint64_t{256} << 20;
+  /// 8x8 blocks a Huffman-coded JPEG may declare per byte of file (each needs at
+  /// least one bit of entropy-coded data).
+  static constexpr std::uint64_t kJpegBlocksPerByte = 8;
+  /// Block visits a Huffman-coded JPEG's scans may make per byte of file: 64
+  /// scans over an image at the densest kJpegBlocksPerByte (a complete photo
+  /// uses a few percent of this).
+  static constexpr std::uint64_t kJpegScanBlocksPerByte = 64 * kJpegBlocksPerByte;
+  /// Bound of max_decode_cpu_ms (the C API's, the CLI's --max-decode-cpu-ms).
+  static constexpr std::uint64_t kMaxDecodeCpuMs = std::uint64_t{1} << 40;
 };
+
+/// The pixel limit every decoder applies from the header, before allocating:
+/// throws Error(image_too_large) when width x height exceeds opts.max_pixels
+/// (naming both), Error(decode_error) when a side is 0. For callers with pixels
+/// of their own to bound the same way (the CLI's --raw --size). Thread-safe.
+PDQGUARD_API void check_pixel_limit(std::uint64_t width, std::uint64_t height,
+                                    const DecodeOptions& opts);
 
 /// Decoded pixels: 8-bit gray or 8-bit RGB, packed rows, following the canonical
 /// decode rules of the reference corpus (see README "Decoding").
@@ -125,8 +168,10 @@ struct DecodedImage {
 /// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0.
 /// Throws pdqguard::Error with unsupported_format (naming the detected format),
 /// decode_error (damaged file, naming what failed), image_too_large (checked
-/// from the header before any pixel allocation), file_too_large, or
-/// out_of_memory; never crashes on hostile bytes. Non-fatal decoder problems
+/// from the header before any pixel allocation), file_too_large,
+/// resource_limit (a work budget of DecodeOptions: max_decode_memory,
+/// max_decode_cpu_ms, the JPEG scan and data budgets), or out_of_memory; never
+/// crashes on hostile bytes. Non-fatal decoder problems
 /// (e.g. a truncated JPEG, which libjpeg completes with gray) are returned in
 /// DecodedImage::warnings and the completed pixels are what gets hashed; set
 /// DecodeOptions::strict to refuse such files instead. Thread-safe (no shared
@@ -138,7 +183,8 @@ PDQGUARD_API DecodedImage decode_image(std::span<const std::uint8_t> bytes,
 /// images this is measurable). On error `out` is valid but unspecified.
 PDQGUARD_API void decode_image_into(std::span<const std::uint8_t> bytes, DecodedImage& out,
                                     const DecodeOptions& opts = {});
-/// Reads and decodes a file. Adds io_error (cannot open/read, a directory).
+/// Reads (read_file_bytes: regular files only) and decodes a file. Adds
+/// io_error (cannot open/read, a directory) and not_a_file (a FIFO, a device).
 PDQGUARD_API DecodedImage decode_image_file(const std::string& path,
                                             const DecodeOptions& opts = {});
 /// Reads a whole stream (up to max_bytes) and decodes it.
@@ -168,10 +214,38 @@ PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hash
                                        DecodedImage& info, const DecodeOptions& opts = {},
                                        bool dihedral = false);
 
-/// Reads a whole file into memory, refusing more than `max_bytes` (file_too_large)
-/// and reporting io_error with the OS reason otherwise.
+/// Opens an input file for reading: the one way pdqguard opens the files it is
+/// given (decoders, archives, the CLI, the C API), safe against special files
+/// and against a path swapped for one after it was listed. The open is
+/// O_NONBLOCK, so a FIFO without a writer or a device never blocks it; the
+/// type is then read from the opened descriptor (fstat), never from the path:
+/// a directory is io_error ("is a directory"), and anything but a regular file
+/// (FIFO, socket, character or block device) is not_a_file, unless
+/// `read_special` (the CLI's --read-special): then it is opened blocking, to be
+/// read to its end (bounded by the caller's byte limit). A regular file that
+/// reports size 0 (procfs, sysfs) stays non-blocking, so /proc/kmsg reads as
+/// io_error ("Resource temporarily unavailable") instead of hanging; other
+/// regular files are opened blocking. Returns the descriptor (the caller closes
+/// it; O_CLOEXEC); throws Error(io_error) with the OS reason when it cannot be
+/// opened. Thread-safe.
+PDQGUARD_API int open_input_file(const std::string& path, bool read_special = false);
+
+/// Reads up to head.size() bytes from the start of a regular file into `head`
+/// and returns how many: for sniffing (archives, videos) before the real read.
+/// 0 for anything else (missing, unreadable, a directory, a FIFO or device:
+/// the type is checked by stat before any open, so a FIFO's writer never sees
+/// a reader come and go, and open_input_file checks it again on the
+/// descriptor). Never throws, never blocks on a special file. Thread-safe.
+PDQGUARD_API std::size_t read_file_head(const std::string& path, std::span<std::uint8_t> head) noexcept;
+
+/// Reads a whole file into memory, refusing more than `max_bytes`
+/// (file_too_large: a regular file from its size before reading, anything else
+/// as it is read) and reporting io_error with the OS reason otherwise. The file
+/// is opened with open_input_file (so a FIFO, a device or /dev/zero is
+/// not_a_file at once unless `read_special`).
 PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
-                                                       std::uint64_t max_bytes);
+                                                       std::uint64_t max_bytes,
+                                                       bool read_special = false);
 
 /// As read_file_bytes, into `buf`, returning the file's bytes as its first
 /// span.size() bytes. `buf` only grows (its size may exceed the file's), so a
@@ -179,6 +253,7 @@ PDQGUARD_API std::vector<std::uint8_t> read_file_bytes(const std::string& path,
 /// per file: the largest file read so far bounds what it keeps. Same errors.
 PDQGUARD_API std::span<const std::uint8_t> read_file_into(const std::string& path,
                                                           std::uint64_t max_bytes,
-                                                          std::vector<std::uint8_t>& buf);
+                                                          std::vector<std::uint8_t>& buf,
+                                                          bool read_special = false);
 
 }  // namespace pdqguard

@@ -117,7 +117,9 @@ typedef enum pdqg_status {
   PDQG_NO_VIDEO_STREAM = 16,   /**< "no_video_stream": no video stream (none, or audio only) */
   PDQG_BAD_FRAME_RATE = 17,    /**< "bad_frame_rate": a video stream with zero or unknown fps */
   PDQG_VIDEO_TOO_LONG = 18,    /**< "video_too_long": above the duration or frame-count limit */
-  PDQG_TRUNCATED_INPUT = 19    /**< "truncated_input": the data ends before its container does */
+  PDQG_TRUNCATED_INPUT = 19,   /**< "truncated_input": the data ends before its container does */
+  PDQG_RESOURCE_LIMIT = 20     /**< "resource_limit": a per-input work budget (decode memory,
+                                    JPEG scans, decode time...); the message names the number */
 } pdqg_status;
 
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for
@@ -287,7 +289,16 @@ typedef enum pdqg_hasher_param {
   PDQG_HASHER_FAST_JPEG = 2,
   /** JPEG and PNG, 0/1: apply the EXIF orientation before hashing. Default 0
    *  (shared hash lists hash the stored pixel order). */
-  PDQG_HASHER_EXIF_ORIENTATION = 3
+  PDQG_HASHER_EXIF_ORIENTATION = 3,
+  /** Refuse an image whose decoder would need more than this many bytes of
+   *  memory beyond its pixels (a progressive JPEG's coefficient arrays, libwebp's
+   *  canvases...) with PDQG_RESOURCE_LIMIT, checked from the header before
+   *  allocating. Default 268435456 (256 MiB); range 1..2^62. */
+  PDQG_HASHER_MAX_DECODE_MEMORY = 4,
+  /** Stop decoding one input after this many milliseconds of the calling
+   *  thread's CPU time, with PDQG_RESOURCE_LIMIT (a deadline for servers).
+   *  Default 0 (no limit); range 0..2^40. */
+  PDQG_HASHER_MAX_DECODE_CPU_MS = 5
 } pdqg_hasher_param;
 
 /** Sets a parameter. Errors: PDQG_INVALID_ARGUMENT (NULL hasher, unknown
@@ -336,16 +347,21 @@ PDQGUARD_API int pdqg_hash_pixels(pdqg_hasher* hasher, int format, const void* p
  *  orientation ignored unless enabled, alpha dropped, 16-bit samples keep
  *  their high byte). `hasher` may be NULL (default limits).
  *  Errors: PDQG_UNSUPPORTED_FORMAT, PDQG_DECODE_ERROR, PDQG_IMAGE_TOO_LARGE,
- *  PDQG_FILE_TOO_LARGE, PDQG_INVALID_ARGUMENT (NULL data with size > 0, NULL
- *  out, bad flags), PDQG_OUT_OF_MEMORY. Never crashes on hostile bytes.
+ *  PDQG_FILE_TOO_LARGE, PDQG_RESOURCE_LIMIT (a decode budget: memory, JPEG
+ *  scans, data too short for the declared image, CPU time), PDQG_INVALID_ARGUMENT
+ *  (NULL data with size > 0, NULL out, bad flags), PDQG_OUT_OF_MEMORY. Never
+ *  crashes on hostile bytes.
  *  Thread-safe with a NULL or per-thread hasher. */
 PDQGUARD_API int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, size_t size,
                                   unsigned flags, pdqg_result* out);
 
-/** Reads the file at `path` (NUL-terminated, passed to fopen) and hashes it as
- *  pdqg_hash_buffer() does. Adds PDQG_IO_ERROR (cannot open or read, a
- *  directory); messages start with the path. Thread-safe with a NULL or
- *  per-thread hasher. */
+/** Reads the file at `path` (NUL-terminated) and hashes it as
+ *  pdqg_hash_buffer() does. Only regular files are read: the file is opened
+ *  non-blocking and its type read from the opened descriptor, so a FIFO, a
+ *  device or /dev/zero is refused at once with PDQG_NOT_A_FILE (never blocks,
+ *  never reads). Adds PDQG_IO_ERROR (cannot open or read, a directory) and
+ *  PDQG_FILE_TOO_LARGE from the file's size before reading; messages start
+ *  with the path. Thread-safe with a NULL or per-thread hasher. */
 PDQGUARD_API int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags,
                                 pdqg_result* out);
 

@@ -2,6 +2,7 @@
 // the limits), nested archives walked from memory, errors as visits.
 #include <pdqguard/archive.hpp>
 #include <pdqguard/error.hpp>
+#include <pdqguard/image.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -9,6 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include <unistd.h>
 
 namespace pdqguard {
 
@@ -181,11 +184,14 @@ void Walk::walk(archive* a, const std::string& name, int depth) {
 
 void archive_walk_file(const std::string& path, const ArchiveOptions& opts,
                        const std::function<void(const ArchiveMember&)>& visit) {
+  // Opened as every input is (never blocks on a FIFO or device; io_error /
+  // not_a_file), then streamed from the descriptor.
+  struct Fd {
+    int fd;
+    ~Fd() { ::close(fd); }
+  } f{open_input_file(path)};
   auto a = new_reader();
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    const int err = archive_errno(a.get());
-    if (err == ENOENT || err == EACCES || err == EISDIR)
-      throw Error(ErrorCode::io_error, "cannot open: " + reason(a.get()));
+  if (archive_read_open_fd(a.get(), f.fd, 1 << 16) != ARCHIVE_OK) {
     Walk w{opts, visit};
     w.error(path, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
     return;

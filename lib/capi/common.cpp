@@ -17,6 +17,7 @@ static_assert(static_cast<int>(ErrorCode::internal_error) == PDQG_INTERNAL_ERROR
 static_assert(static_cast<int>(ErrorCode::index_corrupt) == PDQG_INDEX_CORRUPT);
 static_assert(static_cast<int>(ErrorCode::bad_hash) == PDQG_BAD_HASH);
 static_assert(static_cast<int>(ErrorCode::truncated_input) == PDQG_TRUNCATED_INPUT);
+static_assert(static_cast<int>(ErrorCode::resource_limit) == PDQG_RESOURCE_LIMIT);
 
 void ErrorSlot::set(const char* msg) noexcept {
   if (msg == nullptr) msg = "";

@@ -32,6 +32,7 @@ namespace {
 
 constexpr auto kMinLimit = static_cast<std::int64_t>(DecodeOptions::kMinLimit);
 constexpr auto kMaxLimit = static_cast<std::int64_t>(DecodeOptions::kMaxLimit);
+constexpr auto kMaxCpuMs = static_cast<std::int64_t>(DecodeOptions::kMaxDecodeCpuMs);
 
 /// Bytes a plane of `rows` rows of `row_bytes` each needs with row pitch
 /// `stride`; false on overflow.
@@ -212,6 +213,16 @@ int pdqg_hasher_set(pdqg_hasher* hasher, int param, std::int64_t value) {
       (param == PDQG_HASHER_FAST_JPEG ? hasher->opts.fast : hasher->opts.apply_exif_orientation) =
           value != 0;
       return 0;
+    case PDQG_HASHER_MAX_DECODE_MEMORY:
+      if (value < 1 || value > kMaxLimit)
+        return fail(slot, ErrorCode::invalid_argument, "limit out of range 1..2^62");
+      hasher->opts.max_decode_memory = static_cast<std::uint64_t>(value);
+      return 0;
+    case PDQG_HASHER_MAX_DECODE_CPU_MS:
+      if (value < 0 || value > kMaxCpuMs)
+        return fail(slot, ErrorCode::invalid_argument, "CPU time limit out of range 0..2^40 ms");
+      hasher->opts.max_decode_cpu_ms = static_cast<std::uint64_t>(value);
+      return 0;
     default:
       return fail(slot, ErrorCode::invalid_argument,
                   "unknown hasher parameter " + std::to_string(param));
@@ -226,6 +237,8 @@ int pdqg_hasher_get(const pdqg_hasher* hasher, int param, std::int64_t* value) {
     case PDQG_HASHER_MAX_BYTES: *value = static_cast<std::int64_t>(hasher->opts.max_bytes); return 0;
     case PDQG_HASHER_FAST_JPEG: *value = hasher->opts.fast ? 1 : 0; return 0;
     case PDQG_HASHER_EXIF_ORIENTATION: *value = hasher->opts.apply_exif_orientation ? 1 : 0; return 0;
+    case PDQG_HASHER_MAX_DECODE_MEMORY: *value = static_cast<std::int64_t>(hasher->opts.max_decode_memory); return 0;
+    case PDQG_HASHER_MAX_DECODE_CPU_MS: *value = static_cast<std::int64_t>(hasher->opts.max_decode_cpu_ms); return 0;
     default:
       return fail(&hasher->error, ErrorCode::invalid_argument,
                   "unknown hasher parameter " + std::to_string(param));
@@ -266,6 +279,8 @@ int pdqg_hasher_param_bounds(int param, std::int64_t* lower, std::int64_t* upper
     case PDQG_HASHER_MAX_BYTES: lo = kMinLimit; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_bytes); break;
     case PDQG_HASHER_FAST_JPEG: def = kDefaults.fast ? 1 : 0; break;
     case PDQG_HASHER_EXIF_ORIENTATION: def = kDefaults.apply_exif_orientation ? 1 : 0; break;
+    case PDQG_HASHER_MAX_DECODE_MEMORY: lo = kMinLimit; hi = kMaxLimit; def = static_cast<std::int64_t>(kDefaults.max_decode_memory); break;
+    case PDQG_HASHER_MAX_DECODE_CPU_MS: lo = 0; hi = kMaxCpuMs; def = static_cast<std::int64_t>(kDefaults.max_decode_cpu_ms); break;
     default:
       return fail(nullptr, ErrorCode::invalid_argument, "unknown hasher parameter " + std::to_string(param));
   }

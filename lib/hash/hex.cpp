@@ -80,6 +80,7 @@ const char* error_code_name(ErrorCode code) noexcept {
     case ErrorCode::bad_frame_rate: return "bad_frame_rate";
     case ErrorCode::video_too_long: return "video_too_long";
     case ErrorCode::truncated_input: return "truncated_input";
+    case ErrorCode::resource_limit: return "resource_limit";
   }
   return "unknown_error";
 }

@@ -100,6 +100,10 @@ void decode_bmp(std::span<const std::uint8_t> b, const DecodeOptions& opts, Deco
   img.height = img.source_height = static_cast<int>(H);
   auto out_row = [&](std::size_t r) { return top_down ? r : H - 1 - r; };
   if (paletted) {
+    // Indices, and for RLE the decoded index stream too: a few bytes of RLE can
+    // claim every pixel.
+    check_decode_memory(std::uint64_t(W) * H * (compression == 0 ? 1 : 2), opts,
+                        "BMP palette indices for " + std::to_string(W) + "x" + std::to_string(H));
     idx.assign(W * H, 0);
     if (compression == 0) {
       const std::size_t stride = ((W * bits + 31) / 32) * 4;

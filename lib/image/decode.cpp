@@ -10,13 +10,13 @@
 #include <fstream>
 #include <memory>
 #include <new>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace pdqguard {
 
-namespace detail {
 void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts) {
   if (w == 0 || h == 0)
     throw Error(ErrorCode::decode_error, "image header gives a zero width or height");
@@ -26,6 +26,50 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
                 "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
                     std::to_string(opts.max_pixels) + " pixels");
 }
+
+namespace detail {
+
+void check_decode_memory(std::uint64_t bytes, const DecodeOptions& opts, const std::string& what) {
+  if (bytes > opts.max_decode_memory)
+    throw Error(ErrorCode::resource_limit,
+                what + " need " + std::to_string(bytes) + " bytes of decoder memory, above the limit of " +
+                    std::to_string(opts.max_decode_memory) + " bytes (max_decode_memory)");
+}
+
+namespace {
+std::uint64_t thread_cpu_ns() noexcept {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+}  // namespace
+
+DecodeDeadline::DecodeDeadline(const DecodeOptions& opts) noexcept {
+  if (opts.max_decode_cpu_ms == 0) return;
+  limit_ns_ = opts.max_decode_cpu_ms >= UINT64_MAX / 1'000'000u ? UINT64_MAX
+                                                                 : opts.max_decode_cpu_ms * 1'000'000u;
+  start_ns_ = thread_cpu_ns();
+}
+
+bool DecodeDeadline::expired() const noexcept {
+  return limit_ns_ != 0 && thread_cpu_ns() - start_ns_ > limit_ns_;
+}
+
+void DecodeDeadline::format_message(char* buf, std::size_t size, const char* format) const noexcept {
+  std::snprintf(buf, size, "%s decoding took more than %llu ms of CPU time (max_decode_cpu_ms)", format,
+                static_cast<unsigned long long>(limit_ns_ / 1'000'000u));
+}
+
+std::string DecodeDeadline::message(const char* format) const {
+  char buf[160];
+  format_message(buf, sizeof buf, format);
+  return buf;
+}
+
+void DecodeDeadline::check(const char* format) const {
+  if (expired()) throw Error(ErrorCode::resource_limit, message(format));
+}
+
 }  // namespace detail
 
 DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
@@ -149,19 +193,73 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
   }
 }
 
-std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
-                                             std::vector<std::uint8_t>& buf) {
-  struct Fd {
-    int fd;
-    ~Fd() {
-      if (fd >= 0) ::close(fd);
-    }
-  } f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+namespace {
+const char* special_name(mode_t m) {
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  return "not a regular file";
+}
+
+// Closes a descriptor on every path out.
+struct FdGuard {
+  int fd;
+  ~FdGuard() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+}  // namespace
+
+int open_input_file(const std::string& path, bool read_special) {
+  FdGuard f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)};
   if (f.fd < 0) throw Error(ErrorCode::io_error, "cannot open: " + std::string(std::strerror(errno)));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0)
     throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
   if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::io_error, "is a directory");
+  const bool regular = S_ISREG(st.st_mode);
+  if (!regular && !read_special)
+    throw Error(ErrorCode::not_a_file, std::string("not a regular file: ") + special_name(st.st_mode) +
+                                           " (special files are read only when asked: --read-special)");
+  // Blocking from here on, except a "regular" file of size 0 (procfs): it may
+  // never end (/proc/kmsg), and a real empty file reads as empty either way.
+  if (!regular || st.st_size > 0) {
+    const int fl = ::fcntl(f.fd, F_GETFL);
+    if (fl < 0 || ::fcntl(f.fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+      throw Error(ErrorCode::io_error, "fcntl failed: " + std::string(std::strerror(errno)));
+  }
+  const int fd = f.fd;
+  f.fd = -1;
+  return fd;
+}
+
+std::size_t read_file_head(const std::string& path, std::span<std::uint8_t> head) noexcept {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  int fd = -1;
+  try {
+    fd = open_input_file(path);
+  } catch (...) {
+    return 0;
+  }
+  const FdGuard f{fd};
+  std::size_t n = 0;
+  while (n < head.size()) {
+    const ssize_t got = ::read(f.fd, head.data() + n, head.size() - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    n += static_cast<std::size_t>(got);
+  }
+  return n;
+}
+
+std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint64_t max_bytes,
+                                             std::vector<std::uint8_t>& buf, bool read_special) {
+  FdGuard f{open_input_file(path, read_special)};
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    throw Error(ErrorCode::io_error, "cannot stat: " + std::string(std::strerror(errno)));
   const auto too_large = [&](const std::string& what) {
     return Error(ErrorCode::file_too_large,
                  what + " exceeds the limit of " + std::to_string(max_bytes) + " bytes");
@@ -191,9 +289,10 @@ std::span<const std::uint8_t> read_file_into(const std::string& path, std::uint6
   return {buf.data(), len};
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t max_bytes,
+                                          bool read_special) {
   std::vector<std::uint8_t> data;
-  const std::size_t n = read_file_into(path, max_bytes, data).size();
+  const std::size_t n = read_file_into(path, max_bytes, data, read_special).size();
   data.resize(n);
   return data;
 }

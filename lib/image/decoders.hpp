@@ -7,9 +7,32 @@
 
 namespace pdqguard::detail {
 
-/// Throws Error(image_too_large) when w*h exceeds opts.max_pixels. Call it from
-/// the header, before allocating pixels.
-void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& opts);
+/// Throws Error(resource_limit) when a decoder would need `bytes` of working
+/// memory (beyond the output pixels) above opts.max_decode_memory; `what` names
+/// the buffer in the message ("WebP canvases for 9000x9000"). Call it from the
+/// header, before allocating.
+void check_decode_memory(std::uint64_t bytes, const DecodeOptions& opts, const std::string& what);
+
+/// The CPU-time deadline of one decode (DecodeOptions::max_decode_cpu_ms),
+/// measured on the calling thread's CPU clock from construction. No limit: every
+/// call is a no-op that reads no clock.
+class DecodeDeadline {
+ public:
+  explicit DecodeDeadline(const DecodeOptions& opts) noexcept;
+  /// True once the thread has spent more than the limit since construction.
+  bool expired() const noexcept;
+  /// The resource_limit message for `format` ("JPEG"), naming the limit.
+  std::string message(const char* format) const;
+  /// The same into buf (always terminated), without allocating: for a libjpeg
+  /// callback that longjmps.
+  void format_message(char* buf, std::size_t size, const char* format) const noexcept;
+  /// Throws Error(resource_limit) when expired().
+  void check(const char* format) const;
+
+ private:
+  std::uint64_t limit_ns_ = 0;
+  std::uint64_t start_ns_ = 0;
+};
 
 /// The EXIF orientation (1..8) from the payload of an APP1 marker (starting
 /// with "Exif\0\0"), or 0 when absent or malformed. Reads only inside

@@ -94,6 +94,9 @@ void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
     const std::uint64_t cw = std::max<std::uint64_t>(gif->SWidth, std::uint64_t(d.Left) + d.Width);
     const std::uint64_t ch = std::max<std::uint64_t>(gif->SHeight, std::uint64_t(d.Top) + d.Height);
     check_pixel_limit(cw, ch, opts);
+    check_decode_memory(cw * ch + std::uint64_t(d.Width) * std::uint64_t(d.Height), opts,
+                        "GIF canvas and frame 0 indices for " + std::to_string(cw) + "x" + std::to_string(ch));
+    const DecodeDeadline deadline(opts);
     const ColorMapObject* local = d.ColorMap && palette_needed(d.ColorMap) ? d.ColorMap : nullptr;
     const ColorMapObject* pal = local ? local : global;
     // Frame 0's indices on the canvas.
@@ -102,15 +105,19 @@ void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
     if (d.Interlace) {
       static constexpr int kStart[4] = {0, 4, 2, 1}, kStep[4] = {8, 8, 4, 2};
       for (int pass = 0; pass < 4; ++pass)
-        for (int y = kStart[pass]; y < d.Height; y += kStep[pass])
+        for (int y = kStart[pass]; y < d.Height; y += kStep[pass]) {
           if (DGifGetLine(gif.get(), rows.data() + static_cast<std::size_t>(y) * d.Width, d.Width) ==
               GIF_ERROR)
             fail("frame 0 is truncated or damaged", gif->Error);
+          deadline.check("GIF");
+        }
     } else {
-      for (int y = 0; y < d.Height; ++y)
+      for (int y = 0; y < d.Height; ++y) {
         if (DGifGetLine(gif.get(), rows.data() + static_cast<std::size_t>(y) * d.Width, d.Width) ==
             GIF_ERROR)
           fail("frame 0 is truncated or damaged", gif->Error);
+        deadline.check("GIF");
+      }
     }
     for (int y = 0; y < d.Height; ++y)
       std::memcpy(idx.data() + (static_cast<std::size_t>(d.Top) + y) * cw + d.Left,

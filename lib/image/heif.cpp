@@ -53,10 +53,17 @@ void decode_heif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   const int h = heif_image_handle_get_height(handle.get());
   if (w <= 0 || h <= 0) throw Error(ErrorCode::decode_error, "HEIF primary image has no size");
   check_pixel_limit(static_cast<std::uint64_t>(w), static_cast<std::uint64_t>(h), opts);
+  // libheif's decoded YCbCr planes (4:2:0: 1.5 bytes a pixel) and its interleaved
+  // RGB conversion (3 bytes): an estimate, as libheif 1.15 has no memory limit.
+  check_decode_memory(std::uint64_t(w) * std::uint64_t(h) * 9 / 2, opts,
+                      std::string(format == ImageFormat::avif ? "AVIF" : "HEIF") + " decoded image of " +
+                          std::to_string(w) + "x" + std::to_string(h));
+  const DecodeDeadline deadline(opts);
   heif_image* raw_img = nullptr;
   check(heif_decode_image(handle.get(), &raw_img, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr),
         "image could not be decoded", format);
   std::unique_ptr<heif_image, ImageFree> decoded(raw_img);
+  deadline.check(format == ImageFormat::avif ? "AVIF" : "HEIF");
   const int dw = heif_image_get_width(decoded.get(), heif_channel_interleaved);
   const int dh = heif_image_get_height(decoded.get(), heif_channel_interleaved);
   int stride = 0;

@@ -10,16 +10,28 @@
 // upsampling and colour conversion), and for progressive files stops reading
 // once the coefficients that scale needs have arrived (buffered-image mode).
 //
+// Budgets (DecodeOptions): before libjpeg allocates anything large, the header
+// must fit max_pixels, the file must be long enough for the blocks it declares
+// (Huffman coding spends at least a bit a block), and a multi-scan file's
+// whole-image coefficient arrays must fit max_decode_memory (also libjpeg's
+// max_memory_to_use, which bounds the rest of its memory). While the scans
+// arrive, the progress monitor counts them and the blocks they visit, and reads
+// the CPU clock when there is a deadline. All of these are resource_limit.
+//
 // Error handling: libjpeg reports fatal errors through error_exit, which we turn
 // into a longjmp back to decode_jpeg(); every C++ object that must be destroyed
 // is declared before setjmp(), so the jump never skips a destructor. Warnings
-// are collected, never swallowed.
+// are collected, never swallowed. libjpeg's "Insufficient memory" is
+// out_of_memory and its "Backing store not supported" (max_memory_to_use
+// exceeded) is resource_limit, not decode_error.
 #include "image/decoders.hpp"
 #include "image/jpeg_arena.hpp"
 
 #include <pdqguard/error.hpp>
 
 #include <algorithm>
+#include <cstdarg>
+#include <climits>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -42,12 +54,49 @@ struct ErrorManager {
   char message[JMSG_LENGTH_MAX];
   std::vector<std::string>* warnings;
   long warning_count;
+  bool own;                   // message and code are ours, not libjpeg's msg_code
+  ErrorCode code;             // with own
+  std::uint64_t memory_limit; // max_decode_memory, for the backing-store message
 };
 
 struct ProgressMonitor {
   jpeg_progress_mgr pub;  // must be first
   int max_scans;
+  bool budgeted;                   // Huffman-coded: the per-byte scan budget applies
+  std::uint64_t file_bytes;
+  std::uint64_t scan_blocks_limit; // kJpegScanBlocksPerByte x file_bytes
+  std::uint64_t scan_blocks;       // blocks visited by the scans seen so far
+  int counted_scan;                // the last scan added to scan_blocks
+  const DecodeDeadline* deadline;
 };
+
+// Our own fatal error: message, code, and the jump back to decode_jpeg().
+[[noreturn]] void own_error(ErrorManager* err, ErrorCode code, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+[[noreturn]] void own_error(ErrorManager* err, ErrorCode code, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  err->own = true;
+  err->code = code;
+  std::longjmp(err->jump, 1);
+}
+
+// The exception for the error that longjmp'ed back: ours, or libjpeg's mapped
+// to a code (memory failures are not damage).
+[[noreturn]] void throw_jpeg_error(const ErrorManager& err) {
+  std::string msg = std::string("JPEG: ") + err.message;
+  ErrorCode code = err.own ? err.code : ErrorCode::decode_error;
+  if (!err.own && err.pub.msg_code == JERR_OUT_OF_MEMORY) {
+    code = ErrorCode::out_of_memory;
+  } else if (!err.own && err.pub.msg_code == JERR_NO_BACKING_STORE) {
+    code = ErrorCode::resource_limit;
+    msg += " (decoding needs more memory than the limit of " + std::to_string(err.memory_limit) +
+           " bytes, max_decode_memory)";
+  }
+  throw Error(code, msg);
+}
 
 extern "C" {
 
@@ -77,15 +126,36 @@ static void pdq_jpeg_emit_message(j_common_ptr cinfo, int msg_level) {
 
 static void pdq_jpeg_output_message(j_common_ptr) {}
 
-// Called by libjpeg while it absorbs input: refuses files with too many scans.
+// Called by libjpeg for every row of blocks it absorbs (multi-scan files) and
+// every strip it outputs: the scan count, the blocks the scans visit, and the
+// CPU deadline.
 static void pdq_jpeg_progress(j_common_ptr cinfo) {
   if (!cinfo->is_decompressor) return;
   auto* dinfo = reinterpret_cast<j_decompress_ptr>(cinfo);
   auto* prog = reinterpret_cast<ProgressMonitor*>(cinfo->progress);
-  if (dinfo->input_scan_number > prog->max_scans) {
-    auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
-    std::snprintf(err->message, sizeof err->message,
-                  "progressive JPEG has more than %d scans (limit max_jpeg_scans)", prog->max_scans);
+  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  if (dinfo->input_scan_number > prog->max_scans)
+    own_error(err, ErrorCode::resource_limit, "more than %d scans (limit max_jpeg_scans)",
+              prog->max_scans);
+  if (dinfo->input_scan_number != prog->counted_scan) {
+    // A new scan's header was read: it will visit every block of its components.
+    prog->counted_scan = dinfo->input_scan_number;
+    for (int i = 0; i < dinfo->comps_in_scan && i < MAX_COMPS_IN_SCAN; ++i) {
+      const jpeg_component_info* c = dinfo->cur_comp_info[i];
+      if (c != nullptr) prog->scan_blocks += std::uint64_t{c->width_in_blocks} * c->height_in_blocks;
+    }
+    if (prog->budgeted && prog->scan_blocks > prog->scan_blocks_limit)
+      own_error(err, ErrorCode::resource_limit,
+                "the scans visit more than %llu blocks of 8x8 by scan %d (limit %llu a byte of its %llu "
+                "bytes: many scans over an image the file cannot fill)",
+                static_cast<unsigned long long>(prog->scan_blocks_limit), dinfo->input_scan_number,
+                static_cast<unsigned long long>(DecodeOptions::kJpegScanBlocksPerByte),
+                static_cast<unsigned long long>(prog->file_bytes));
+  }
+  if (prog->deadline->expired()) {
+    prog->deadline->format_message(err->message, sizeof err->message, "JPEG");
+    err->own = true;
+    err->code = ErrorCode::resource_limit;
     std::longjmp(err->jump, 1);
   }
 }
@@ -110,12 +180,14 @@ struct JpegRows final : RowSource {
 // Heap-allocated so nothing it holds is an automatic object modified between
 // setjmp and longjmp (the output image is the caller's object, not ours).
 struct Decompressor {
+  explicit Decompressor(const DecodeOptions& opts) : deadline(opts) {}
   JpegArenaHook arena;  // released after jpeg_destroy_decompress (destructor body runs first)
   std::vector<std::uint8_t> rowbuf;
   JpegRows rows;
   jpeg_decompress_struct cinfo{};
   ErrorManager err{};
   ProgressMonitor progress{};
+  DecodeDeadline deadline;
   bool created = false;
   ~Decompressor() {
     if (created) jpeg_destroy_decompress(&cinfo);
@@ -172,13 +244,10 @@ void JpegRows::rows(int first, int count, const std::uint8_t** out) {
   const std::size_t need = static_cast<std::size_t>(count) * row_bytes;
   if (strip.size() < need) strip.resize(need);
   if (cmyk && d->rowbuf.size() < w * 4 * 16) d->rowbuf.resize(w * 4 * 16);
-  if (setjmp(d->err.jump)) throw Error(ErrorCode::decode_error, std::string("JPEG: ") + d->err.message);
+  if (setjmp(d->err.jump)) throw_jpeg_error(d->err);
   std::uint8_t* const base = strip.data();
   for (int i = 0; i < count; ++i) out[i] = base + static_cast<std::size_t>(i) * row_bytes;
-  if (first != served || count <= 0) {
-    std::snprintf(d->err.message, sizeof d->err.message, "rows requested out of order");
-    std::longjmp(d->err.jump, 1);
-  }
+  if (first != served || count <= 0) own_error(&d->err, ErrorCode::decode_error, "rows requested out of order");
   const int batch = std::clamp(cinfo->rec_outbuf_height, 1, 16);
   int done = 0;
   while (done < count) {
@@ -205,7 +274,7 @@ void JpegRows::rows(int first, int count, const std::uint8_t** out) {
 // Ends the decompression. The jump buffer is armed again here because the last
 // setjmp may have been the one in JpegRows::rows(), whose frame is gone.
 void finish_jpeg(Decompressor* d, bool early_stop) {
-  if (setjmp(d->err.jump)) throw Error(ErrorCode::decode_error, std::string("JPEG: ") + d->err.message);
+  if (setjmp(d->err.jump)) throw_jpeg_error(d->err);
   if (early_stop) {
     jpeg_finish_output(&d->cinfo);
     jpeg_abort_decompress(&d->cinfo);  // the rest of the file is not needed
@@ -219,7 +288,7 @@ void finish_jpeg(Decompressor* d, bool early_stop) {
 void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
                  RowConsumer* consumer) {
   // Everything with a destructor lives before setjmp (see the file comment).
-  const auto d = std::make_unique<Decompressor>();
+  const auto d = std::make_unique<Decompressor>(opts);
   jpeg_decompress_struct* const cinfo = &d->cinfo;
   std::vector<std::uint8_t>& rowbuf = d->rowbuf;
   img.format = ImageFormat::jpeg;
@@ -230,10 +299,13 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   d->err.pub.output_message = pdq_jpeg_output_message;
   d->err.warnings = &img.warnings;
   d->err.message[0] = '\0';
+  d->err.own = false;
+  d->err.code = ErrorCode::decode_error;
+  d->err.memory_limit = opts.max_decode_memory;
 
   if (setjmp(d->err.jump)) {
     // d's destructor calls jpeg_destroy_decompress.
-    throw Error(ErrorCode::decode_error, std::string("JPEG: ") + d->err.message);
+    throw_jpeg_error(d->err);
   }
 
   jpeg_create_decompress(cinfo);
@@ -243,12 +315,15 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   d->arena.install(cinfo);
   d->progress.pub.progress_monitor = pdq_jpeg_progress;
   d->progress.max_scans = std::max(1, opts.max_jpeg_scans);
+  d->progress.file_bytes = bytes.size();
+  d->progress.scan_blocks_limit = DecodeOptions::kJpegScanBlocksPerByte * bytes.size();
+  d->progress.deadline = &d->deadline;
   cinfo->progress = &d->progress.pub;
-  // Bound libjpeg's own allocations (the whole-image coefficient buffer of a
-  // progressive file is the big one): 4 components x 2 bytes per pixel at the
-  // pixel limit, plus slack. Beyond it libjpeg fails instead of allocating.
-  cinfo->mem->max_memory_to_use =
-      static_cast<long>(std::min<std::uint64_t>(opts.max_pixels, 1ull << 36) * 10 + (64u << 20));
+  // Bound libjpeg's own allocations: beyond max_memory_to_use it fails
+  // (JERR_NO_BACKING_STORE, before allocating the coefficient arrays) instead
+  // of allocating. The coefficient arrays are checked below with a clearer message.
+  cinfo->mem->max_memory_to_use = static_cast<long>(
+      std::min<std::uint64_t>(opts.max_decode_memory, static_cast<std::uint64_t>(LONG_MAX)));
 
   jpeg_mem_src(cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   if (opts.apply_exif_orientation) jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
@@ -278,9 +353,8 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
     cinfo->out_color_space = JCS_CMYK;  // libjpeg converts YCCK to CMYK
     cmyk = true;
   } else {
-    std::snprintf(d->err.message, sizeof d->err.message,
-                  "%d colour components are not supported (1, 3 or 4)", ncomp);
-    std::longjmp(d->err.jump, 1);
+    own_error(&d->err, ErrorCode::decode_error, "%d colour components are not supported (1, 3 or 4)",
+              ncomp);
   }
 
   bool early_stop = false;
@@ -315,14 +389,38 @@ void decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
     }
   }
 
+  // Budgets from the header (comp_info is set up by jpeg_read_header), before
+  // libjpeg allocates anything large in jpeg_start_decompress.
+  std::uint64_t blocks = 0, coef_blocks = 0;
+  for (int c = 0; c < cinfo->num_components; ++c) {
+    const jpeg_component_info& ci = cinfo->comp_info[c];
+    const auto round_up = [](std::uint64_t n, int m) { return m > 0 ? (n + m - 1) / m * m : n; };
+    blocks += std::uint64_t{ci.width_in_blocks} * ci.height_in_blocks;
+    coef_blocks += round_up(ci.width_in_blocks, ci.h_samp_factor) * round_up(ci.height_in_blocks, ci.v_samp_factor);
+  }
+  d->progress.budgeted = !cinfo->arith_code;
+  if (d->progress.budgeted && blocks > DecodeOptions::kJpegBlocksPerByte * bytes.size())
+    throw Error(ErrorCode::resource_limit,
+                "JPEG declares " + std::to_string(cinfo->image_width) + "x" +
+                    std::to_string(cinfo->image_height) + " pixels in " + std::to_string(blocks) +
+                    " blocks of 8x8, more than " + std::to_string(DecodeOptions::kJpegBlocksPerByte) +
+                    " a byte of its " + std::to_string(bytes.size()) +
+                    " bytes (a complete file spends at least a bit a block)");
+  // Multi-scan files (progressive, or components in separate scans) and the
+  // buffered-image mode keep every coefficient of the image: 128 bytes a block.
+  if (jpeg_has_multiple_scans(cinfo) || cinfo->buffered_image)
+    check_decode_memory(coef_blocks * sizeof(JBLOCK), opts,
+                        "JPEG coefficient arrays for " + std::to_string(cinfo->image_width) + "x" +
+                            std::to_string(cinfo->image_height) + "x" + std::to_string(ncomp));
+
   jpeg_start_decompress(cinfo);
   if (early_stop) {
     // Absorb scans until the coefficients the scaled IDCT needs are present.
     for (;;) {
+      // jpeg_consume_input() does not call the progress monitor: call it here.
+      pdq_jpeg_progress(reinterpret_cast<j_common_ptr>(cinfo));
       const int r = jpeg_consume_input(cinfo);
       if (r == JPEG_REACHED_EOI || r == JPEG_SUSPENDED) break;
-      // jpeg_consume_input() does not call the progress monitor: check here.
-      if (cinfo->input_scan_number > d->progress.max_scans) pdq_jpeg_progress(reinterpret_cast<j_common_ptr>(cinfo));
       if (r == JPEG_SCAN_COMPLETED &&
           coefficients_present(cinfo, needed_components, needed_last_coef))
         break;

@@ -242,8 +242,11 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
   st->row.resize(png_get_rowbytes(png, info));
   img.pixels.resize(W * h * ch);
 
+  // Polled between rows, in our own frame (never inside a libpng callback).
+  const DecodeDeadline deadline(opts);
   if (passes == 1) {
     for (png_uint_32 y = 0; y < h; ++y) {
+      deadline.check("PNG");
       png_read_row(png, st->row.data(), nullptr);
       conv.convert(st->row.data(), W, img.pixels.data() + y * W * ch, 1);
     }
@@ -255,6 +258,7 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
       const std::size_t x0 = PNG_PASS_START_COL(p), dx = std::size_t{1} << PNG_PASS_COL_SHIFT(p);
       const std::size_t y0 = PNG_PASS_START_ROW(p), dy = std::size_t{1} << PNG_PASS_ROW_SHIFT(p);
       for (png_uint_32 r = 0; r < ph; ++r) {
+        deadline.check("PNG");
         png_read_row(png, st->row.data(), nullptr);
         conv.convert(st->row.data(), pw, img.pixels.data() + ((y0 + r * dy) * W + x0) * ch, dx);
       }

@@ -125,6 +125,9 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   const bool separate = planar == PLANARCONFIG_SEPARATE && spp > 1;
   const int ns = separate ? 1 : spp;
   const std::size_t W = w, H = h;
+  check_decode_memory(std::uint64_t(W) * H * spp, opts,
+                      "TIFF samples for " + std::to_string(w) + "x" + std::to_string(h) + "x" + std::to_string(spp));
+  const DecodeDeadline deadline(opts);
   std::vector<std::uint8_t> samples(W * H * spp);  // interleaved, 1 byte each
   auto put_row = [&](const std::uint8_t* src, std::size_t x0, std::size_t y, std::size_t count, int plane) {
     // src: `count` pixels of `ns` samples at `bps` bits.
@@ -155,6 +158,7 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
         for (std::uint32_t tx = 0; tx < w; tx += tw) {
           if (TIFFReadTile(tif, tile.data(), tx, ty, 0, static_cast<std::uint16_t>(p)) < 0)
             damaged(mf, "tile is damaged or truncated");
+          deadline.check("TIFF");
           const std::size_t cols = std::min<std::uint32_t>(tw, w - tx);
           for (std::uint32_t r = 0; r < th && ty + r < h; ++r)
             put_row(tile.data() + static_cast<std::size_t>(r) * trow, tx, ty + r, cols, p);
@@ -167,6 +171,7 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
       for (std::uint32_t y = 0; y < h; ++y) {
         if (TIFFReadScanline(tif, line.data(), y, static_cast<std::uint16_t>(p)) < 0)
           damaged(mf, "strip is damaged or truncated");
+        deadline.check("TIFF");
         put_row(line.data(), 0, y, W, p);
       }
   }

@@ -28,6 +28,11 @@ void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   // the canvas when it is created, so check before that.
   check_pixel_limit(static_cast<std::uint64_t>(features.width),
                     static_cast<std::uint64_t>(features.height), opts);
+  // WebPAnimDecoder keeps two RGBA canvases (the frame and the disposed previous one).
+  const DecodeDeadline deadline(opts);
+  check_decode_memory(std::uint64_t(features.width) * std::uint64_t(features.height) * 8, opts,
+                      "WebP canvases for " + std::to_string(features.width) + "x" +
+                          std::to_string(features.height));
   WebPAnimDecoderOptions dopts;
   if (!WebPAnimDecoderOptionsInit(&dopts))
     throw Error(ErrorCode::internal_error, "libwebp version mismatch");
@@ -44,6 +49,7 @@ void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   int timestamp = 0;
   if (!WebPAnimDecoderGetNext(dec.get(), &rgba, &timestamp) || rgba == nullptr)
     throw Error(ErrorCode::decode_error, "WebP frame 0 could not be decoded (damaged bitstream)");
+  deadline.check("WebP");
   const std::size_t n = static_cast<std::size_t>(info.canvas_width) * info.canvas_height;
   img.format = ImageFormat::webp;
   img.width = img.source_width = static_cast<int>(info.canvas_width);

@@ -8,6 +8,7 @@
 // context and the RGB buffer are reused from frame to frame and video to video.
 #include <pdqguard/error.hpp>
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/image.hpp>
 #include <pdqguard/video.hpp>
 
 #include "video/libav.hpp"
@@ -19,6 +20,8 @@
 #include <limits>
 #include <mutex>
 #include <ostream>
+
+#include <unistd.h>
 
 namespace pdqguard {
 
@@ -107,9 +110,19 @@ Input::~Input() {
 }
 
 void Input::open_file(const std::string& path, std::uint64_t max_bytes) {
-  file_ = std::fopen(path.c_str(), "rb");
-  if (file_ == nullptr)
-    throw Error(ErrorCode::io_error, "cannot open " + path + ": " + std::strerror(errno));
+  // Opened as every input is: never blocks on a FIFO or device (not_a_file).
+  int fd = -1;
+  try {
+    fd = open_input_file(path);
+  } catch (const Error& e) {
+    throw Error(e.code(), path + ": " + e.what());
+  }
+  file_ = ::fdopen(fd, "rb");
+  if (file_ == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    throw Error(ErrorCode::io_error, "cannot open " + path + ": " + std::strerror(err));
+  }
   if (fseeko(file_, 0, SEEK_END) != 0)
     throw Error(ErrorCode::io_error, "cannot seek in " + path + ": " + std::strerror(errno));
   const off_t end = ftello(file_);

@@ -50,7 +50,7 @@ TEST_CASE("version macros agree with the library") {
 }
 
 TEST_CASE("status codes are the ErrorCode numbers and names") {
-  for (int c = 0; c <= PDQG_TRUNCATED_INPUT; ++c) {
+  for (int c = 0; c <= PDQG_RESOURCE_LIMIT; ++c) {
     CAPTURE(c);
     CHECK(std::string(pdqg_status_name(c)) ==
           pdqguard::error_code_name(static_cast<pdqguard::ErrorCode>(c)));
@@ -62,7 +62,8 @@ TEST_CASE("status codes are the ErrorCode numbers and names") {
   CHECK(std::string(pdqg_status_name(PDQG_NOT_A_FILE)) == "not_a_file");
   CHECK(std::string(pdqg_status_name(PDQG_NO_VIDEO_STREAM)) == "no_video_stream");
   CHECK(std::string(pdqg_status_name(PDQG_TRUNCATED_INPUT)) == "truncated_input");
-  CHECK(std::string(pdqg_status_name(PDQG_TRUNCATED_INPUT + 1)) == "unknown_error");
+  CHECK(std::string(pdqg_status_name(PDQG_RESOURCE_LIMIT)) == "resource_limit");
+  CHECK(std::string(pdqg_status_name(PDQG_RESOURCE_LIMIT + 1)) == "unknown_error");
   CHECK(std::string(pdqg_status_name(-1)) == "unknown_error");
 }
 

@@ -153,7 +153,7 @@ TEST_CASE("parameter bounds and defaults come from the library") {
   pdqg_matcher_free(m);
   pdqg_hasher* h = nullptr;
   REQUIRE(pdqg_hasher_create(&h) == PDQG_OK);
-  for (int p = PDQG_HASHER_MAX_PIXELS; p <= PDQG_HASHER_EXIF_ORIENTATION; ++p) {
+  for (int p = PDQG_HASHER_MAX_PIXELS; p <= PDQG_HASHER_MAX_DECODE_CPU_MS; ++p) {
     CAPTURE(p);
     std::int64_t v = -1;
     REQUIRE(pdqg_hasher_param_bounds(p, &lo, &hi, &def) == PDQG_OK);

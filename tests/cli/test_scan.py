@@ -83,7 +83,7 @@ def test_error_records_name_the_problem(tree):
     assert paths[str(bad / "corrupt.jpg")]["error"] in ("decode_error", "unsupported_format")
     for p in tree.unsupported:
         assert paths[p]["error"] == "unsupported_format"
-    assert paths[str(tree.fifo)]["error"] == "io_error"
+    assert paths[str(tree.fifo)]["error"] == "not_a_file"  # refused on the opened file, never read
     assert "FIFO" in paths[str(tree.fifo)]["message"]
     assert paths[str(tree.big)]["error"] == "image_too_large"
     unreadable = paths[str(tree.unreadable)]
@@ -100,7 +100,7 @@ def test_explicit_special_inputs(tree):
     assert paths[str(tree.dangling)]["error"] == "io_error"
     assert "dangling" in paths[str(tree.dangling)]["message"]
     assert paths[missing]["error"] == "io_error"
-    assert paths[str(tree.fifo)]["error"] == "io_error"
+    assert paths[str(tree.fifo)]["error"] == "not_a_file"  # refused on the opened file, never read
     assert rc == 2
 
 

@@ -1,24 +1,17 @@
 #include "archive_input.hpp"
 
 #include <pdqguard/error.hpp>
-
-#include <cstdio>
-#include <memory>
+#include <pdqguard/image.hpp>
 
 namespace pdqguard::cli {
 
 bool scan_archive_input(const WorkItem& w, const ArchiveOptions& opts, const HashMember& hash_member,
                         const std::function<void(Record&&)>& out) {
+  // Only regular files are sniffed (read_file_head): a FIFO read with
+  // --read-special keeps its first bytes for the plain file path.
   std::uint8_t head[512];
-  std::size_t n = 0;
-  {
-    struct Closer {
-      void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-    };
-    std::unique_ptr<std::FILE, Closer> f(std::fopen(w.path.c_str(), "rb"));
-    if (!f) return false;
-    n = std::fread(head, 1, sizeof head, f.get());
-  }
+  const std::size_t n = read_file_head(w.path, head);
+  if (n == 0) return false;
   if (!is_archive(std::span<const std::uint8_t>(head, n))) return false;
   try {
     archive_walk_file(w.path, opts, [&](const ArchiveMember& m) {

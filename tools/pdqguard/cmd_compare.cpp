@@ -23,6 +23,7 @@ struct CompareOptions {
   int threshold = kDefaultRadius;
   std::string format;
   DecodeOptions decode;
+  bool read_special = false;
 };
 
 struct Side {
@@ -45,7 +46,7 @@ Side load(const std::string& arg, const CompareOptions& o) {
   if (!std::filesystem::exists(arg, ec) && arg.size() == 64)
     Hash256::from_hex(arg);  // throws bad_hash naming the problem
   s.is_file = true;
-  const DecodedImage img = decode_image_file(arg, o.decode);
+  const DecodedImage img = decode_image(read_file_bytes(arg, o.decode.max_bytes, o.read_special), o.decode);
   Hasher hasher;
   const DihedralResult d = hash_decoded(img, hasher, o.dihedral);
   s.hash = d.hashes[0];
@@ -130,6 +131,8 @@ void add_compare_command(CLI::App& app, std::function<int()>& run) {
       ->capture_default_str()
       ->check(CLI::Range(DecodeOptions::kMinLimit, DecodeOptions::kMaxLimit));
   cmd->add_flag("--apply-exif-orientation", o->decode.apply_exif_orientation, "JPEG/PNG: apply EXIF orientation");
+  cmd->add_flag("--read-special", o->read_special,
+                "Read a FIFO or device given as A or B (refused with not_a_file otherwise)");
   cmd->callback([o, &run] { run = [o] { return run_compare(*o); }; });
 }
 

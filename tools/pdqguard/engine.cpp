@@ -131,19 +131,11 @@ struct WorkerScratch {
 };
 
 /// The video container sniff_video_container() sees at the start of the file,
-/// or nullptr (also when the file cannot be read: the image path reports that).
+/// or nullptr (also when the file cannot be read, or is a FIFO or device: the
+/// image path reports that; read_file_head never opens one).
 const char* video_container_of_file(const std::string& path) {
   std::uint8_t head[kVideoSniffBytes];
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) return nullptr;
-  std::size_t n = 0;
-  while (n < sizeof head) {
-    const ssize_t got = ::read(fd, head + n, sizeof head - n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    n += static_cast<std::size_t>(got);
-  }
-  ::close(fd);
+  const std::size_t n = read_file_head(path, head);
   return sniff_video_container(std::span<const std::uint8_t>(head, n));
 }
 
@@ -265,7 +257,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
         // zero fill per file).
         DecodedImage& img = scratch.img;
         const ReleaseLarge keep_bounded{scratch.file, img.pixels};
-        const auto bytes = read_file_into(w.path, c.o.decode.max_bytes, scratch.file);
+        const auto bytes = read_file_into(w.path, c.o.decode.max_bytes, scratch.file, c.o.read_special);
         hash_bytes(c, hasher, bytes, img, r);
         break;
       }
@@ -363,7 +355,7 @@ int run_engine(const EngineOptions& o) {
 
   Stats stats;
   Context ctx{o, stats, sink, format, {}};
-  if (!o.raw_format.empty()) ctx.raw = parse_raw_layout(o.raw_format, o.raw_size);
+  if (!o.raw_format.empty()) ctx.raw = parse_raw_layout(o.raw_format, o.raw_size, o.decode);
   if (o.raw_fps != 0 && (o.raw_format.empty() || !(o.raw_fps > 0) || !std::isfinite(o.raw_fps)))
     throw Error(ErrorCode::invalid_argument, "--fps takes a positive number and needs --raw");
   if (!o.raw_format.empty() && o.seconds_per_hash_given && o.raw_fps == 0)
@@ -551,6 +543,15 @@ void add_decode_limit_options(CLI::App* cmd, DecodeOptions& d) {
   cmd->add_option("--max-bytes", d.max_bytes, "Refuse files above this many bytes (file_too_large)")
       ->capture_default_str()
       ->check(limits);
+  cmd->add_option("--max-decode-memory", d.max_decode_memory,
+                  "Refuse an image whose decoder would need more than this many bytes of memory "
+                  "beyond its pixels, e.g. a progressive JPEG's coefficient arrays (resource_limit)")
+      ->capture_default_str()
+      ->check(limits);
+  cmd->add_option("--max-decode-cpu-ms", d.max_decode_cpu_ms,
+                  "Stop decoding an input after this many ms of CPU time (resource_limit; 0 = no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, DecodeOptions::kMaxDecodeCpuMs));
 }
 
 void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
@@ -579,6 +580,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                 "Write no error records (errors are still counted, by code, in the summary); with "
                 "--matches-only only matches are printed, like clamscan -i");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
+  cmd->add_flag("--read-special", o.read_special,
+                "Read FIFOs, sockets and devices like files (e.g. <(curl ...)); without it they get a "
+                "not_a_file record, checked on the opened file, and never block a worker");
   cmd->add_option("--max-depth", o.max_depth,
                   "Enter at most this many directory levels below an input directory (deeper "
                   "directories get an io_error record; 0 = only the files directly in it)")

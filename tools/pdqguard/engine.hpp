@@ -28,6 +28,7 @@ struct EngineOptions {
   bool follow_symlinks = false;
   bool null_separated = false;  ///< -0: paths on stdin are NUL-separated
   int max_depth = kDefaultMaxDepth;  ///< --max-depth: directory levels entered below an input
+  bool read_special = false;    ///< --read-special: FIFOs and devices are read like files
   unsigned threads = 0;         ///< 0 = all cores
   bool sort = false;            ///< records in input order (bounded reorder buffer)
   OutFormat format = OutFormat::automatic;

@@ -11,7 +11,8 @@
 
 namespace pdqguard::cli {
 
-RawLayout parse_raw_layout(const std::string& format, const std::string& size) {
+RawLayout parse_raw_layout(const std::string& format, const std::string& size,
+                           const DecodeOptions& limits) {
   RawLayout l;
   l.name = format;
   int w = 0, h = 0;
@@ -23,6 +24,7 @@ RawLayout parse_raw_layout(const std::string& format, const std::string& size) {
     throw Error(ErrorCode::invalid_argument,
                 "--raw must be gray8, rgb8, rgba8, bgr8, bgra8, i420 or nv12 (or ffmpeg's gray, rgb24, "
                 "rgba, bgr24, bgra, yuv420p), got '" + format + "'");
+  check_pixel_limit(static_cast<std::uint64_t>(w), static_cast<std::uint64_t>(h), limits);  // --max-pixels
   l.width = w;
   l.height = h;
   l.frame_bytes = packed_frame_bytes(l.format, w, h);  // the library's one frame geometry

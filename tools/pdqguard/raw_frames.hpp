@@ -4,6 +4,7 @@
 #include "work_item.hpp"
 
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/image.hpp>
 #include <pdqguard/video.hpp>
 
 #include <cstddef>
@@ -19,8 +20,11 @@ struct RawLayout {
   int width = 0, height = 0;
   std::size_t frame_bytes = 0;
 };
-/// Parses --raw FORMAT and --size WxH; throws Error(invalid_argument).
-RawLayout parse_raw_layout(const std::string& format, const std::string& size);
+/// Parses --raw FORMAT and --size WxH; throws Error(invalid_argument), or
+/// Error(image_too_large) when WxH is above limits.max_pixels (--max-pixels
+/// holds raw frames as it holds decoded images).
+RawLayout parse_raw_layout(const std::string& format, const std::string& size,
+                           const DecodeOptions& limits = {});
 /// A FrameView over one frame's bytes laid out as `l` (hashed in place, no copy).
 FrameView raw_view(const RawLayout& l, const std::uint8_t* p);
 /// Reads frames of `l.frame_bytes` from `path` ("-" = stdin), one item each, each

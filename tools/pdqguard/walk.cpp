@@ -15,16 +15,6 @@ namespace pdqguard::cli {
 
 namespace {
 
-const char* type_name(fs::file_type t) {
-  switch (t) {
-    case fs::file_type::fifo: return "a FIFO";
-    case fs::file_type::socket: return "a socket";
-    case fs::file_type::block: return "a block device";
-    case fs::file_type::character: return "a character device";
-    default: return "not a regular file";
-  }
-}
-
 /// A path shown in a record: at most kMaxShownPath bytes (a hostile path on
 /// stdin can be of any length).
 constexpr std::size_t kMaxShownPath = 4096;
@@ -72,8 +62,10 @@ struct Walker {
       return fail(p, "cannot stat: " + (ec ? ec.message() : std::string("No such file or directory")));
     }
     if (st.type() == fs::file_type::directory) return dir(p);
-    if (st.type() == fs::file_type::regular) return file(p);
-    return fail(p, std::string("skipped: ") + type_name(st.type()) + ", not a regular file");
+    // Regular files, FIFOs, devices...: the worker's open decides from the
+    // opened descriptor (open_input_file), which also catches a path swapped
+    // for a FIFO after this walk.
+    return file(p);
   }
 
   /// Depth-first walk with a stack of open directory iterators (memory and open
@@ -140,8 +132,7 @@ struct Walker {
       }
       bool go = true;
       if (st.type() == fs::file_type::directory) go = open(p);
-      else if (st.type() == fs::file_type::regular) go = file(p);
-      else go = fail(p, std::string("skipped: ") + type_name(st.type()) + ", not a regular file");
+      else go = file(p);  // the worker's open checks the type (see arg())
       if (!go) return false;
     }
     return true;

@@ -34,7 +34,10 @@ struct WalkOptions {
 /// item; nothing is dropped silently: anything that is not a regular file, a
 /// directory more than max_depth levels below its input, a directory reached a
 /// second time through a symlink (a loop), a symlink loop, a dangling symlink or
-/// an unreadable directory becomes an io_error item. Explicit arguments that are
+/// an unreadable directory becomes an io_error item. Anything else that is not a
+/// directory (FIFOs and devices too) is a file item: the worker's open decides
+/// from the opened descriptor (not_a_file unless --read-special), so a path
+/// swapped for a FIFO after the walk is refused there. Explicit arguments that are
 /// symlinks are followed. Memory is bounded by the depth, not the file count.
 void walk_inputs(const std::vector<std::string>& inputs, const WalkOptions& options, Stats& stats,
                  const Emit& emit);

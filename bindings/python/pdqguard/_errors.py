@@ -36,6 +36,7 @@ class Status(enum.IntEnum):
     BAD_FRAME_RATE = 17
     VIDEO_TOO_LONG = 18
     TRUNCATED_INPUT = 19
+    RESOURCE_LIMIT = 20
 
 
 class Error(Exception):

@@ -323,6 +323,7 @@ class Hasher(_NativeObject):
     allocation per frame in a stream).
 
     max_pixels / max_bytes: refuse bigger images (image_too_large / file_too_large);
+    max_decode_memory / max_decode_cpu_ms: per-input work budgets (resource_limit);
     fast_jpeg: decode JPEGs scaled (faster, hashes close to but not identical);
     exif_orientation: apply the EXIF orientation before hashing. Values outside
     Hasher.param_bounds(name) raise ArgumentError (a ValueError) before reaching C.
@@ -331,14 +332,17 @@ class Hasher(_NativeObject):
     lock; the C hasher's scratch memory allows no more). For parallel hashing
     give each thread its own Hasher, or use the module-level functions."""
 
-    _PARAMS = {"max_pixels": 0, "max_bytes": 1, "fast_jpeg": 2, "exif_orientation": 3}
+    _PARAMS = {"max_pixels": 0, "max_bytes": 1, "fast_jpeg": 2, "exif_orientation": 3,
+               "max_decode_memory": 4, "max_decode_cpu_ms": 5}
     _FREE, _ERROR, _NAME, _EXCLUSIVE = "pdqg_hasher_free", "pdqg_hasher_error", "Hasher", True
     _BOUNDS = "pdqg_hasher_param_bounds"
 
     def __init__(self, *, max_pixels: Optional[int] = None, max_bytes: Optional[int] = None,
-                 fast_jpeg: bool = False, exif_orientation: bool = False):
+                 fast_jpeg: bool = False, exif_orientation: bool = False,
+                 max_decode_memory: Optional[int] = None, max_decode_cpu_ms: Optional[int] = None):
         values = {"max_pixels": max_pixels, "max_bytes": max_bytes, "fast_jpeg": fast_jpeg,
-                  "exif_orientation": exif_orientation}
+                  "exif_orientation": exif_orientation, "max_decode_memory": max_decode_memory,
+                  "max_decode_cpu_ms": max_decode_cpu_ms}
         checked = {n: self._checked(n, v) for n, v in values.items() if v is not None}
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_hasher_create(ctypes.byref(handle)))
@@ -478,8 +482,9 @@ def _make_frame(data: Any, width: Optional[int], height: Optional[int], fmt: Opt
 
 def hash_file(path: PathLike, *, dihedral: bool = False) -> HashResult:
     """Decodes an image file (JPEG, PNG, PPM/PGM, WebP, GIF, TIFF, BMP, HEIC, AVIF)
-    and hashes it. Raises Error with io_error, unsupported_format, decode_error,
-    image_too_large or file_too_large; ArgumentError for a path with a NUL byte."""
+    and hashes it. Raises Error with io_error, not_a_file (a FIFO or device: never
+    read), unsupported_format, decode_error, image_too_large, file_too_large or
+    resource_limit; ArgumentError for a path with a NUL byte."""
     return _hash_file(None, path, dihedral)
 
 
