@@ -468,3 +468,28 @@ def test_expect_100_continue(tmp_path):
         assert body_json(raw)["blocked"] is True
     finally:
         assert gw.stop() == 0
+
+
+# ---- packaging ----------------------------------------------------------------------
+
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+
+
+def test_systemd_unit_uses_existing_options():
+    unit = open(os.path.join(REPO, "examples", "systemd", "pdqguard-gateway.service")).read()
+    exec_start = unit.split("ExecStart=", 1)[1].split("\nExecReload")[0].replace("\\\n", " ")
+    options = [w for w in exec_start.split() if w.startswith("--")]
+    help_text = subprocess.run([GATEWAY, "--help"], capture_output=True, text=True, timeout=20).stdout
+    assert options and all(o in help_text for o in options), options
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in unit
+
+
+@pytest.mark.skipif(not os.environ.get("PDQGUARD_BUILD_DIR"), reason="PDQGUARD_BUILD_DIR not set")
+def test_cmake_install_puts_the_gateway_in_bin(tmp_path):
+    p = subprocess.run(["cmake", "--install", os.environ["PDQGUARD_BUILD_DIR"], "--prefix", str(tmp_path),
+                        "--component", "cli"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    installed = tmp_path / "bin" / "pdqguard-gateway"
+    assert installed.exists()
+    v = subprocess.run([str(installed), "--version"], capture_output=True, text=True, timeout=20)
+    assert v.returncode == 0 and v.stdout.startswith("pdqguard-gateway ")
