@@ -429,8 +429,13 @@ struct Front::Impl {
   void dispatch(Conn& c, std::size_t end) {
     Job j;
     j.id = c.id;
-    j.request.assign(c.in, 0, end);
-    c.in.erase(0, end);
+    if (end == c.in.size()) {  // the usual case: nothing pipelined behind it, no copy
+      j.request = std::move(c.in);
+      c.in = std::string();
+    } else {
+      j.request.assign(c.in, 0, end);
+      c.in.erase(0, end);
+    }
     j.close = c.served + 1 >= lim.keep_alive_requests;
     j.expect_continue = c.expect_continue;
     j.ip = c.ip;
@@ -447,17 +452,26 @@ struct Front::Impl {
   }
 
   void on_readable(Conn& c, Clock::time_point now) {
-    char buf[kRecvChunk];
     while (c.state == State::idle || c.state == State::header || c.state == State::body ||
            c.state == State::draining) {
-      const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      // Received straight into the request buffer; a body of known length gets its
+      // whole size reserved once.
+      const std::size_t have = c.in.size();
+      std::size_t want = kRecvChunk;
+      if (c.state == State::body && !c.chunked && c.header_end + c.content_length > have)
+        want = std::max(want, c.header_end + c.content_length - have);
+      if (c.state == State::draining) c.in.clear();
+      const std::size_t at = c.state == State::draining ? 0 : have;
+      c.in.resize(at + want);
+      const ssize_t n = ::recv(c.fd, c.in.data() + at, want, 0);
+      c.in.resize(at + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
       if (n > 0) {
         if (c.state == State::draining) {
           c.drained += static_cast<std::size_t>(n);
+          c.in.clear();
           if (c.drained > kMaxLingerBytes) return close_conn(c);
           continue;
         }
-        c.in.append(buf, static_cast<std::size_t>(n));
         advance(c, now);
         continue;
       }
