@@ -82,36 +82,29 @@ struct Options {
   std::string token;  ///< read from token_file
 };
 
-/// A CLI11 range check with the library's bounds of a matcher parameter.
-CLI::Range matcher_range(int param) {
+/// pdqg_matcher_param_bounds or pdqg_hasher_param_bounds: the library's ranges.
+using BoundsFn = int (*)(int, std::int64_t*, std::int64_t*, std::int64_t*);
+
+/// A CLI11 range check with the library's bounds of a parameter.
+CLI::Range range_of(BoundsFn bounds, int param) {
   std::int64_t lo = 0, hi = 0;
-  pdqg_matcher_param_bounds(param, &lo, &hi, nullptr);
+  bounds(param, &lo, &hi, nullptr);
   return CLI::Range(lo, hi);
 }
-std::int64_t matcher_default(int param) {
+std::int64_t default_of(BoundsFn bounds, int param) {
   std::int64_t d = 0;
-  pdqg_matcher_param_bounds(param, nullptr, nullptr, &d);
-  return d;
-}
-CLI::Range hasher_range(int param) {
-  std::int64_t lo = 0, hi = 0;
-  pdqg_hasher_param_bounds(param, &lo, &hi, nullptr);
-  return CLI::Range(lo, hi);
-}
-std::int64_t hasher_default(int param) {
-  std::int64_t d = 0;
-  pdqg_hasher_param_bounds(param, nullptr, nullptr, &d);
+  bounds(param, nullptr, nullptr, &d);
   return d;
 }
 
 /// Parses the command line; exits 0 for --help/--version, 2 for a bad option.
 Options parse_args(int argc, char** argv) {
   Options o;
-  o.max_pixels = hasher_default(PDQG_HASHER_MAX_PIXELS);
-  o.threshold = matcher_default(PDQG_MATCHER_THRESHOLD);
-  o.min_quality = matcher_default(PDQG_MATCHER_MIN_QUALITY);
-  o.settle_ms = matcher_default(PDQG_MATCHER_SETTLE_MS);
-  o.max_shrink = matcher_default(PDQG_MATCHER_MAX_SHRINK_PERCENT);
+  o.max_pixels = default_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_PIXELS);
+  o.threshold = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_THRESHOLD);
+  o.min_quality = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_MIN_QUALITY);
+  o.settle_ms = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_SETTLE_MS);
+  o.max_shrink = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_MAX_SHRINK_PERCENT);
   CLI::App app{"pdqguard-gateway: HTTP upload check against PDQ blocklists (README.md, \"Gateway\")",
                "pdqguard-gateway"};
   app.set_version_flag("--version", std::string("pdqguard-gateway ") + pdqg_version_string());
@@ -124,28 +117,28 @@ Options parse_args(int argc, char** argv) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   app.add_option("--threshold", o.threshold, "Match when the Hamming distance is at most this")
-      ->check(matcher_range(PDQG_MATCHER_THRESHOLD))
+      ->check(range_of(pdqg_matcher_param_bounds, PDQG_MATCHER_THRESHOLD))
       ->capture_default_str();
   app.add_option("--min-quality", o.min_quality, "Images below this PDQ quality match nothing")
-      ->check(matcher_range(PDQG_MATCHER_MIN_QUALITY))
+      ->check(range_of(pdqg_matcher_param_bounds, PDQG_MATCHER_MIN_QUALITY))
       ->capture_default_str();
   app.add_flag("--dihedral", o.dihedral, "Also match rotated and flipped copies");
   app.add_option("--max-bytes", o.max_bytes, "Largest request body (HTTP 413 above)")
-      ->check(hasher_range(PDQG_HASHER_MAX_BYTES))
+      ->check(range_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_BYTES))
       ->capture_default_str();
   app.add_option("--max-pixels", o.max_pixels, "Largest image (width x height; 413 image_too_large above)")
-      ->check(hasher_range(PDQG_HASHER_MAX_PIXELS))
+      ->check(range_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_PIXELS))
       ->capture_default_str();
   app.add_option("--watch-ms", o.watch_ms, "Check the list files for changes this often (0: only on SIGHUP)")
       ->check(CLI::Range(std::int64_t{0}, kMaxTimeoutMs))
       ->capture_default_str();
   app.add_option("--settle-ms", o.settle_ms,
                  "Reload a changed list only after its files have been unchanged this long")
-      ->check(matcher_range(PDQG_MATCHER_SETTLE_MS))
+      ->check(range_of(pdqg_matcher_param_bounds, PDQG_MATCHER_SETTLE_MS))
       ->capture_default_str();
   app.add_option("--max-shrink", o.max_shrink,
                  "Refuse a reload that removes more than this percentage of the entries (100: no check)")
-      ->check(matcher_range(PDQG_MATCHER_MAX_SHRINK_PERCENT))
+      ->check(range_of(pdqg_matcher_param_bounds, PDQG_MATCHER_MAX_SHRINK_PERCENT))
       ->capture_default_str();
   app.add_option("--threads", o.threads, "Worker threads (decode, hash, match)")
       ->check(CLI::Range(1, kMaxThreads))
@@ -333,10 +326,12 @@ struct Gateway {
                     "application/json");
   }
 
-  void check(const httplib::Request& req, httplib::Response& res) {
+  /// Counts and times one request of an endpoint that checks (check, lookup).
+  void counted(void (Gateway::*handle)(const httplib::Request&, httplib::Response&), const httplib::Request& req,
+               httplib::Response& res) {
     const auto t0 = std::chrono::steady_clock::now();
     ++metrics.requests;
-    handle_check(req, res);
+    (this->*handle)(req, res);
     metrics.observe(std::chrono::steady_clock::now() - t0);
   }
 
@@ -410,13 +405,6 @@ struct Gateway {
     out["below_quality"] = gate != PDQG_GATE_NONE;
     out["gate"] = pdqg_gate_name(gate);
     return PDQG_OK;
-  }
-
-  void lookup(const httplib::Request& req, httplib::Response& res) {
-    const auto t0 = std::chrono::steady_clock::now();
-    ++metrics.requests;
-    handle_lookup(req, res);
-    metrics.observe(std::chrono::steady_clock::now() - t0);
   }
 
   /// POST /v1/lookup: {"hashes": ["<hex>" | {"hash": "<hex>", "quality": N}, ...]}.
@@ -557,8 +545,12 @@ void add_routes(httplib::Server& server, Gateway& g) {
       return httplib::Server::HandlerResponse::Handled;
     });
   }
-  server.Post("/v1/check", [&g](const httplib::Request& req, httplib::Response& res) { g.check(req, res); });
-  server.Post("/v1/lookup", [&g](const httplib::Request& req, httplib::Response& res) { g.lookup(req, res); });
+  server.Post("/v1/check", [&g](const httplib::Request& req, httplib::Response& res) {
+    g.counted(&Gateway::handle_check, req, res);
+  });
+  server.Post("/v1/lookup", [&g](const httplib::Request& req, httplib::Response& res) {
+    g.counted(&Gateway::handle_lookup, req, res);
+  });
   server.Get("/healthz", [&g](const httplib::Request&, httplib::Response& res) {
     std::int64_t n = 0, gen = 0;
     pdqg_matcher_get(g.matcher, PDQG_MATCHER_ENTRIES, &n);
