@@ -611,6 +611,8 @@ int main(int argc, char** argv) {
     log_line(pdqg_last_error());
     return 2;
   }
+  // Freed on every return, after the threads using it have been joined.
+  const std::unique_ptr<pdqg_matcher, void (*)(pdqg_matcher*)> owner(g.matcher, pdqg_matcher_free);
   // Every value was range-checked against the library's bounds by parse_args.
   const std::pair<int, std::int64_t> params[] = {
       {PDQG_MATCHER_THRESHOLD, o.threshold},
@@ -727,7 +729,6 @@ int main(int argc, char** argv) {
     signals.join();
   }
   watcher.join();
-  pdqg_matcher_free(g.matcher);
   log_line("stopped");
   return 0;
 }
