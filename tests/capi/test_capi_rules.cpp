@@ -213,10 +213,10 @@ TEST_CASE("pdqg_matcher_reload_if_changed reloads only when a source changed") {
 namespace {
 std::string hex_list(int first, int count) {
   std::string s = "id,hash\n";
-  char hex[65];
+  char line[96];
   for (int i = first; i < first + count; ++i) {
-    std::snprintf(hex, sizeof hex, "%064x", i + 1);
-    s += "e" + std::to_string(i) + "," + hex + "\n";
+    std::snprintf(line, sizeof line, "e%d,%064x\n", i, i + 1);
+    s += line;
   }
   return s;
 }
