@@ -242,11 +242,11 @@ def test_multipart_upload(tmp_path):
         assert gw.stop() == 0
 
 
-def test_webp_and_gif_uploads_decode(tmp_path):
+def test_webp_gif_tiff_bmp_uploads_decode(tmp_path):
     gw = start(tmp_path)
     try:
-        for name in ("lossy.webp", "lossless.webp", "palette.gif"):
-            status, out = gw.check(read(os.path.join(FORMATS, name)), {"Content-Type": "image/webp"})
+        for name in ("lossy.webp", "lossless.webp", "palette.gif", "lzw.tiff", "rgb24.bmp"):
+            status, out = gw.check(read(os.path.join(FORMATS, name)), {"Content-Type": "application/octet-stream"})
             assert status == 200, (name, out)
             assert out["blocked"] is False and len(out["hash"]) == 64
     finally:
