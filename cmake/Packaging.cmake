@@ -33,8 +33,9 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${PDQGUARD_DEB_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # name_version-release_arch.deb
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# A program that links libpdqguard.so.0 (the gateway): dpkg-shlibdeps finds it in
-# the build tree; the dependency on libpdqguard0 comes from the component DEPENDS.
+# A program that links libpdqguard.so.0 (none today: pdqguard and pdqguard-gateway
+# link it statically): dpkg-shlibdeps would find it in the build tree; the
+# dependency on libpdqguard0 comes from the component DEPENDS.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${PROJECT_BINARY_DIR}/lib")
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

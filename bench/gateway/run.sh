@@ -24,7 +24,7 @@ trap '[ -n "$gw_pid" ] && kill "$gw_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 /usr/bin/python3 "$(dirname "$0")/make_workload.py" "$bridge" "$work"
 
-"${PDQGUARD_GATEWAY:-$build/tests/gateway/pdqguard-gateway}" --list "$work/list.csv" --port 0 --threads 4 \
+"${PDQGUARD_GATEWAY:-$build/tools/gateway/pdqguard-gateway}" --list "$work/list.csv" --port 0 --threads 4 \
   >"$work/gw.out" 2>"$work/gw.err" &
 gw_pid=$!
 for _ in $(seq 100); do grep -q listening "$work/gw.out" 2>/dev/null && break; sleep 0.1; done

@@ -433,7 +433,9 @@ PDQGUARD_API IndexInfo verify_index_file(const std::string& path);
 
 /// Parses each file (ParseOptions as parse_list_file) and builds a Matcher.
 /// `reports`, when non-null, receives the parsed lists without their entries
-/// (names, formats, counts, problems) for a summary.
+/// (names, formats, counts, problems) for a summary. Files that hold 0
+/// entries in all are refused (Error(list_parse_error), BlocklistSource's
+/// empty-list rule); no files at all give an empty Matcher.
 PDQGUARD_API std::shared_ptr<const Matcher> build_matcher_from_files(
     std::span<const std::string> paths, const ParseOptions& parse = {},
     const BuildOptions& build = {}, std::vector<HashList>* reports = nullptr);

@@ -440,7 +440,21 @@ typedef enum pdqg_matcher_param {
   /** Load: a list line longer than this many bytes is malformed (fails the
    *  load with PDQG_LIST_PARSE_ERROR, or is skipped when lenient); at most
    *  this much of one line is ever buffered. 0 = no limit; default 64 KiB. */
-  PDQG_MATCHER_MAX_LINE_BYTES = 11
+  PDQG_MATCHER_MAX_LINE_BYTES = 11,
+  /** Load, 0/1: accept a blocklist with 0 entries. Default 0: a load or
+   *  reload that yields 0 entries fails with PDQG_LIST_PARSE_ERROR (an empty
+   *  blocklist blocks nothing; it is what a truncated file looks like). */
+  PDQG_MATCHER_ALLOW_EMPTY = 12,
+  /** Reload: pdqg_matcher_reload_if_changed() reloads only after the source
+   *  files have been unchanged for this many milliseconds (so a list being
+   *  rewritten in place is never read half-written). 0..3600000; default 2000.
+   *  pdqg_matcher_reload() does not wait. */
+  PDQG_MATCHER_SETTLE_MS = 13,
+  /** Reload: refuse a reloaded list that lost more than this percentage of
+   *  the current list's entries (PDQG_LIST_PARSE_ERROR; the current list stays
+   *  in use). 0..100; default 50; 100 = no shrink check (an empty list is
+   *  still refused unless PDQG_MATCHER_ALLOW_EMPTY). */
+  PDQG_MATCHER_MAX_SHRINK_PERCENT = 14
 } pdqg_matcher_param;
 
 /** Creates an empty matcher with default parameters into *out (the caller
@@ -472,7 +486,7 @@ PDQGUARD_API int pdqg_matcher_param_bounds(int param, int64_t* lower, int64_t* u
 /** The name of a matcher parameter as bindings spell it ("threshold",
  *  "min_quality", "dihedral", "index_kind", "max_matches", "lenient",
  *  "verify_checksum", "entries", "hashes", "generation", "max_list_bytes",
- *  "max_line_bytes"); NULL for an unknown number. Static storage. Thread-safe. */
+ *  "max_line_bytes", "allow_empty", "settle_ms", "max_shrink_percent"); NULL for an unknown number. Static storage. Thread-safe. */
 PDQGUARD_API const char* pdqg_matcher_param_name(int param);
 
 /** Loads a blocklist from `n_lists` hash list files (plain hex lines, CSV/TSV
@@ -482,6 +496,8 @@ PDQGUARD_API const char* pdqg_matcher_param_name(int param);
  *  source is needed. With both, the lists' entries are added to the index's.
  *  On success the new list replaces the current one atomically and the sources
  *  are remembered for pdqg_matcher_reload(); on failure nothing changes.
+ *  Sources holding 0 entries in all fail with PDQG_LIST_PARSE_ERROR unless
+ *  PDQG_MATCHER_ALLOW_EMPTY is set.
  *  The strings are copied. Errors: PDQG_INVALID_ARGUMENT, PDQG_IO_ERROR,
  *  PDQG_LIST_PARSE_ERROR, PDQG_INDEX_CORRUPT, PDQG_OUT_OF_MEMORY (message in
  *  pdqg_matcher_error() and pdqg_last_error()). Thread-safe (see pdqg_matcher). */
@@ -491,16 +507,25 @@ PDQGUARD_API int pdqg_matcher_load(pdqg_matcher* matcher, const char* const* lis
 /** Reads the remembered sources again (e.g. after the list files changed on
  *  disk, on SIGHUP) and swaps the new list in atomically; queries running on
  *  other threads are not disturbed. On failure the current list stays in use.
+ *  Fails closed: a reload is refused with PDQG_LIST_PARSE_ERROR when the new
+ *  list is empty (unless PDQG_MATCHER_ALLOW_EMPTY) or lost more than
+ *  PDQG_MATCHER_MAX_SHRINK_PERCENT of the entries, and with PDQG_IO_ERROR when
+ *  a source file changed while it was being read. Does not wait for the
+ *  settle time: call it when the files are known to be complete (after a
+ *  rename into place).
  *  Errors: as pdqg_matcher_load(); PDQG_INVALID_ARGUMENT if nothing was ever
  *  loaded. Thread-safe (see pdqg_matcher). */
 PDQGUARD_API int pdqg_matcher_reload(pdqg_matcher* matcher);
 
 /** Reloads only when a source file changed since the last load or reload
  *  attempt (its size, modification time or inode differ; a missing file counts
- *  as a change, and then fails the reload, keeping the current list). A failed
- *  attempt is not repeated until the files change again (or
- *  pdqg_matcher_reload() is called). For a service's file watcher: call it
- *  every second or so. *reloaded (may be NULL)
+ *  as a change, and then fails the reload, keeping the current list) AND has
+ *  stayed unchanged since for PDQG_MATCHER_SETTLE_MS (default 2 s): a list
+ *  written in place (cp, curl -o, >) is read only once the writer has
+ *  stopped. The reload is checked as pdqg_matcher_reload()'s (empty, shrink,
+ *  torn read). A failed attempt is not repeated until the files change again
+ *  (or pdqg_matcher_reload() is called). For a service's file watcher: call
+ *  it a few times a second. *reloaded (may be NULL)
  *  is set to 1 when a reload was done and succeeded, else 0.
  *  Errors: as pdqg_matcher_reload() (the current list stays in use).
  *  Thread-safe (see pdqg_matcher). */

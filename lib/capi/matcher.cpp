@@ -6,6 +6,7 @@
 #include <pdqguard/index.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +43,7 @@ constexpr std::int64_t kSizeMax = SIZE_MAX > static_cast<std::uint64_t>(INT64_MA
 const ParamInfo* param_info(int param) noexcept {
   static const LoadOptions kLoad{};
   static const QueryOptions kQuery{};
+  static const ReloadPolicy kReload{};
   static const ParamInfo kParams[] = {
       {PDQG_MATCHER_THRESHOLD, "threshold", kMinRadius, kMaxRadius, kQuery.radius, false},
       {PDQG_MATCHER_MIN_QUALITY, "min_quality", kMinMinQuality, kMaxMinQuality, kQuery.min_quality, false},
@@ -58,6 +60,10 @@ const ParamInfo* param_info(int param) noexcept {
        static_cast<std::int64_t>(kLoad.parse.max_list_bytes), false},
       {PDQG_MATCHER_MAX_LINE_BYTES, "max_line_bytes", 0, kSizeMax,
        static_cast<std::int64_t>(kLoad.parse.max_line_bytes), false},
+      {PDQG_MATCHER_ALLOW_EMPTY, "allow_empty", 0, 1, kLoad.allow_empty ? 1 : 0, false},
+      {PDQG_MATCHER_SETTLE_MS, "settle_ms", 0, kMaxSettleMs, kReload.settle.count(), false},
+      {PDQG_MATCHER_MAX_SHRINK_PERCENT, "max_shrink_percent", 0, kMaxMaxShrinkPercent, kReload.max_shrink_percent,
+       false},
   };
   for (const ParamInfo& p : kParams)
     if (p.param == param) return &p;
@@ -84,13 +90,19 @@ struct pdqg_matcher {
       static_cast<std::uint64_t>(pdqguard::capi::default_of(PDQG_MATCHER_MAX_LIST_BYTES))};
   std::atomic<std::uint64_t> max_line_bytes{
       static_cast<std::uint64_t>(pdqguard::capi::default_of(PDQG_MATCHER_MAX_LINE_BYTES))};
+  std::atomic<int> allow_empty{static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_ALLOW_EMPTY))};
+  std::atomic<std::int64_t> settle_ms{pdqguard::capi::default_of(PDQG_MATCHER_SETTLE_MS)};
+  std::atomic<int> max_shrink_percent{
+      static_cast<int>(pdqguard::capi::default_of(PDQG_MATCHER_MAX_SHRINK_PERCENT))};
   std::atomic<std::uint64_t> generation{0};
 
   pdqguard::MatcherHandle current;
 
-  std::mutex load_mu;  ///< serialises loads; guards `source` and `stamp`
+  std::mutex load_mu;  ///< serialises loads; guards `source` and `watcher`
   std::optional<pdqguard::BlocklistSource> source;
-  std::string stamp;  ///< source->stamp() taken before the last successful load
+  /// The settle rule over source->stamp(): settled at the stamp taken before the
+  /// last load or reload attempt.
+  pdqguard::ChangeWatcher watcher;
 
   std::mutex error_mu;  ///< guards `error` (loads and sets may race each other)
   pdqguard::capi::ErrorSlot error;
@@ -113,20 +125,34 @@ LoadOptions load_options(const pdqg_matcher& m) {
   o.parse.max_line_bytes = static_cast<std::size_t>(m.max_line_bytes.load());
   o.build.kind = static_cast<IndexKind>(m.kind.load());
   o.open.verify_checksum = m.verify_checksum.load() != 0;
+  o.allow_empty = m.allow_empty.load() != 0;
   return o;
 }
 
+ReloadPolicy reload_policy(const pdqg_matcher& m) {
+  ReloadPolicy p;
+  p.settle = std::chrono::milliseconds(m.settle_ms.load());
+  p.max_shrink_percent = m.max_shrink_percent.load();
+  return p;
+}
+
 /// Loads the sources through BlocklistSource, swaps the result in and
-/// remembers the source; on any failure nothing changes. Called with m.load_mu held.
-int load_locked(pdqg_matcher& m, std::vector<std::string> lists, std::string index) {
+/// remembers the source; on any failure nothing changes. A reload (`reload`)
+/// must also pass check_reload against the current list. Called with m.load_mu held.
+int load_locked(pdqg_matcher& m, std::vector<std::string> lists, std::string index, bool reload) {
   try {
     BlocklistSource source(std::move(lists), std::move(index), load_options(m));
     std::string stamp = source.stamp();  // before reading: a change while reading reloads again
     std::shared_ptr<const Matcher> fresh = source.load();
+    if (reload) {
+      const std::shared_ptr<const Matcher> old = m.current.get();
+      check_reload(old ? old->entry_count() : 0, fresh->entry_count(), reload_policy(m),
+                   source.options().allow_empty);
+    }
     m.current.store(std::move(fresh));  // the atomic swap; the old list lives on in queries
     m.generation.fetch_add(1);
     m.source = std::move(source);
-    m.stamp = std::move(stamp);
+    m.watcher.settled(std::move(stamp));
     return 0;
   } catch (const Error& e) {
     return m.fail(e.code(), e.what());
@@ -265,6 +291,9 @@ int pdqg_matcher_set(pdqg_matcher* m, int param, std::int64_t value) {
     case PDQG_MATCHER_VERIFY_CHECKSUM: m->verify_checksum.store(static_cast<int>(value)); break;
     case PDQG_MATCHER_MAX_LIST_BYTES: m->max_list_bytes.store(static_cast<std::uint64_t>(value)); break;
     case PDQG_MATCHER_MAX_LINE_BYTES: m->max_line_bytes.store(static_cast<std::uint64_t>(value)); break;
+    case PDQG_MATCHER_ALLOW_EMPTY: m->allow_empty.store(static_cast<int>(value)); break;
+    case PDQG_MATCHER_SETTLE_MS: m->settle_ms.store(value); break;
+    case PDQG_MATCHER_MAX_SHRINK_PERCENT: m->max_shrink_percent.store(static_cast<int>(value)); break;
     default: return m->fail(ErrorCode::internal_error, "matcher parameter without storage");
   }
   return 0;
@@ -298,6 +327,9 @@ int pdqg_matcher_get(const pdqg_matcher* m, int param, std::int64_t* value) {
     case PDQG_MATCHER_VERIFY_CHECKSUM: *value = m->verify_checksum.load(); return 0;
     case PDQG_MATCHER_MAX_LIST_BYTES: *value = static_cast<std::int64_t>(m->max_list_bytes.load()); return 0;
     case PDQG_MATCHER_MAX_LINE_BYTES: *value = static_cast<std::int64_t>(m->max_line_bytes.load()); return 0;
+    case PDQG_MATCHER_ALLOW_EMPTY: *value = m->allow_empty.load(); return 0;
+    case PDQG_MATCHER_SETTLE_MS: *value = m->settle_ms.load(); return 0;
+    case PDQG_MATCHER_MAX_SHRINK_PERCENT: *value = m->max_shrink_percent.load(); return 0;
     case PDQG_MATCHER_GENERATION: *value = static_cast<std::int64_t>(m->generation.load()); return 0;
     case PDQG_MATCHER_ENTRIES:
     case PDQG_MATCHER_HASHES: {
@@ -332,7 +364,7 @@ int pdqg_matcher_load(pdqg_matcher* m, const char* const* list_paths, std::size_
     if (index_path != nullptr && index.empty())
       return m->fail(ErrorCode::invalid_argument, "index path is empty");
     std::lock_guard<std::mutex> lock(m->load_mu);
-    return load_locked(*m, std::move(lists), std::move(index));
+    return load_locked(*m, std::move(lists), std::move(index), false);
   } catch (const std::bad_alloc&) {
     return m->fail(ErrorCode::out_of_memory, "out of memory");
   } catch (...) {
@@ -346,7 +378,9 @@ int pdqg_matcher_reload(pdqg_matcher* m) {
     std::lock_guard<std::mutex> lock(m->load_mu);
     if (!m->source)
       return m->fail(ErrorCode::invalid_argument, "nothing to reload: no successful load yet");
-    return load_locked(*m, m->source->lists(), m->source->index());
+    const int st = load_locked(*m, m->source->lists(), m->source->index(), true);
+    if (st != 0) m->watcher.settled(m->source->stamp());  // the watcher does not retry what failed
+    return st;
   } catch (const std::bad_alloc&) {
     return m->fail(ErrorCode::out_of_memory, "out of memory");
   } catch (...) {
@@ -362,10 +396,11 @@ int pdqg_matcher_reload_if_changed(pdqg_matcher* m, int* reloaded) {
     if (!m->source)
       return m->fail(ErrorCode::invalid_argument, "nothing to reload: no successful load yet");
     std::string now = m->source->stamp();
-    if (now == m->stamp) return 0;
-    const int st = load_locked(*m, m->source->lists(), m->source->index());
+    if (!m->watcher.due(now, ChangeWatcher::Clock::now(), std::chrono::milliseconds(m->settle_ms.load())))
+      return 0;  // unchanged, or changed but not yet settled
+    const int st = load_locked(*m, m->source->lists(), m->source->index(), true);
     if (st != 0) {
-      m->stamp = std::move(now);  // not retried until the files change again
+      m->watcher.settled(std::move(now));  // not retried until the files change again
       return st;
     }
     if (reloaded != nullptr) *reloaded = 1;

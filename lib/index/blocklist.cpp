@@ -14,6 +14,7 @@ BlocklistSource::BlocklistSource(std::vector<std::string> lists, std::string ind
 }
 
 std::shared_ptr<const Matcher> BlocklistSource::load(std::vector<HashList>* reports) const {
+  const std::string before = stamp();
   std::vector<HashList> parsed;
   parsed.reserve(lists_.size());
   for (const std::string& p : lists_) parsed.push_back(parse_list_file(p, options_.parse));
@@ -29,6 +30,13 @@ std::shared_ptr<const Matcher> BlocklistSource::load(std::vector<HashList>* repo
       parsed = std::move(update.add);
     }
   }
+  // A file that changed while it was read may have been read half-written.
+  if (stamp() != before)
+    throw Error(ErrorCode::io_error, describe() + ": a source file changed while it was read; not using what was read");
+  if (m->entry_count() == 0 && !options_.allow_empty)
+    throw Error(ErrorCode::list_parse_error,
+                describe() + ": loaded 0 entries; an empty blocklist blocks nothing (allow it explicitly: "
+                             "--allow-empty-list, PDQG_MATCHER_ALLOW_EMPTY, LoadOptions::allow_empty)");
   if (reports != nullptr) {
     for (HashList& l : parsed) {
       l.entries.clear();
@@ -47,6 +55,10 @@ std::string BlocklistSource::stamp() const {
       s += "missing;";
       return;
     }
+    if (!S_ISREG(st.st_mode)) {  // a pipe or device: its size and times say nothing about its content
+      s += "special:" + std::to_string(st.st_ino) + ";";
+      return;
+    }
     s += std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
          std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
   };
@@ -60,6 +72,39 @@ std::string BlocklistSource::describe() const {
   if (!index_.empty()) s = "index " + index_;
   if (!lists_.empty()) s += (s.empty() ? "" : " + ") + std::to_string(lists_.size()) + " list file(s)";
   return s;
+}
+
+void check_reload(std::size_t current, std::size_t fresh, const ReloadPolicy& policy, bool allow_empty) {
+  if (current == 0) return;
+  if (fresh == 0 && !allow_empty)
+    throw Error(ErrorCode::list_parse_error, "reload refused: the list would go from " + std::to_string(current) +
+                                                 " entries to 0 (the current list stays in use)");
+  const int pct = policy.max_shrink_percent;
+  if (pct < 0 || pct >= 100 || fresh >= current) return;
+  // Lost more than pct % of current: (current - fresh) * 100 > pct * current.
+  const auto lost = static_cast<unsigned long long>(current - fresh);
+  if (lost * 100ull > static_cast<unsigned long long>(pct) * current)
+    throw Error(ErrorCode::list_parse_error,
+                "reload refused: the list would shrink from " + std::to_string(current) + " to " +
+                    std::to_string(fresh) + " entries, more than the allowed " + std::to_string(pct) +
+                    " % (the current list stays in use)");
+}
+
+bool ChangeWatcher::due(const std::string& stamp, Clock::time_point now, std::chrono::milliseconds settle) {
+  if (stamp == settled_) {
+    pending_.clear();
+    return false;
+  }
+  if (stamp != pending_) {  // a new change: start its settle time
+    pending_ = stamp;
+    pending_since_ = now;
+  }
+  return now - pending_since_ >= settle;
+}
+
+void ChangeWatcher::settled(std::string stamp) {
+  settled_ = std::move(stamp);
+  pending_.clear();
 }
 
 std::shared_ptr<const Matcher> build_matcher_from_files(std::span<const std::string> paths, const ParseOptions& parse,

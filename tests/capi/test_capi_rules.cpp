@@ -4,10 +4,12 @@
 // copying numbers. Self-contained (no shared corpus).
 #include <doctest/doctest.h>
 
+#include <pdqguard/blocklist.hpp>
 #include <pdqguard/index.hpp>
 #include <pdqguard/pdqguard.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -138,7 +140,7 @@ TEST_CASE("parameter bounds and defaults come from the library") {
   // A new matcher starts at every default, and set() accepts exactly the bounds.
   pdqg_matcher* m = nullptr;
   REQUIRE(pdqg_matcher_create(&m) == PDQG_OK);
-  for (int p = PDQG_MATCHER_THRESHOLD; p <= PDQG_MATCHER_MAX_LINE_BYTES; ++p) {
+  for (int p = PDQG_MATCHER_THRESHOLD; p <= PDQG_MATCHER_MAX_SHRINK_PERCENT; ++p) {
     CAPTURE(p);
     std::int64_t v = -1;
     REQUIRE(pdqg_matcher_param_bounds(p, &lo, &hi, &def) == PDQG_OK);
@@ -170,6 +172,7 @@ TEST_CASE("parameter bounds and defaults come from the library") {
 TEST_CASE("pdqg_matcher_reload_if_changed reloads only when a source changed") {
   ListFile f("id,hash\none," + std::string(64, '1') + "\n", "watch.csv");
   pdqg_matcher* m = open_list(f);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_SETTLE_MS, 0) == PDQG_OK);  // the settle time: the next test
   int reloaded = -1;
   REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
   CHECK(reloaded == 0);
@@ -205,6 +208,93 @@ TEST_CASE("pdqg_matcher_reload_if_changed reloads only when a source changed") {
   CHECK(pdqg_matcher_reload_if_changed(empty, &reloaded) == PDQG_INVALID_ARGUMENT);
   pdqg_matcher_free(empty);
   pdqg_matcher_free(m);
+}
+
+namespace {
+std::string hex_list(int first, int count) {
+  std::string s = "id,hash\n";
+  char line[96];
+  for (int i = first; i < first + count; ++i) {
+    std::snprintf(line, sizeof line, "e%d,%064x\n", i, i + 1);
+    s += line;
+  }
+  return s;
+}
+std::int64_t entries_of(const pdqg_matcher* m) {
+  std::int64_t n = -1;
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_ENTRIES, &n) == PDQG_OK);
+  return n;
+}
+}  // namespace
+
+TEST_CASE("lists fail closed: settle time, empty and shrunk reloads refused, empty loads refused") {
+  // Issue #21: a list rewritten in place was read half-written (50001 -> 12584
+  // entries) and a list truncated to 0 entries was served.
+  ListFile f(hex_list(0, 10), "settle.csv");
+  pdqg_matcher* m = open_list(f);
+  std::int64_t v = -1;
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_SETTLE_MS, &v) == PDQG_OK);
+  CHECK(v == pdqguard::kDefaultSettleMs);
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_MAX_SHRINK_PERCENT, &v) == PDQG_OK);
+  CHECK(v == 50);
+  REQUIRE(pdqg_matcher_get(m, PDQG_MATCHER_ALLOW_EMPTY, &v) == PDQG_OK);
+  CHECK(v == 0);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_SETTLE_MS, 300) == PDQG_OK);
+  int reloaded = -1;
+  // A change is not read until the files have been unchanged for the settle time.
+  std::ofstream(f.path, std::ios::binary) << hex_list(0, 12);
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 0);
+  CHECK(entries_of(m) == 10);
+  ::usleep(150 * 1000);
+  std::ofstream(f.path, std::ios::binary) << hex_list(0, 14);  // still being written: the wait restarts
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  ::usleep(200 * 1000);
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 0);  // 200 ms since the last change < 300 ms
+  ::usleep(150 * 1000);
+  REQUIRE(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_OK);
+  CHECK(reloaded == 1);
+  CHECK(entries_of(m) == 14);
+
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_SETTLE_MS, 0) == PDQG_OK);
+  // Shrinking by more than half is refused, the old list kept; by half is accepted.
+  std::ofstream(f.path, std::ios::binary) << hex_list(0, 6);
+  CHECK(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_LIST_PARSE_ERROR);
+  CHECK(std::string(pdqg_matcher_error(m)).find("shrink from 14 to 6") != std::string::npos);
+  CHECK(entries_of(m) == 14);
+  CHECK(pdqg_matcher_reload(m) == PDQG_LIST_PARSE_ERROR);  // an explicit reload is checked too
+  std::ofstream(f.path, std::ios::binary) << hex_list(0, 7);
+  REQUIRE(pdqg_matcher_reload(m) == PDQG_OK);
+  CHECK(entries_of(m) == 7);
+  // The limit is configurable: 100 = any shrink, but never to empty.
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_MAX_SHRINK_PERCENT, 100) == PDQG_OK);
+  std::ofstream(f.path, std::ios::binary) << hex_list(0, 1);
+  REQUIRE(pdqg_matcher_reload(m) == PDQG_OK);
+  CHECK(entries_of(m) == 1);
+  std::ofstream(f.path, std::ios::binary) << "";  // truncated to 0 bytes
+  CHECK(pdqg_matcher_reload_if_changed(m, &reloaded) == PDQG_LIST_PARSE_ERROR);
+  CHECK(reloaded == 0);
+  CHECK(entries_of(m) == 1);
+  std::ofstream(f.path, std::ios::binary) << "id,hash\n";  // a header and no entries
+  CHECK(pdqg_matcher_reload(m) == PDQG_LIST_PARSE_ERROR);
+  CHECK(std::string(pdqg_matcher_error(m)).find("0 entries") != std::string::npos);
+  CHECK(entries_of(m) == 1);
+  REQUIRE(pdqg_matcher_set(m, PDQG_MATCHER_ALLOW_EMPTY, 1) == PDQG_OK);
+  REQUIRE(pdqg_matcher_reload(m) == PDQG_OK);
+  CHECK(entries_of(m) == 0);
+  pdqg_matcher_free(m);
+
+  // An empty list is refused at the first load too, unless allowed.
+  const std::string p = f.path.string();
+  const char* lists[] = {p.c_str()};
+  pdqg_matcher* e = nullptr;
+  CHECK(pdqg_matcher_open(lists, 1, nullptr, &e) == PDQG_LIST_PARSE_ERROR);
+  CHECK(e == nullptr);
+  REQUIRE(pdqg_matcher_create(&e) == PDQG_OK);
+  REQUIRE(pdqg_matcher_set(e, PDQG_MATCHER_ALLOW_EMPTY, 1) == PDQG_OK);
+  CHECK(pdqg_matcher_load(e, lists, 1, nullptr) == PDQG_OK);
+  pdqg_matcher_free(e);
 }
 
 TEST_CASE("frame geometry: plane sizes and packed sizes per pixel format") {

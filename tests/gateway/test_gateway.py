@@ -1,4 +1,4 @@
-"""The chat upload gateway (examples/gateway) over loopback HTTP: a planted match is
+"""The chat upload gateway (tools/gateway) over loopback HTTP: a planted match is
 blocked, a clean image passes, bad input gets clear 4xx errors, metrics count, and
 reloads (SIGHUP and file change) under continuous load fail no request while the new
 list takes effect."""

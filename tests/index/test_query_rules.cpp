@@ -177,3 +177,69 @@ TEST_CASE("BlocklistSource: strict by default, index + lists overlay, stamps cha
   CHECK_THROWS_AS(both.load(), Error);
   fs::remove_all(dir);
 }
+
+TEST_CASE("BlocklistSource: an empty blocklist is an error unless allowed") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("pdqguard-empty-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string empty = (dir / "empty.csv").string(), blank = (dir / "blank.txt").string();
+  std::ofstream(empty, std::ios::binary) << "id,hash,label\n";
+  std::ofstream(blank, std::ios::binary) << "";
+  CHECK_FALSE(LoadOptions{}.allow_empty);
+  for (const std::string& p : {empty, blank}) {
+    CAPTURE(p);
+    try {
+      BlocklistSource({p}).load();
+      FAIL("an empty list was accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::list_parse_error);
+      CHECK(std::string(e.what()).find("0 entries") != std::string::npos);
+    }
+    LoadOptions allow;
+    allow.allow_empty = true;
+    CHECK(BlocklistSource({p}, {}, allow).load()->entry_count() == 0);
+  }
+  CHECK_THROWS_AS(build_matcher_from_files(std::vector<std::string>{empty}), Error);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("check_reload: empty and over-shrunk reloads are refused") {
+  const ReloadPolicy half;  // defaults: 50 %
+  CHECK(half.max_shrink_percent == kDefaultMaxShrinkPercent);
+  CHECK_NOTHROW(check_reload(0, 0, half, false));  // nothing loaded yet: nothing to protect
+  CHECK_NOTHROW(check_reload(100, 50, half, false));
+  CHECK_NOTHROW(check_reload(100, 500, half, false));
+  CHECK_THROWS_AS(check_reload(100, 49, half, false), Error);
+  CHECK_THROWS_AS(check_reload(50001, 12584, half, false), Error);  // issue #21's torn read
+  CHECK_THROWS_AS(check_reload(3, 0, half, false), Error);
+  ReloadPolicy any;
+  any.max_shrink_percent = 100;
+  CHECK_NOTHROW(check_reload(100, 1, any, false));
+  CHECK_THROWS_AS(check_reload(100, 0, any, false), Error);
+  CHECK_NOTHROW(check_reload(100, 0, any, true));
+  ReloadPolicy none;
+  none.max_shrink_percent = 0;
+  CHECK_THROWS_AS(check_reload(100, 99, none, false), Error);
+  try {
+    check_reload(10, 2, half, false);
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::list_parse_error);
+    CHECK(std::string(e.what()).find("from 10 to 2") != std::string::npos);
+  }
+}
+
+TEST_CASE("ChangeWatcher: due only after the stamp has settled") {
+  using namespace std::chrono_literals;
+  ChangeWatcher w("a");
+  const auto t0 = ChangeWatcher::Clock::now();
+  CHECK_FALSE(w.due("a", t0, 100ms));
+  CHECK_FALSE(w.due("b", t0, 100ms));           // a change: its settle time starts
+  CHECK_FALSE(w.due("b", t0 + 50ms, 100ms));
+  CHECK_FALSE(w.due("c", t0 + 120ms, 100ms));   // changed again: starts over
+  CHECK_FALSE(w.due("c", t0 + 200ms, 100ms));
+  CHECK(w.due("c", t0 + 220ms, 100ms));
+  w.settled("c");
+  CHECK_FALSE(w.due("c", t0 + 400ms, 100ms));   // loaded (or attempted): not due again
+  CHECK(w.due("d", t0 + 400ms, 0ms));           // no settle time: due at once
+  CHECK(w.settled_stamp() == "c");
+}

@@ -66,7 +66,7 @@ def test_match_hashes_like_brute_force(tmp_path, entries):
 def test_match_images_quality_and_dihedral(tmp_path, corpus, image_rows, entries):
     path = tmp_path / "blocklist.csv"
     write(path, csv_text(entries))
-    m = pdqguard.Matcher(lists=[str(path)])
+    m = pdqguard.Matcher(lists=[str(path)], max_shrink_percent=100)  # reloaded below with 1 entry
     for n, row in enumerate(image_rows):
         if not row["hash"]:
             continue
@@ -113,7 +113,7 @@ def test_reload_and_errors(tmp_path, entries):
     path = tmp_path / "live.csv"
     first, second = entries[:10], entries[10:]
     write(path, csv_text(first))
-    m = pdqguard.Matcher(lists=path)
+    m = pdqguard.Matcher(lists=path, max_shrink_percent=100)  # whole lists swapped: no shrink limit
     probe = second[-1]["hash"]
     assert as_dict(m.match_hash(probe)) == brute(first, probe, 31)
     write(path, csv_text(second))
@@ -132,7 +132,10 @@ def test_reload_and_errors(tmp_path, entries):
     with pytest.raises(pdqguard.Error) as e:
         pdqguard.Matcher()
     assert e.value.name == "invalid_argument"
-    assert pdqguard.Matcher(lists=path, lenient=True).entries == 0
+    with pytest.raises(pdqguard.Error) as e:  # every line skipped: an empty list is refused
+        pdqguard.Matcher(lists=path, lenient=True)
+    assert e.value.name == "list_parse_error" and "0 entries" in e.value.message
+    assert pdqguard.Matcher(lists=path, lenient=True, allow_empty=True).entries == 0
     # List limits: a list above max_list_bytes, a line above max_line_bytes.
     write(path, "id,hash\n1," + "f" * 64 + "\n2," + "f" * 300 + "\n")
     with pytest.raises(pdqguard.Error) as e:
@@ -162,7 +165,8 @@ def test_match_while_reloading(tmp_path, entries):
     path = tmp_path / "live.csv"
     a, b = entries[:20], entries[20:]
     write(path, csv_text(a))
-    m = pdqguard.Matcher(lists=path, index_kind="flat")
+    # Swaps between two whole lists (the second may be empty): no shrink or empty checks.
+    m = pdqguard.Matcher(lists=path, index_kind="flat", max_shrink_percent=100, allow_empty=True)
     queries = [e["hash"] for e in entries]
     want = {q: (brute(a, q, 31), brute(b, q, 31)) for q in queries}
     stop, bad, done = threading.Event(), [], []
@@ -208,8 +212,13 @@ def test_library_rules_reach_python(tmp_path):
     assert pdqguard.Matcher.param_bounds("threshold") == (0, 256, 31)
     assert pdqguard.Matcher.param_bounds("min_quality") == (0, 100, 50)
     assert pdqguard.Matcher.param_bounds("lenient")[2] == 0  # strict is the one default
+    assert pdqguard.Matcher.param_bounds("allow_empty")[2] == 0  # an empty list is an error
+    assert pdqguard.Matcher.param_bounds("max_shrink_percent")[2] == 50
     d = pdqguard.Matcher(lists=lst)
     assert d.threshold == 31 and d.min_quality == 50 and not d.dihedral
     assert d.reload_if_changed() is False
     write(lst, "id,hash\nonly,%s\n" % ("f" * 64))
-    assert d.reload_if_changed() is True and d.entries == 1
+    assert d.reload_if_changed() is False  # not yet settled (2 s)
+    d = pdqguard.Matcher(lists=lst, settle_ms=0, max_shrink_percent=100)
+    write(lst, "id,hash\nonly,%s\nsecond,%s\n" % ("f" * 64, "e" * 64))
+    assert d.reload_if_changed() is True and d.entries == 2

@@ -14,6 +14,7 @@ LoadedLists load_lists(const ListOptions& o, bool quiet) {
   if (o.lenient) lo.parse.policy = ParsePolicy::lenient;
   lo.parse.max_list_bytes = o.max_list_bytes;
   lo.parse.max_line_bytes = o.max_line_bytes;
+  lo.allow_empty = o.allow_empty;
   lo.build.kind = parse_index_kind(o.index_kind);
   lo.build.mih_substrings = o.mih_substrings;
   const BlocklistSource source(o.lists, o.index, lo);
@@ -55,6 +56,9 @@ void add_list_policy_options(CLI::App* cmd, ListOptions& o) {
                   "reported with --lenient); 0 = no limit")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{0}, kMaxMaxLineBytes));
+  cmd->add_flag("--allow-empty-list", o.allow_empty,
+                "Accept lists that hold 0 entries in all (by default an empty blocklist is an error, exit 2: "
+                "it blocks nothing)");
 }
 
 }  // namespace pdqguard::cli

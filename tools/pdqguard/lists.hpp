@@ -28,9 +28,13 @@ struct ListOptions {
   std::uint64_t max_list_bytes = kDefaultMaxListBytes;
   /// --max-line-bytes: a longer list line is malformed (list_parse_error); 0 = no limit.
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
+  /// --allow-empty-list: accept lists that hold 0 entries (refused by default:
+  /// the library's LoadOptions::allow_empty rule).
+  bool allow_empty = false;
 };
 
-/// Adds --lenient/--strict, --max-list-bytes and --max-line-bytes to a command that loads lists.
+/// Adds --lenient/--strict, --max-list-bytes, --max-line-bytes and --allow-empty-list to a command
+/// that loads lists.
 void add_list_policy_options(CLI::App* cmd, ListOptions& o);
 
 /// A loaded blocklist and the line the summary shows for it.

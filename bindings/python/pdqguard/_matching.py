@@ -92,7 +92,11 @@ class Matcher(_NativeObject):
     default is strict); verify_checksum: check an index file's checksum when
     opening it; max_list_bytes: refuse a list file above this size
     (file_too_large, 0 = no limit); max_line_bytes: a longer list line is
-    malformed (0 = no limit). An option left at None keeps the library's
+    malformed (0 = no limit); allow_empty: accept a list with 0 entries (refused
+    by default: an empty blocklist blocks nothing); settle_ms: reload_if_changed()
+    waits until the files have been unchanged this long (default 2000);
+    max_shrink_percent: refuse a reload that loses more than this percentage of
+    the entries (default 50, 100 = no check). An option left at None keeps the library's
     default; Matcher.param_bounds(name) reports every default and range (31 and
     50 for threshold and min_quality: PDQ's and ThreatExchange's advice); a
     value outside them raises ArgumentError (a ValueError) before reaching C.
@@ -126,7 +130,9 @@ class Matcher(_NativeObject):
                  min_quality: Optional[int] = None, dihedral: Optional[bool] = None,
                  index_kind: Optional[str] = None, max_matches: Optional[int] = None,
                  lenient: Optional[bool] = None, verify_checksum: Optional[bool] = None,
-                 max_list_bytes: Optional[int] = None, max_line_bytes: Optional[int] = None):
+                 max_list_bytes: Optional[int] = None, max_line_bytes: Optional[int] = None,
+                 allow_empty: Optional[bool] = None, settle_ms: Optional[int] = None,
+                 max_shrink_percent: Optional[int] = None):
         if index_kind is not None and index_kind not in INDEX_KINDS:
             raise ArgumentError(f"unknown index kind {index_kind!r} "
                                 f"(expected one of {', '.join(INDEX_KINDS)})")
@@ -134,7 +140,8 @@ class Matcher(_NativeObject):
         options = {"threshold": threshold, "min_quality": min_quality, "dihedral": dihedral,
                    "index_kind": kind, "max_matches": max_matches, "lenient": lenient,
                    "verify_checksum": verify_checksum, "max_list_bytes": max_list_bytes,
-                   "max_line_bytes": max_line_bytes}
+                   "max_line_bytes": max_line_bytes, "allow_empty": allow_empty,
+                   "settle_ms": settle_ms, "max_shrink_percent": max_shrink_percent}
         checked = {n: self._checked(n, v) for n, v in options.items() if v is not None}
         handle = ctypes.c_void_p()
         _check(_lib.pdqg_matcher_create(ctypes.byref(handle)))
