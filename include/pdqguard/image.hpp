@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <span>
 #include <string>
@@ -75,6 +76,13 @@ struct DecodeOptions {
   /// JPEG only: refuse progressive files with more scans than this (decode_error);
   /// a defence against files made of thousands of tiny scans (CPU exhaustion).
   int max_jpeg_scans = 500;
+  /// decode_frames only: animations (GIF, WebP) stop after this many frames
+  /// (AnimationInfo::truncated, with a warning); frame 0 is always decoded.
+  int max_frames = 10'000;
+  /// decode_frames only: animations stop before the frames decoded so far
+  /// times the canvas pixels would exceed this (each frame is a whole canvas:
+  /// a large canvas of many tiny frames costs canvas x frames).
+  std::uint64_t max_animation_pixels = 4'000'000'000;
 
   /// The fast_min_side default.
   static constexpr int kDefaultFastMinSide = 256;
@@ -119,7 +127,8 @@ struct DecodedImage {
 };
 
 /// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, WebP, GIF, TIFF, BMP,
-/// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0.
+/// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0
+/// (decode_frames gives every frame).
 /// Throws pdqguard::Error with unsupported_format (naming the detected format),
 /// decode_error (damaged file, naming what failed), image_too_large (checked
 /// from the header before any pixel allocation), file_too_large, or
@@ -164,6 +173,39 @@ PDQGUARD_API DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher
 PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher,
                                        DecodedImage& info, const DecodeOptions& opts = {},
                                        bool dihedral = false);
+
+/// One composited frame of an animation (or the single frame of a still image).
+struct FrameInfo {
+  int index = 0;          ///< 0-based frame number
+  double timestamp = 0;   ///< seconds from the animation's start to this frame's display
+  double duration = 0;    ///< seconds the frame is shown (0 when the file gives none)
+};
+
+/// What decode_frames did.
+struct AnimationInfo {
+  int frames = 0;           ///< frames handed to the callback
+  bool truncated = false;   ///< stopped by max_frames or max_animation_pixels
+  double duration = 0;      ///< seconds: the end of the last frame handed
+  /// Why the frames stopped early, when they did: a limit, or a damaged frame
+  /// after frame 0 (frames before it were handed; damage in frame 0 throws).
+  std::vector<std::string> warnings;
+};
+
+/// Receives each frame; `frame` (pixels as DecodedImage, gray8 or rgb8, the
+/// canvas size) is valid only during the call. Return false to stop.
+using FrameCallback = std::function<bool(const DecodedImage& frame, const FrameInfo& info)>;
+
+/// Decodes every frame of an animated GIF or WebP (APNG: frame 0 only, its
+/// default image), each the whole canvas composited as Pillow 9.4 shows it
+/// after seek(n) (disposal and blending applied, alpha dropped as stored), in
+/// order, with timestamps; frame 0 is bit for bit decode_image's result. Any
+/// other image is one frame (index 0, timestamp 0). Limits: the canvas is
+/// checked against max_pixels before allocating, then max_frames and
+/// max_animation_pixels end the animation early (AnimationInfo::truncated).
+/// Errors as decode_image_into (thrown before frame 0 only; the callback's own
+/// exceptions propagate). Thread-safe (no shared state).
+PDQGUARD_API AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                                         const FrameCallback& on_frame);
 
 /// Reads a whole file into memory, refusing more than `max_bytes` (file_too_large)
 /// and reporting io_error with the OS reason otherwise.

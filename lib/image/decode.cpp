@@ -105,9 +105,10 @@ namespace {
 constexpr const char* kSupported = "JPEG, PNG, PPM/PGM, WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF";
 }  // namespace
 
-void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
-                             const DecodeOptions& opts, RowConsumer* consumer) {
-  // Reset everything but the pixel buffer's capacity.
+namespace {
+// Resets everything in `out` but the pixel buffer's capacity and refuses an
+// input that is too large or empty: what every decode starts with.
+void start_decode(std::span<const std::uint8_t> bytes, DecodedImage& out, const DecodeOptions& opts) {
   out.format = ImageFormat::unknown;
   out.width = out.height = out.source_width = out.source_height = 0;
   out.gray = false;
@@ -120,6 +121,33 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
                                                " bytes exceeds the limit of " +
                                                std::to_string(opts.max_bytes) + " bytes");
   if (bytes.empty()) throw Error(ErrorCode::decode_error, "empty input (0 bytes)");
+}
+}  // namespace
+
+AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                            const FrameCallback& on_frame) {
+  DecodedImage img;
+  start_decode(bytes, img, opts);
+  const ImageFormat f = sniff_format(bytes);
+  if (f == ImageFormat::gif || f == ImageFormat::webp) {
+    try {
+      return f == ImageFormat::gif ? detail::gif_frames(bytes, opts, img, on_frame)
+                                   : detail::webp_frames(bytes, opts, img, on_frame);
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorCode::out_of_memory,
+                  std::string("out of memory while decoding ") + image_format_name(f));
+    }
+  }
+  decode_image_into(bytes, img, opts);
+  AnimationInfo info;
+  info.frames = 1;
+  on_frame(img, FrameInfo{});
+  return info;
+}
+
+void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                             const DecodeOptions& opts, RowConsumer* consumer) {
+  start_decode(bytes, out, opts);
   const ImageFormat f = sniff_format(bytes);
   try {
     switch (f) {

@@ -58,6 +58,11 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
 void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// Every frame of a GIF / WebP into `img` (reset per frame), as decode_frames.
+AnimationInfo gif_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                         const FrameCallback& on_frame);
+AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                          const FrameCallback& on_frame);
 void decode_bmp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 /// HEIC/HEIF or AVIF (libheif, default options, interleaved 8-bit RGB); `format`
 /// (heif or avif, as sniffed) names the record and the errors.

@@ -1,6 +1,8 @@
 // WebP (lossy, lossless, alpha, animated) through libwebp's demux API, decoded
 // as Pillow 9.4 does: WebPAnimDecoder into an RGBA canvas, frame 0, RGB kept as
-// stored (alpha dropped, not composited).
+// stored (alpha dropped, not composited); frame n as Pillow's seek(n): the
+// decoder's canvas after n more GetNext calls (libwebp blends and disposes),
+// timestamps as Pillow's (a frame's start, from libwebp's end times).
 #include "image/decoders.hpp"
 
 #include <pdqguard/error.hpp>
@@ -18,7 +20,8 @@ struct AnimDecoderDeleter {
 };
 }  // namespace
 
-void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
+AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                          const FrameCallback& on_frame) {
   WebPBitstreamFeatures features;
   const VP8StatusCode st = WebPGetFeatures(bytes.data(), bytes.size(), &features);
   if (st != VP8_STATUS_OK)
@@ -40,22 +43,59 @@ void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   if (!WebPAnimDecoderGetInfo(dec.get(), &info))
     throw Error(ErrorCode::decode_error, "WebP container is damaged (no canvas info)");
   check_pixel_limit(info.canvas_width, info.canvas_height, opts);
-  std::uint8_t* rgba = nullptr;
-  int timestamp = 0;
-  if (!WebPAnimDecoderGetNext(dec.get(), &rgba, &timestamp) || rgba == nullptr)
-    throw Error(ErrorCode::decode_error, "WebP frame 0 could not be decoded (damaged bitstream)");
   const std::size_t n = static_cast<std::size_t>(info.canvas_width) * info.canvas_height;
-  img.format = ImageFormat::webp;
-  img.width = img.source_width = static_cast<int>(info.canvas_width);
-  img.height = img.source_height = static_cast<int>(info.canvas_height);
-  img.gray = false;
-  img.pixels.resize(n * 3);
-  std::uint8_t* out = img.pixels.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    out[3 * i] = rgba[4 * i];
-    out[3 * i + 1] = rgba[4 * i + 1];
-    out[3 * i + 2] = rgba[4 * i + 2];
+  AnimationInfo result;
+  int previous_end = 0;  // ms: libwebp gives each frame's end time
+  for (int k = 0;; ++k) {
+    if (k > 0 && !WebPAnimDecoderHasMoreFrames(dec.get())) break;
+    if (k > 0 && k >= opts.max_frames) {
+      result.truncated = true;
+      result.warnings.push_back("animation has more than " + std::to_string(opts.max_frames) +
+                                " frames (max_frames): only the first " + std::to_string(k) +
+                                " were decoded");
+      break;
+    }
+    if (k > 0 && static_cast<std::uint64_t>(k + 1) * n > opts.max_animation_pixels) {
+      result.truncated = true;
+      result.warnings.push_back("animation exceeds " + std::to_string(opts.max_animation_pixels) +
+                                " decoded pixels (max_animation_pixels): only the first " +
+                                std::to_string(k) + " frames were decoded");
+      break;
+    }
+    std::uint8_t* rgba = nullptr;
+    int end = 0;
+    if (!WebPAnimDecoderGetNext(dec.get(), &rgba, &end) || rgba == nullptr) {
+      if (k == 0) throw Error(ErrorCode::decode_error, "WebP frame 0 could not be decoded (damaged bitstream)");
+      result.warnings.push_back("WebP frame " + std::to_string(k) +
+                                " could not be decoded (damaged bitstream): the animation ends at frame " +
+                                std::to_string(k - 1));
+      break;
+    }
+    img.format = ImageFormat::webp;
+    img.width = img.source_width = static_cast<int>(info.canvas_width);
+    img.height = img.source_height = static_cast<int>(info.canvas_height);
+    img.gray = false;
+    img.pixels.resize(n * 3);
+    std::uint8_t* out = img.pixels.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      out[3 * i] = rgba[4 * i];
+      out[3 * i + 1] = rgba[4 * i + 1];
+      out[3 * i + 2] = rgba[4 * i + 2];
+    }
+    FrameInfo fi;
+    fi.index = k;
+    fi.timestamp = previous_end * 0.001;  // Pillow: the frame's start
+    fi.duration = (end - previous_end) * 0.001;
+    previous_end = end;
+    result.frames = k + 1;
+    result.duration = end * 0.001;
+    if (!on_frame(img, fi)) break;
   }
+  return result;
+}
+
+void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
+  webp_frames(bytes, opts, img, [](const DecodedImage&, const FrameInfo&) { return false; });
 }
 
 }  // namespace pdqguard::detail
