@@ -63,8 +63,13 @@ struct DecodeOptions {
   /// default: shared hash lists need exact pixels.
   bool fast = false;
   /// Rotate/flip pixels as the EXIF orientation tag says (JPEG: the APP1 Exif
-  /// segment; PNG: the eXIf chunk, before or after the image data). Off by
-  /// default: shared hash lists hash stored pixel order.
+  /// segment; PNG: the eXIf chunk, before or after the image data; WebP: the
+  /// EXIF chunk, applied to every frame). Off by default: shared hash lists
+  /// hash stored pixel order. Two formats carry an orientation that is part of
+  /// their canonical pixels and is applied either way: TIFF (the Orientation
+  /// tag, which Pillow 9.4 applies when it loads a TIFF) and HEIF/AVIF (the
+  /// irot/imir properties, which libheif applies; an Exif orientation there
+  /// only restates them and is never applied a second time).
   bool apply_exif_orientation = false;
   /// Fast mode: the DCT scale is the smallest of 1/8, 1/4, 1/2 that keeps both
   /// sides of the decoded image at least this many pixels (1/1 if none does).
@@ -103,8 +108,9 @@ struct DecodedImage {
   int source_height = 0;
   /// JPEG fast mode: the DCT scale used is 1/scale_denom (1 = full size).
   int scale_denom = 1;
-  /// JPEG and PNG: the EXIF orientation (1..8) when it was read (only with
-  /// apply_exif_orientation), else 0. Applied to `pixels` when read.
+  /// JPEG, PNG and WebP: the EXIF orientation (1..8) when it was read (only
+  /// with apply_exif_orientation), else 0; TIFF: the Orientation tag when it
+  /// is 2..8 (and 1 with apply_exif_orientation). Applied to `pixels` when set.
   int exif_orientation = 0;
   /// Non-fatal problems the decoder reported (the first 8, then a count). The
   /// image is still returned and hashed, as completed by the decoder:

@@ -2,7 +2,9 @@
 // as Pillow 9.4 does: WebPAnimDecoder into an RGBA canvas, frame 0, RGB kept as
 // stored (alpha dropped, not composited); frame n as Pillow's seek(n): the
 // decoder's canvas after n more GetNext calls (libwebp blends and disposes),
-// timestamps as Pillow's (a frame's start, from libwebp's end times).
+// timestamps as Pillow's (a frame's start, from libwebp's end times). The
+// EXIF chunk's orientation is applied to every frame only with
+// apply_exif_orientation.
 #include "image/decoders.hpp"
 
 #include <pdqguard/error.hpp>
@@ -10,6 +12,7 @@
 #include <webp/decode.h>
 #include <webp/demux.h>
 
+#include <cstring>
 #include <memory>
 
 namespace pdqguard::detail {
@@ -18,6 +21,19 @@ namespace {
 struct AnimDecoderDeleter {
   void operator()(WebPAnimDecoder* d) const noexcept { WebPAnimDecoderDelete(d); }
 };
+
+// The orientation in the EXIF chunk of a VP8X file (a TIFF structure; some
+// writers put "Exif\0\0" before it), or 0.
+int exif_orientation(const WebPDemuxer* demux) {
+  WebPChunkIterator it;
+  if (demux == nullptr || !WebPDemuxGetChunk(demux, "EXIF", 1, &it)) return 0;
+  const std::uint8_t* p = it.chunk.bytes;
+  const std::size_t size = it.chunk.size;
+  const int o = size >= 6 && std::memcmp(p, "Exif\0\0", 6) == 0 ? read_exif_orientation(p, size)
+                                                                   : read_tiff_orientation(p, size);
+  WebPDemuxReleaseChunkIterator(&it);
+  return o;
+}
 }  // namespace
 
 AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
@@ -44,6 +60,7 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
     throw Error(ErrorCode::decode_error, "WebP container is damaged (no canvas info)");
   check_pixel_limit(info.canvas_width, info.canvas_height, opts);
   const std::size_t n = static_cast<std::size_t>(info.canvas_width) * info.canvas_height;
+  const int orientation = opts.apply_exif_orientation ? exif_orientation(WebPAnimDecoderGetDemuxer(dec.get())) : 0;
   AnimationInfo result;
   int previous_end = 0;  // ms: libwebp gives each frame's end time
   for (int k = 0;; ++k) {
@@ -81,6 +98,10 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
       out[3 * i] = rgba[4 * i];
       out[3 * i + 1] = rgba[4 * i + 1];
       out[3 * i + 2] = rgba[4 * i + 2];
+    }
+    if (orientation != 0) {
+      img.exif_orientation = orientation;
+      apply_orientation(img, orientation);
     }
     FrameInfo fi;
     fi.index = k;

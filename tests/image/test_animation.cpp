@@ -158,3 +158,47 @@ TEST_CASE("animations: a still image is one frame, errors as decode_image") {
     CHECK(e.code() == ErrorCode::image_too_large);
   }
 }
+
+// EXIF orientation beyond JPEG/PNG (tests/data/formats/orientation, made by
+// make_orientation.py with Pillow 9.4).
+TEST_CASE("orientation: WebP's EXIF chunk on request; TIFF's Orientation tag always, as Pillow") {
+  const std::string dir = std::string(PDQGUARD_SOURCE_DIR) + "/tests/data/formats/orientation";
+  DecodeOptions apply;
+  apply.apply_exif_orientation = true;
+  for (int o = 1; o <= 8; ++o) {
+    CAPTURE(o);
+    const std::string webp = dir + "/orient" + std::to_string(o) + ".webp";
+    const DecodedImage stored = decode_image_file(webp);
+    const DecodedImage pillow = decode_image_file(webp + ".pillow.ppm");
+    CHECK(stored.exif_orientation == 0);
+    CHECK(stored.width == pillow.width);
+    CHECK(stored.pixels == pillow.pixels);
+    const DecodedImage turned = decode_image_file(webp, apply);
+    const DecodedImage upright = decode_image_file(webp + ".upright.ppm");
+    CHECK(turned.exif_orientation == o);
+    CHECK(turned.width == upright.width);
+    CHECK(turned.height == upright.height);
+    CHECK(turned.pixels == upright.pixels);
+    // Every frame of decode_frames is turned the same way.
+    const std::vector<std::uint8_t> bytes = read_file_bytes(webp, 1u << 20);
+    int frames = 0;
+    (void)decode_frames(bytes, apply, [&](const DecodedImage& f, const FrameInfo&) {
+      CHECK(f.pixels == upright.pixels);
+      return ++frames, true;
+    });
+    CHECK(frames == 1);
+
+    const std::string tiff = dir + "/orient" + std::to_string(o) + ".tiff";
+    const DecodedImage tpillow = decode_image_file(tiff + ".pillow.ppm");
+    for (const bool on : {false, true}) {
+      CAPTURE(on);
+      DecodeOptions opts;
+      opts.apply_exif_orientation = on;
+      const DecodedImage t = decode_image_file(tiff, opts);
+      CHECK(t.width == tpillow.width);
+      CHECK(t.height == tpillow.height);
+      CHECK(t.pixels == tpillow.pixels);
+      CHECK(t.exif_orientation == (o >= 2 || on ? o : 0));
+    }
+  }
+}

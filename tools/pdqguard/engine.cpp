@@ -609,7 +609,7 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_flag("--strict-decode", o.decode.strict,
                 "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
   cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,
-                "JPEG/PNG: rotate pixels as the EXIF orientation says (off: lists hash stored pixels)");
+                "JPEG/PNG/WebP: rotate pixels as the EXIF orientation says (off: lists hash stored pixels; TIFF and HEIF/AVIF orientation is always applied, as Pillow/libheif do)");
 }
 
 void load_video_lists(const std::vector<std::string>& files, const VpdqMatchOptions& match,
