@@ -47,6 +47,23 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
   // the canvas when it is created, so check before that.
   check_pixel_limit(static_cast<std::uint64_t>(features.width),
                     static_cast<std::uint64_t>(features.height), opts);
+  if (!features.has_animation && !opts.apply_exif_orientation) {
+    // A still image: libwebp's anim decoder would give exactly this image's
+    // RGBA (a key frame is decoded straight into the cleared canvas), so decode
+    // its RGB in place, without the RGBA canvas and the copy out of it.
+    const std::size_t n = static_cast<std::size_t>(features.width) * features.height;
+    img.format = ImageFormat::webp;
+    img.width = img.source_width = features.width;
+    img.height = img.source_height = features.height;
+    img.gray = false;
+    img.pixels.resize(n * 3);
+    if (!WebPDecodeRGBInto(bytes.data(), bytes.size(), img.pixels.data(), img.pixels.size(), features.width * 3))
+      throw Error(ErrorCode::decode_error, "WebP frame 0 could not be decoded (damaged bitstream)");
+    AnimationInfo result;
+    result.frames = 1;
+    on_frame(img, FrameInfo{});
+    return result;
+  }
   WebPAnimDecoderOptions dopts;
   if (!WebPAnimDecoderOptionsInit(&dopts))
     throw Error(ErrorCode::internal_error, "libwebp version mismatch");
