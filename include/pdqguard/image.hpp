@@ -201,8 +201,8 @@ struct AnimationInfo {
 /// canvas size) is valid only during the call. Return false to stop.
 using FrameCallback = std::function<bool(const DecodedImage& frame, const FrameInfo& info)>;
 
-/// Decodes every frame of an animated GIF or WebP (APNG: frame 0 only, its
-/// default image), each the whole canvas composited as Pillow 9.4 shows it
+/// Decodes every frame of an animated GIF, WebP or PNG (APNG), each the whole
+/// canvas composited as Pillow 9.4 shows it
 /// after seek(n) (disposal and blending applied, alpha dropped as stored), in
 /// order, with timestamps; frame 0 is bit for bit decode_image's result. Any
 /// other image is one frame (index 0, timestamp 0). Limits: the canvas is

@@ -129,10 +129,11 @@ AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOpt
   DecodedImage img;
   start_decode(bytes, img, opts);
   const ImageFormat f = sniff_format(bytes);
-  if (f == ImageFormat::gif || f == ImageFormat::webp) {
+  if (f == ImageFormat::gif || f == ImageFormat::webp || (f == ImageFormat::png && detail::is_apng(bytes))) {
     try {
-      return f == ImageFormat::gif ? detail::gif_frames(bytes, opts, img, on_frame)
-                                   : detail::webp_frames(bytes, opts, img, on_frame);
+      return f == ImageFormat::gif    ? detail::gif_frames(bytes, opts, img, on_frame)
+             : f == ImageFormat::webp ? detail::webp_frames(bytes, opts, img, on_frame)
+                                      : detail::apng_frames(bytes, opts, img, on_frame);
     } catch (const std::bad_alloc&) {
       throw Error(ErrorCode::out_of_memory,
                   std::string("out of memory while decoding ") + image_format_name(f));

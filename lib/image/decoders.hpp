@@ -63,6 +63,11 @@ AnimationInfo gif_frames(std::span<const std::uint8_t> bytes, const DecodeOption
                          const FrameCallback& on_frame);
 AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
                           const FrameCallback& on_frame);
+/// True when a PNG has an acTL chunk before its image data (an APNG).
+bool is_apng(std::span<const std::uint8_t> bytes);
+/// Every frame of an APNG, as decode_frames (frame 0: decode_png's image).
+AnimationInfo apng_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                          const FrameCallback& on_frame);
 void decode_bmp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 /// HEIC/HEIF or AVIF (libheif, default options, interleaved 8-bit RGB); `format`
 /// (heif or avif, as sniffed) names the record and the errors.

@@ -1,6 +1,7 @@
-// decode_frames (issue 15, animations): every frame of the generated GIF and
-// WebP animations of tests/data/formats/anim (made by make_anim.py with Pillow
-// 9.4: disposal modes, transparency, offsets, local palettes, interlace, gray)
+// decode_frames (issue 15, animations): every frame of the generated GIF, WebP
+// and APNG animations of tests/data/formats/anim (made by make_anim.py with
+// Pillow 9.4: disposal modes, transparency, offsets, local palettes, interlace,
+// gray; APNG in every mode with blend over/source and a default image)
 // is byte for byte the canvas Pillow shows after seek(n), with Pillow's
 // timestamps; frame 0 is decode_image's; limits end an animation early.
 #include "common/corpus.hpp"
@@ -50,8 +51,8 @@ TEST_CASE("animations: every frame is Pillow's composited canvas, byte for byte"
     REQUIRE(std::stoi(row.at("frame")) == static_cast<int>(v.size()));
     v.push_back(Expected{row.at("gray") == "1", std::stod(row.at("timestamp_ms")), std::stod(row.at("duration_ms"))});
   }
-  REQUIRE(want.size() >= 19);
-  int gif = 0, webp = 0, total = 0;
+  REQUIRE(want.size() >= 25);
+  int gif = 0, webp = 0, apng = 0, total = 0;
   for (const auto& [name, frames] : want) {
     CAPTURE(name);
     const std::vector<std::uint8_t> bytes = read_file_bytes(kDir + "/" + name, 1u << 20);
@@ -79,12 +80,13 @@ TEST_CASE("animations: every frame is Pillow's composited canvas, byte for byte"
     CHECK(seen == info.frames);
     CHECK_FALSE(info.truncated);
     CHECK(info.warnings.empty());
-    (name.ends_with(".gif") ? gif : webp) += 1;
+    (name.ends_with(".gif") ? gif : name.ends_with(".png") ? apng : webp) += 1;
     total += seen;
   }
   CHECK(gif >= 17);
   CHECK(webp >= 2);
-  CHECK(total >= 60);
+  CHECK(apng >= 6);
+  CHECK(total >= 85);
 }
 
 TEST_CASE("animations: max_frames and max_animation_pixels end an animation early, frame 0 always") {

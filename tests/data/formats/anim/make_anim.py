@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Generates the small animations in this folder and what Pillow 9.4 (Debian's
 python3-pil) shows for every frame, for decode_frames' byte-for-byte test
-(tests/image/test_animation.cpp):
+(tests/image/test_animation.cpp) - GIF, WebP and APNG:
 - GIFs written byte by byte here (Pillow's writer would choose disposal and
   rectangles itself): every disposal mode (none, background, previous, and a
   frame without one, which keeps the last), transparency, frame offsets, local
   palettes, interlace, a gray (mode L) animation, frame 0 off the screen's
   corner; plus seeded random ones mixing all of it;
 - animated WebPs from Pillow's writer (libwebp picks blend/dispose): with alpha,
-  lossy, and odd durations.
+  lossy, and odd durations;
+- APNGs from Pillow's writer in RGBA, RGB, palette, L and LA, every disposal
+  and blend op, with and without a default image.
 For NAME: NAME.frames.ppm holds every frame (RGB; a gray frame as R=G=B) stacked
 top to bottom, and frames.csv one row per frame: file, frame, gray (1 when Pillow's
 frame is mode L), timestamp_ms, duration_ms (GIF: Pillow's info["duration"],
@@ -202,6 +204,43 @@ def webps():
     return out
 
 
+def apngs():
+    """Animated PNGs from Pillow's writer (it crops each frame to what changed,
+    so frames have offsets), every mode, disposal and blend op."""
+    def frame(w, h, k, mode):
+        im = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        px = im.load()
+        for y in range(h):
+            for x in range(w):
+                inside = abs(x - 4 - 3 * k) + abs(y - 3 - 2 * k) < 6 + k
+                a = 255 if inside else (0 if (x * y + k) % 4 == 0 else (37 * x + 11 * y + 50 * k) % 256)
+                px[x, y] = ((x * 13 + k * 40) % 256, (y * 17 + 60 * k) % 256, (x * y + k * 9) % 256, a)
+        if mode == "P":
+            return im.convert("RGB")  # quantized below, all frames to one palette
+        return im.convert(mode)
+
+    specs = (
+        ("apng_rgba_over.png", "RGBA", [0, 1, 2, 0, 2], [0, 1, 1, 1, 0], False),
+        ("apng_rgba_default.png", "RGBA", [1, 2, 0, 1], [1, 0, 1, 1], True),
+        ("apng_rgb.png", "RGB", [1, 0, 2, 0], [0, 1, 0, 1], False),
+        ("apng_palette.png", "P", [0, 2, 0, 2], [0, 0, 1, 1], False),
+        ("apng_gray.png", "L", [0, 2, 0, 2], [1, 0, 0, 1], False),
+        ("apng_la.png", "LA", [0, 1, 2, 0], [0, 1, 1, 1], True),
+    )
+    out = {}
+    for name, mode, disposal, blend, default in specs:
+        n = len(disposal)
+        frames = [frame(22, 17, k, mode) for k in range(n + (1 if default else 0))]
+        if mode == "P":
+            first = frames[0].quantize(64, dither=Image.Dither.NONE)
+            frames = [first] + [f.quantize(palette=first, dither=Image.Dither.NONE) for f in frames[1:]]
+        kw = dict(save_all=True, append_images=frames[1:], duration=[30 + 20 * k for k in range(n)], loop=0,
+                  disposal=disposal, blend=blend, default_image=default)
+        frames[0].save(os.path.join(HERE, name), "PNG", **kw)
+        out[name] = None
+    return out
+
+
 def main():
     files = {}
     for name, data in fixed_gifs().items():
@@ -211,7 +250,7 @@ def main():
     for name, data in files.items():
         with open(os.path.join(HERE, name), "wb") as f:
             f.write(data)
-    names = sorted(files) + sorted(webps())
+    names = sorted(files) + sorted(webps()) + sorted(apngs())
     rows = []
     for name in names:
         path = os.path.join(HERE, name)
@@ -221,7 +260,7 @@ def main():
         for k in range(getattr(im, "n_frames", 1)):
             im.seek(k)
             im.load()
-            gray = im.mode == "L"
+            gray = im.mode in ("L", "1")
             stack.append(im.convert("RGB"))
             if name.endswith(".webp"):
                 ts, dur = im.info["timestamp"], im.info["duration"]
