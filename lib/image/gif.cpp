@@ -213,6 +213,12 @@ class GifFrames {
       if (DGifGetImageDesc(g) == GIF_ERROR) fail("damaged image descriptor", g->Error);
       const GifImageDesc& d = g->Image;
       if (d.Width <= 0 || d.Height <= 0) throw GifFailure{"a zero width or height"};
+      // Every frame's own size, not only the canvas, is bounded: a later frame
+      // is decoded whole (then clipped), so its pixels are work to bound.
+      // (Frame 0's is checked with the canvas it grows, as image_too_large.)
+      if (w_ > 0 && static_cast<std::uint64_t>(d.Width) * static_cast<std::uint64_t>(d.Height) > opts_.max_pixels)
+        throw GifFailure{"a frame of " + std::to_string(d.Width) + "x" + std::to_string(d.Height) +
+                         " pixels exceeds the limit of " + std::to_string(opts_.max_pixels) + " pixels"};
       fh.rect = Rect{d.Left, d.Top, d.Left + d.Width, d.Top + d.Height};
       fh.interlace = d.Interlace;
       fh.local_present = d.ColorMap != nullptr;
@@ -236,14 +242,18 @@ class GifFrames {
     return global_;
   }
 
-  // Reads the frame's indices (fh.rect sized, unclipped).
-  void read_indices(const FrameHeader& fh, std::vector<std::uint8_t>& rows) {
+  // Reads the frame's rows one at a time (in interlace order when the frame is
+  // interlaced), handing each with its row number inside the frame: no
+  // frame-sized buffer, so a later frame far larger than the canvas costs one
+  // row of memory (its size is bounded by max_pixels in read_header).
+  template <class F>
+  void for_each_row(const FrameHeader& fh, F&& on_row) {
     GifFileType* g = gif_.get();
     const int fw = fh.rect.w(), fhh = fh.rect.h();
-    rows.resize(static_cast<std::size_t>(fw) * fhh);
+    row_.resize(static_cast<std::size_t>(fw));
     const auto line = [&](int y) {
-      if (DGifGetLine(g, rows.data() + static_cast<std::size_t>(y) * fw, fw) == GIF_ERROR)
-        fail("truncated or damaged", g->Error);
+      if (DGifGetLine(g, row_.data(), fw) == GIF_ERROR) fail("truncated or damaged", g->Error);
+      on_row(y, row_.data());
     };
     if (fh.interlace) {
       static constexpr int kStart[4] = {0, 4, 2, 1}, kStep[4] = {8, 8, 4, 2};
@@ -325,10 +335,10 @@ class GifFrames {
       idx_.assign(static_cast<std::size_t>(pixels()),
                   static_cast<std::uint8_t>(fh.transparent >= 0 ? fh.transparent : 0));
       plan_dispose(fh, fh.rect, lut, true);
-      read_indices(fh, rows_);
-      for (int y = 0; y < fh.rect.h(); ++y)
-        std::memcpy(idx_.data() + (static_cast<std::size_t>(fh.rect.y0) + y) * w_ + fh.rect.x0,
-                    rows_.data() + static_cast<std::size_t>(y) * fh.rect.w(), static_cast<std::size_t>(fh.rect.w()));
+      for_each_row(fh, [&](int y, const std::uint8_t* src) {
+        std::memcpy(idx_.data() + (static_cast<std::size_t>(fh.rect.y0) + y) * w_ + fh.rect.x0, src,
+                    static_cast<std::size_t>(fh.rect.w()));
+      });
       return;
     }
     paste_dispose();
@@ -340,11 +350,10 @@ class GifFrames {
     }
     const Rect r = clip(fh.rect);
     plan_dispose(fh, r, lut, false);
-    read_indices(fh, rows_);
     const int t = fh.transparent;
-    const int fw = fh.rect.w();
-    for (int y = r.y0; y < r.y1; ++y) {
-      const std::uint8_t* src = rows_.data() + static_cast<std::size_t>(y - fh.rect.y0) * fw;
+    for_each_row(fh, [&](int fy, const std::uint8_t* src) {
+      const int y = fh.rect.y0 + fy;
+      if (y < r.y0 || y >= r.y1) return;  // clipped
       if (mode_ == Mode::L) {
         std::uint8_t* dst = idx_.data() + static_cast<std::size_t>(y) * w_;
         for (int x = r.x0; x < r.x1; ++x)
@@ -356,7 +365,7 @@ class GifFrames {
           if (c != t) std::memcpy(dst + 3 * x, lut.data() + 3 * c, 3);
         }
       }
-    }
+    });
   }
 
   void emit(DecodedImage& img) {
@@ -385,7 +394,7 @@ class GifFrames {
   int w_ = 0, h_ = 0;
   Mode mode_ = Mode::L;
   Lut lut0_{};
-  std::vector<std::uint8_t> idx_, rgb_, rows_;
+  std::vector<std::uint8_t> idx_, rgb_, row_;
   Dispose dispose_;
 };
 }  // namespace

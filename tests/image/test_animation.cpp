@@ -204,3 +204,18 @@ TEST_CASE("orientation: WebP's EXIF chunk on request; TIFF's Orientation tag alw
     }
   }
 }
+
+TEST_CASE("animations: a later GIF frame larger than max_pixels ends the animation, nothing allocated for it") {
+  // Found by fuzz_gif: frame 1 declares 65535x65535 at (65535, 65535) of a 10x23
+  // canvas; its indices used to be read into a frame-sized buffer (4 GiB).
+  const std::vector<std::uint8_t> bytes = read_file_bytes(
+      std::string(PDQGUARD_SOURCE_DIR) + "/tests/fuzz/regressions/gif/oom-later-frame-65535x65535.gif", 1u << 20);
+  int n = 0;
+  const AnimationInfo info = decode_frames(bytes, {}, [&](const DecodedImage& f, const FrameInfo&) {
+    CHECK(f.width == 10);
+    return ++n, true;
+  });
+  CHECK(n >= 1);
+  REQUIRE_FALSE(info.warnings.empty());
+  CHECK(info.warnings.back().find("exceeds the limit") != std::string::npos);
+}
