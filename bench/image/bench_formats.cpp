@@ -9,7 +9,8 @@
 //   HEIC  x265 q50 / AVIF aom q50 (libheif)  plain: heif_decode_image to interleaved RGB
 // pdqguard: hash_image (sniff, decode into the canonical pixels, hash), the
 // DecodedImage and Hasher reused as a scanning thread reuses them. Every
-// plain decode also reuses its output buffer.
+// plain decode also reuses its output buffer. CPU time is the process's (all
+// threads: libheif decodes with worker threads). Results: bench/README.md.
 #include "image/synth.hpp"
 
 #include <benchmark/benchmark.h>
