@@ -87,6 +87,7 @@ class ZipSizes {
     // (46 bytes an entry at least), is not read.
     if (cd_at > size || cd_size > size - cd_at || count > max_entries || cd_size > (count + 1) * (46 + 3 * 65535ull))
       return;
+    if (count == 0 || cd_size == 0) return;
     std::vector<std::uint8_t> cd(static_cast<std::size_t>(cd_size));
     if (read(cd_at, cd.data(), cd.size()) != cd.size()) return;
     std::size_t at = 0;
@@ -152,7 +153,7 @@ std::string reason(archive* a) {
 
 ReadAt memory_reader(std::span<const std::uint8_t> data) {
   return [data](std::uint64_t at, std::uint8_t* out, std::size_t n) -> std::size_t {
-    if (at >= data.size()) return 0;
+    if (n == 0 || at >= data.size()) return 0;  // (memcpy must not see a null `out`)
     const std::size_t k = std::min<std::uint64_t>(n, data.size() - at);
     std::memcpy(out, data.data() + at, k);
     return k;
