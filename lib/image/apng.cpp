@@ -276,12 +276,7 @@ AnimationInfo apng_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
     double timestamp = fi.duration;
     for (std::size_t k = 1; k < frames.size(); ++k) {
       const int n = static_cast<int>(k);
-      if (n >= opts.max_frames || static_cast<std::uint64_t>(n + 1) * canvas_px > opts.max_animation_pixels) {
-        result.truncated = true;
-        result.warnings.push_back("animation exceeds max_frames or max_animation_pixels: only the first " +
-                                  std::to_string(n) + " frames were decoded");
-        break;
-      }
+      if (animation_limit_reached(n, canvas_px, opts, result)) break;
       const ApngFrame& f = frames[k];
       if (!rect_ok(f)) {
         result.warnings.push_back("APNG frame " + std::to_string(n) +

@@ -26,6 +26,20 @@ void check_pixel_limit(std::uint64_t w, std::uint64_t h, const DecodeOptions& op
                 "image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels exceeds the limit of " +
                     std::to_string(opts.max_pixels) + " pixels");
 }
+
+bool animation_limit_reached(int n, std::uint64_t canvas_pixels, const DecodeOptions& opts, AnimationInfo& info) {
+  std::string why;
+  if (n >= opts.max_frames)
+    why = "animation has more than " + std::to_string(opts.max_frames) + " frames (max_frames)";
+  else if (static_cast<std::uint64_t>(n + 1) * canvas_pixels > opts.max_animation_pixels)
+    why = "animation exceeds " + std::to_string(opts.max_animation_pixels) +
+          " decoded pixels (max_animation_pixels)";
+  else
+    return false;
+  info.truncated = true;
+  info.warnings.push_back(why + ": only the first " + std::to_string(n) + " frames were decoded");
+  return true;
+}
 }  // namespace detail
 
 DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {

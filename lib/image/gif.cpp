@@ -119,13 +119,6 @@ class GifFrames {
     AnimationInfo info;
     double timestamp = 0;
     for (int n = 0;; ++n) {
-      if (n > 0 && n >= opts_.max_frames) {
-        info.truncated = true;
-        info.warnings.push_back("animation has more than " + std::to_string(opts_.max_frames) +
-                                " frames (max_frames): only the first " + std::to_string(n) +
-                                " were decoded");
-        break;
-      }
       FrameHeader fh;
       try {
         if (!read_header(fh)) {
@@ -134,11 +127,7 @@ class GifFrames {
         }
         if (n == 0) {
           start_canvas(fh);
-        } else if (static_cast<std::uint64_t>(n + 1) * pixels() > opts_.max_animation_pixels) {
-          info.truncated = true;
-          info.warnings.push_back("animation exceeds " + std::to_string(opts_.max_animation_pixels) +
-                                  " decoded pixels (max_animation_pixels): only the first " +
-                                  std::to_string(n) + " frames were decoded");
+        } else if (animation_limit_reached(n, pixels(), opts_, info)) {
           break;
         }
         draw(fh, n);

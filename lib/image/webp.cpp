@@ -82,20 +82,7 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
   int previous_end = 0;  // ms: libwebp gives each frame's end time
   for (int k = 0;; ++k) {
     if (k > 0 && !WebPAnimDecoderHasMoreFrames(dec.get())) break;
-    if (k > 0 && k >= opts.max_frames) {
-      result.truncated = true;
-      result.warnings.push_back("animation has more than " + std::to_string(opts.max_frames) +
-                                " frames (max_frames): only the first " + std::to_string(k) +
-                                " were decoded");
-      break;
-    }
-    if (k > 0 && static_cast<std::uint64_t>(k + 1) * n > opts.max_animation_pixels) {
-      result.truncated = true;
-      result.warnings.push_back("animation exceeds " + std::to_string(opts.max_animation_pixels) +
-                                " decoded pixels (max_animation_pixels): only the first " +
-                                std::to_string(k) + " frames were decoded");
-      break;
-    }
+    if (k > 0 && animation_limit_reached(k, n, opts, result)) break;
     std::uint8_t* rgba = nullptr;
     int end = 0;
     if (!WebPAnimDecoderGetNext(dec.get(), &rgba, &end) || rgba == nullptr) {
