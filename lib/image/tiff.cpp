@@ -126,9 +126,17 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   const bool separate = planar == PLANARCONFIG_SEPARATE && spp > 1;
   const int ns = separate ? 1 : spp;
   const std::size_t W = w, H = h;
-  std::vector<std::uint8_t> samples(W * H * spp);  // interleaved, 1 byte each
+  // Interleaved, 1 byte each; in the output buffer's memory (capacity kept
+  // from earlier files) when that layout is already the output's.
+  const bool in_place = (rgb && spp == 3) || (gray && spp == 1 && bps == 8 && photometric == PHOTOMETRIC_MINISBLACK);
+  std::vector<std::uint8_t> samples = in_place ? std::move(img.pixels) : std::vector<std::uint8_t>();
+  samples.resize(W * H * spp);
   auto put_row = [&](const std::uint8_t* src, std::size_t x0, std::size_t y, std::size_t count, int plane) {
     // src: `count` pixels of `ns` samples at `bps` bits.
+    if (bps == 8 && !separate) {  // chunky bytes: already the layout of `samples`
+      std::memcpy(&samples[(y * W + x0) * spp], src, count * spp);
+      return;
+    }
     for (std::size_t i = 0; i < count; ++i)
       for (int s = 0; s < ns; ++s) {
         const std::size_t k = i * ns + s;
@@ -176,7 +184,10 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   img.width = img.source_width = static_cast<int>(w);
   img.height = img.source_height = static_cast<int>(h);
   const std::size_t n = W * H;
-  if (gray) {
+  if (in_place) {
+    img.gray = gray;  // the samples are the output pixels already
+    img.pixels = std::move(samples);
+  } else if (gray) {
     img.gray = true;
     img.pixels.resize(n);
     const bool invert = photometric == PHOTOMETRIC_MINISWHITE;
