@@ -91,6 +91,17 @@ Lut lut_of(const ColorMapObject* pal) {
   return lut;
 }
 
+// Expands palette indices to RGB through `lut`: one 4-byte store a pixel (the
+// 4th byte is overwritten by the next pixel), the last pixel stored exactly.
+void expand(const std::vector<std::uint8_t>& idx, const Lut& lut, std::uint8_t* out) {
+  std::array<std::array<std::uint8_t, 4>, 256> quad;
+  for (int i = 0; i < 256; ++i) quad[i] = {lut[3 * i], lut[3 * i + 1], lut[3 * i + 2], 0};
+  const std::size_t n = idx.size();
+  if (n == 0) return;
+  for (std::size_t i = 0; i + 1 < n; ++i) std::memcpy(out + 3 * i, quad[idx[i]].data(), 4);
+  std::memcpy(out + 3 * (n - 1), lut.data() + 3 * idx[n - 1], 3);
+}
+
 // The rectangle of a frame on the canvas, clipped to it.
 struct Rect {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
@@ -276,7 +287,7 @@ class GifFrames {
 
   void to_rgb(const Lut& lut) {
     rgb_.resize(idx_.size() * 3);
-    for (std::size_t i = 0; i < idx_.size(); ++i) std::memcpy(rgb_.data() + 3 * i, lut.data() + 3 * idx_[i], 3);
+    expand(idx_, lut, rgb_.data());
     mode_ = Mode::RGB;
     std::vector<std::uint8_t>().swap(idx_);
   }
@@ -368,8 +379,7 @@ class GifFrames {
       img.pixels.assign(rgb_.begin(), rgb_.end());
     } else {
       img.pixels.resize(idx_.size() * 3);
-      for (std::size_t i = 0; i < idx_.size(); ++i)
-        std::memcpy(img.pixels.data() + 3 * i, lut0_.data() + 3 * idx_[i], 3);
+      expand(idx_, lut0_, img.pixels.data());
     }
   }
 
