@@ -8,6 +8,8 @@ packages=(
   doctest-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev libfuzzer-14-dev
   python3 python3-pytest python3-numpy python3-pil
+  # regenerating tests/data/formats/archives (7z, tar.zst) only: libarchive's writer
+  python3-libarchive-c
   python3-pip
   libfaiss-dev
   golang-go

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <span>
 #include <string>
@@ -62,8 +63,13 @@ struct DecodeOptions {
   /// default: shared hash lists need exact pixels.
   bool fast = false;
   /// Rotate/flip pixels as the EXIF orientation tag says (JPEG: the APP1 Exif
-  /// segment; PNG: the eXIf chunk, before or after the image data). Off by
-  /// default: shared hash lists hash stored pixel order.
+  /// segment; PNG: the eXIf chunk, before or after the image data; WebP: the
+  /// EXIF chunk, applied to every frame). Off by default: shared hash lists
+  /// hash stored pixel order. Two formats carry an orientation that is part of
+  /// their canonical pixels and is applied either way: TIFF (the Orientation
+  /// tag, which Pillow 9.4 applies when it loads a TIFF) and HEIF/AVIF (the
+  /// irot/imir properties, which libheif applies; an Exif orientation there
+  /// only restates them and is never applied a second time).
   bool apply_exif_orientation = false;
   /// Fast mode: the DCT scale is the smallest of 1/8, 1/4, 1/2 that keeps both
   /// sides of the decoded image at least this many pixels (1/1 if none does).
@@ -100,6 +106,13 @@ struct DecodeOptions {
   /// PNG, TIFF, GIF: every row), so a decode stops soon after it; WebP and HEIF
   /// decode in one library call and are checked after it. resource_limit.
   std::uint64_t max_decode_cpu_ms = 0;
+  /// decode_frames only: animations (GIF, WebP) stop after this many frames
+  /// (AnimationInfo::truncated, with a warning); frame 0 is always decoded.
+  int max_frames = 10'000;
+  /// decode_frames only: animations stop before the frames decoded so far
+  /// times the canvas pixels would exceed this (each frame is a whole canvas:
+  /// a large canvas of many tiny frames costs canvas x frames).
+  std::uint64_t max_animation_pixels = 4'000'000'000;
 
   /// The fast_min_side default.
   static constexpr int kDefaultFastMinSide = 256;
@@ -141,8 +154,9 @@ struct DecodedImage {
   int source_height = 0;
   /// JPEG fast mode: the DCT scale used is 1/scale_denom (1 = full size).
   int scale_denom = 1;
-  /// JPEG and PNG: the EXIF orientation (1..8) when it was read (only with
-  /// apply_exif_orientation), else 0. Applied to `pixels` when read.
+  /// JPEG, PNG and WebP: the EXIF orientation (1..8) when it was read (only
+  /// with apply_exif_orientation), else 0; TIFF: the Orientation tag when it
+  /// is 2..8 (and 1 with apply_exif_orientation). Applied to `pixels` when set.
   int exif_orientation = 0;
   /// Non-fatal problems the decoder reported (the first 8, then a count). The
   /// image is still returned and hashed, as completed by the decoder:
@@ -165,7 +179,8 @@ struct DecodedImage {
 };
 
 /// Decodes an in-memory file (JPEG, PNG, binary PPM/PGM, WebP, GIF, TIFF, BMP,
-/// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0.
+/// HEIC/HEIF, AVIF; sniffed by content). Animated GIF/WebP give frame 0
+/// (decode_frames gives every frame).
 /// Throws pdqguard::Error with unsupported_format (naming the detected format),
 /// decode_error (damaged file, naming what failed), image_too_large (checked
 /// from the header before any pixel allocation), file_too_large,
@@ -213,6 +228,39 @@ PDQGUARD_API DihedralResult hash_decoded(const DecodedImage& img, Hasher& hasher
 PDQGUARD_API DihedralResult hash_image(std::span<const std::uint8_t> bytes, Hasher& hasher,
                                        DecodedImage& info, const DecodeOptions& opts = {},
                                        bool dihedral = false);
+
+/// One composited frame of an animation (or the single frame of a still image).
+struct FrameInfo {
+  int index = 0;          ///< 0-based frame number
+  double timestamp = 0;   ///< seconds from the animation's start to this frame's display
+  double duration = 0;    ///< seconds the frame is shown (0 when the file gives none)
+};
+
+/// What decode_frames did.
+struct AnimationInfo {
+  int frames = 0;           ///< frames handed to the callback
+  bool truncated = false;   ///< stopped by max_frames or max_animation_pixels
+  double duration = 0;      ///< seconds: the end of the last frame handed
+  /// Why the frames stopped early, when they did: a limit, or a damaged frame
+  /// after frame 0 (frames before it were handed; damage in frame 0 throws).
+  std::vector<std::string> warnings;
+};
+
+/// Receives each frame; `frame` (pixels as DecodedImage, gray8 or rgb8, the
+/// canvas size) is valid only during the call. Return false to stop.
+using FrameCallback = std::function<bool(const DecodedImage& frame, const FrameInfo& info)>;
+
+/// Decodes every frame of an animated GIF, WebP or PNG (APNG), each the whole
+/// canvas composited as Pillow 9.4 shows it
+/// after seek(n) (disposal and blending applied, alpha dropped as stored), in
+/// order, with timestamps; frame 0 is bit for bit decode_image's result. Any
+/// other image is one frame (index 0, timestamp 0). Limits: the canvas is
+/// checked against max_pixels before allocating, then max_frames and
+/// max_animation_pixels end the animation early (AnimationInfo::truncated).
+/// Errors as decode_image_into (thrown before frame 0 only; the callback's own
+/// exceptions propagate). Thread-safe (no shared state).
+PDQGUARD_API AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                                         const FrameCallback& on_frame);
 
 /// Opens an input file for reading: the one way pdqguard opens the files it is
 /// given (decoders, archives, the CLI, the C API), safe against special files

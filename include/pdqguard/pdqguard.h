@@ -241,6 +241,27 @@ typedef enum pdqg_dihedral {
  *  "flipminus1"; "unknown" otherwise. Static storage. Thread-safe. */
 PDQGUARD_API const char* pdqg_dihedral_name(int dihedral);
 
+/** Encoded image formats: what pdqg_hash_buffer()/pdqg_hash_file() decoded,
+ *  in pdqg_result.image_format. The library sniffs the format from the bytes
+ *  (never a name); the values are stable. */
+typedef enum pdqg_image_format {
+  PDQG_IMAGE_UNKNOWN = 0, /**< raw frames (pdqg_hash_frame/pixels) */
+  PDQG_IMAGE_JPEG = 1,
+  PDQG_IMAGE_PNG = 2,
+  PDQG_IMAGE_PNM = 3,  /**< binary PPM (P6) / PGM (P5) */
+  PDQG_IMAGE_GIF = 4,
+  PDQG_IMAGE_WEBP = 5,
+  PDQG_IMAGE_TIFF = 6,
+  PDQG_IMAGE_BMP = 7,
+  PDQG_IMAGE_HEIF = 8, /**< HEIC and other HEVC HEIF */
+  PDQG_IMAGE_AVIF = 9
+} pdqg_image_format;
+
+/** "jpeg", "png", "pnm", "gif", "webp", "tiff", "bmp", "heif", "avif" (the
+ *  CLI records' "format" names); "unknown" for 0 and any other number. Static
+ *  storage. Thread-safe. */
+PDQGUARD_API const char* pdqg_image_format_name(int image_format);
+
 /** Flags for the hashing calls (bitwise OR; unknown bits are refused). */
 #define PDQG_FLAG_DIHEDRAL 1u /**< also compute the 8 dihedral hashes */
 
@@ -252,7 +273,10 @@ typedef struct pdqg_result {
   int width;       /**< pixel size that was hashed (decoded size for files) */
   int height;
   int has_dihedral; /**< nonzero when dihedral[] was filled (PDQG_FLAG_DIHEDRAL) */
-  int reserved_;    /**< always 0 */
+  /** pdqg_hash_buffer / pdqg_hash_file: the pdqg_image_format the bytes were
+   *  sniffed and decoded as; PDQG_IMAGE_UNKNOWN (0) for raw frames. (This was
+   *  the always-0 reserved_ field: size and layout are unchanged.) */
+  int image_format;
   /** With PDQG_FLAG_DIHEDRAL: indexed by pdqg_dihedral, from one DCT as the
    *  reference's pdqDihedralHash256esFromFloatLuma computes them;
    *  dihedral[0] equals hash. Otherwise all zero. */

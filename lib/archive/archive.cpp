@@ -7,7 +7,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -29,6 +31,96 @@ struct ArchiveFree {
   void operator()(archive* a) const noexcept { archive_read_free(a); }
 };
 
+// The zip-bomb rule, for sizes a zip declares and for bytes as they inflate:
+// more than max_ratio times the compressed bytes (plus 4 KiB of slack), once
+// past a first MiB (a small blank image legitimately deflates 1000:1).
+bool ratio_exceeded(std::uint64_t unpacked, std::uint64_t packed, double max_ratio) {
+  return unpacked > (1u << 20) && static_cast<double>(unpacked) > max_ratio * (static_cast<double>(packed) + 4096.0);
+}
+
+// Reads up to n bytes at offset `at` of an archive's raw bytes; returns how many.
+using ReadAt = std::function<std::size_t(std::uint64_t at, std::uint8_t* out, std::size_t n)>;
+
+// The sizes a zip's central directory declares for each member name (in
+// directory order: a name may repeat), read with bounded reads before any
+// member is inflated. Empty when the bytes are not a zip with a readable
+// directory (the ratio is then checked only while inflating).
+class ZipSizes {
+ public:
+  struct Sizes {
+    std::uint64_t packed = 0, unpacked = 0;
+  };
+  ZipSizes(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries) { load(read, size, max_entries); }
+  // The declared sizes of the next member called `name`, if the directory has it.
+  const Sizes* next(const std::string& name) {
+    const auto it = by_name_.find(name);
+    if (it == by_name_.end()) return nullptr;
+    std::size_t& k = taken_[name];
+    return k < it->second.size() ? &it->second[k++] : nullptr;
+  }
+
+ private:
+  static std::uint64_t le(const std::uint8_t* p, int n) {
+    std::uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+  }
+  void load(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries) {
+    std::uint8_t magic[2];
+    if (read(0, magic, 2) != 2 || magic[0] != 'P' || magic[1] != 'K') return;
+    // The end-of-central-directory record lies in the last 22 + 65535 bytes.
+    const std::uint64_t tail_size = std::min<std::uint64_t>(size, 22 + 65535);
+    std::vector<std::uint8_t> tail(static_cast<std::size_t>(tail_size));
+    if (tail_size < 22 || read(size - tail_size, tail.data(), tail.size()) != tail.size()) return;
+    std::size_t eocd = tail.size() - 22 + 1;
+    while (eocd-- > 0)
+      if (std::memcmp(tail.data() + eocd, "PK\x05\x06", 4) == 0) break;
+    if (eocd == static_cast<std::size_t>(-1)) return;
+    std::uint64_t count = le(&tail[eocd + 10], 2), cd_size = le(&tail[eocd + 12], 4), cd_at = le(&tail[eocd + 16], 4);
+    if (eocd >= 20 && std::memcmp(tail.data() + eocd - 20, "PK\x06\x07", 4) == 0) {
+      // Zip64: the locator gives the zip64 end record's offset.
+      std::uint8_t rec[56];
+      if (read(le(&tail[eocd - 20 + 8], 8), rec, sizeof rec) != sizeof rec || std::memcmp(rec, "PK\x06\x06", 4) != 0)
+        return;
+      count = le(rec + 32, 8);
+      cd_size = le(rec + 40, 8);
+      cd_at = le(rec + 48, 8);
+    }
+    // A directory larger than its file, or than the member limit allows
+    // (46 bytes an entry at least), is not read.
+    if (cd_at > size || cd_size > size - cd_at || count > max_entries || cd_size > (count + 1) * (46 + 3 * 65535ull))
+      return;
+    if (count == 0 || cd_size == 0) return;
+    std::vector<std::uint8_t> cd(static_cast<std::size_t>(cd_size));
+    if (read(cd_at, cd.data(), cd.size()) != cd.size()) return;
+    std::size_t at = 0;
+    for (std::uint64_t i = 0; i < count && at + 46 <= cd.size(); ++i) {
+      const std::uint8_t* e = cd.data() + at;
+      if (std::memcmp(e, "PK\x01\x02", 4) != 0) return;
+      const std::size_t name_len = le(e + 28, 2), extra_len = le(e + 30, 2), comment_len = le(e + 32, 2);
+      if (at + 46 + name_len + extra_len + comment_len > cd.size()) return;
+      Sizes sz{le(e + 20, 4), le(e + 24, 4)};
+      // Zip64 extra field (id 1): the 64-bit sizes of the fields set to ~0,
+      // uncompressed first.
+      const std::uint8_t* x = e + 46 + name_len;
+      for (std::size_t k = 0; k + 4 <= extra_len;) {
+        const std::size_t id = le(x + k, 2), len = le(x + k + 2, 2);
+        if (k + 4 + len > extra_len) break;
+        if (id == 1) {
+          std::size_t f = k + 4;
+          if (sz.unpacked == 0xFFFFFFFFu && f + 8 <= k + 4 + len) sz.unpacked = le(x + f, 8), f += 8;
+          if (sz.packed == 0xFFFFFFFFu && f + 8 <= k + 4 + len) sz.packed = le(x + f, 8);
+        }
+        k += 4 + len;
+      }
+      by_name_[std::string(reinterpret_cast<const char*>(e + 46), name_len)].push_back(sz);
+      at += 46 + name_len + extra_len + comment_len;
+    }
+  }
+  std::map<std::string, std::vector<Sizes>> by_name_;
+  std::map<std::string, std::size_t> taken_;
+};
+
 struct Walk {
   const ArchiveOptions& o;
   const std::function<void(const ArchiveMember&)>& visit;
@@ -43,7 +135,8 @@ struct Walk {
     m.message = message;
     visit(m);
   }
-  void walk(archive* a, const std::string& name, int depth);
+  // `zip`: the declared sizes when the archive is a zip, else null.
+  void walk(archive* a, const std::string& name, int depth, ZipSizes* zip = nullptr);
   void member_bytes(const std::string& path, std::span<const std::uint8_t> data, int depth);
 };
 
@@ -61,6 +154,15 @@ std::string reason(archive* a) {
   return s ? s : "unknown libarchive error";
 }
 
+ReadAt memory_reader(std::span<const std::uint8_t> data) {
+  return [data](std::uint64_t at, std::uint8_t* out, std::size_t n) -> std::size_t {
+    if (n == 0 || at >= data.size()) return 0;  // (memcpy must not see a null `out`)
+    const std::size_t k = std::min<std::uint64_t>(n, data.size() - at);
+    std::memcpy(out, data.data() + at, k);
+    return k;
+  };
+}
+
 void Walk::member_bytes(const std::string& path, std::span<const std::uint8_t> data, int depth) {
   if (is_archive(data.first(std::min<std::size_t>(data.size(), 512)))) {
     if (depth >= o.max_depth) {
@@ -73,7 +175,8 @@ void Walk::member_bytes(const std::string& path, std::span<const std::uint8_t> d
       error(path, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
       return;
     }
-    walk(a.get(), path, depth + 1);
+    ZipSizes zip(memory_reader(data), data.size(), o.max_members);
+    walk(a.get(), path, depth + 1, &zip);
     return;
   }
   ArchiveMember m;
@@ -82,7 +185,7 @@ void Walk::member_bytes(const std::string& path, std::span<const std::uint8_t> d
   visit(m);
 }
 
-void Walk::walk(archive* a, const std::string& name, int depth) {
+void Walk::walk(archive* a, const std::string& name, int depth, ZipSizes* zip) {
   archive_entry* e = nullptr;
   std::vector<std::uint8_t> buf;
   for (;;) {
@@ -101,6 +204,9 @@ void Walk::walk(archive* a, const std::string& name, int depth) {
       return;
     }
     const char* p = archive_entry_pathname(e);
+    // Every member takes its slot of the zip directory, skipped ones too.
+    const bool is_zip = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+    const ZipSizes::Sizes* declared = zip && is_zip && p ? zip->next(p) : nullptr;
     const bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
     const std::string member = raw ? std::string("data") : (p ? p : "(unnamed member)");
     const std::string path = name + "!/" + member;
@@ -126,6 +232,15 @@ void Walk::walk(archive* a, const std::string& name, int depth) {
       error(path, ErrorCode::file_too_large,
             "member of " + std::to_string(archive_entry_size(e)) + " bytes exceeds the limit of " +
                 std::to_string(o.max_member_bytes) + " bytes");
+      continue;
+    }
+    // A zip states each member's sizes in its central directory: a bomb is
+    // refused from them, before a byte is inflated.
+    if (const ZipSizes::Sizes* sz = declared; sz && ratio_exceeded(sz->unpacked, sz->packed, o.max_ratio)) {
+      error(path, ErrorCode::archive_limit,
+            "member declares " + std::to_string(sz->unpacked) + " bytes from " + std::to_string(sz->packed) +
+                " compressed bytes, a compression ratio above " + std::to_string(static_cast<int>(o.max_ratio)) +
+                ":1 (a zip bomb?): refused before inflating");
       continue;
     }
     // Read the member, checking the limits as it inflates.
@@ -167,8 +282,8 @@ void Walk::walk(archive* a, const std::string& name, int depth) {
         buf.resize(end);  // a sparse hole reads as zeros
       }
       if (size > 0) std::memcpy(buf.data() + off, block, size);  // an empty block may be null
-      const double packed = static_cast<double>(archive_filter_bytes(a, -1) - packed0) + 4096.0;
-      if (buf.size() > (1u << 20) && static_cast<double>(buf.size()) > o.max_ratio * packed) {
+      const auto packed = static_cast<std::uint64_t>(std::max<la_int64_t>(archive_filter_bytes(a, -1) - packed0, 0));
+      if (ratio_exceeded(buf.size(), packed, o.max_ratio)) {
         error(path, ErrorCode::archive_limit,
               "compression ratio above " + std::to_string(static_cast<int>(o.max_ratio)) +
                   ":1 (a zip bomb?): refused");
@@ -197,6 +312,23 @@ void archive_walk_file(const std::string& path, const ArchiveOptions& opts,
     return;
   }
   Walk w{opts, visit};
+  // The declared sizes of a zip, read through a second handle on the file.
+  struct Closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, Closer> raw(std::fopen(path.c_str(), "rb"));
+  std::uint8_t magic[2] = {0, 0};
+  if (raw && std::fread(magic, 1, 2, raw.get()) == 2 && magic[0] == 'P' && magic[1] == 'K' &&
+      std::fseek(raw.get(), 0, SEEK_END) == 0) {
+    const long size = std::ftell(raw.get());
+    const ReadAt read = [&raw](std::uint64_t at, std::uint8_t* out, std::size_t n) -> std::size_t {
+      if (std::fseek(raw.get(), static_cast<long>(at), SEEK_SET) != 0) return 0;
+      return std::fread(out, 1, n, raw.get());
+    };
+    ZipSizes zip(read, size > 0 ? static_cast<std::uint64_t>(size) : 0, opts.max_members);
+    w.walk(a.get(), path, 1, &zip);
+    return;
+  }
   w.walk(a.get(), path, 1);
 }
 
@@ -209,7 +341,8 @@ void archive_walk_memory(std::span<const std::uint8_t> bytes, const std::string&
     w.error(name, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
     return;
   }
-  w.walk(a.get(), name, 1);
+  ZipSizes zip(memory_reader(bytes), bytes.size(), opts.max_members);
+  w.walk(a.get(), name, 1, &zip);
 }
 
 }  // namespace pdqguard

@@ -3,6 +3,7 @@
 
 #include <pdqguard/hash.hpp>
 #include <pdqguard/hasher.hpp>
+#include <pdqguard/image.hpp>
 #include <pdqguard/pdqguard_testing.h>
 
 #include <cstdlib>
@@ -138,6 +139,22 @@ int pdqg_format_from_name(const char* name) {
   PixelFormat f{};
   if (name == nullptr || !parse_pixel_format(name, f)) return -1;
   return static_cast<int>(f);
+}
+
+// pdqg_image_format is ImageFormat's numbering (the decodable formats).
+static_assert(PDQG_IMAGE_JPEG == static_cast<int>(ImageFormat::jpeg) &&
+              PDQG_IMAGE_PNG == static_cast<int>(ImageFormat::png) &&
+              PDQG_IMAGE_PNM == static_cast<int>(ImageFormat::pnm) &&
+              PDQG_IMAGE_GIF == static_cast<int>(ImageFormat::gif) &&
+              PDQG_IMAGE_WEBP == static_cast<int>(ImageFormat::webp) &&
+              PDQG_IMAGE_TIFF == static_cast<int>(ImageFormat::tiff) &&
+              PDQG_IMAGE_BMP == static_cast<int>(ImageFormat::bmp) &&
+              PDQG_IMAGE_HEIF == static_cast<int>(ImageFormat::heif) &&
+              PDQG_IMAGE_AVIF == static_cast<int>(ImageFormat::avif));
+
+const char* pdqg_image_format_name(int image_format) {
+  if (image_format <= PDQG_IMAGE_UNKNOWN || image_format > PDQG_IMAGE_AVIF) return "unknown";
+  return image_format_name(static_cast<ImageFormat>(image_format));
 }
 
 const char* pdqg_dihedral_name(int dihedral) {

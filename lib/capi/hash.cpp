@@ -175,6 +175,7 @@ int hash_encoded(pdqg_hasher* hasher, std::span<const std::uint8_t> bytes, unsig
     fill_result(r, info.width, info.height, out);
   else
     fill_result(HashResult{r.hashes[0], r.quality, r.too_small}, info.width, info.height, out);
+  out.image_format = static_cast<int>(info.format);
   return 0;
 }
 

@@ -70,6 +70,20 @@ void DecodeDeadline::check(const char* format) const {
   if (expired()) throw Error(ErrorCode::resource_limit, message(format));
 }
 
+
+bool animation_limit_reached(int n, std::uint64_t canvas_pixels, const DecodeOptions& opts, AnimationInfo& info) {
+  std::string why;
+  if (n >= opts.max_frames)
+    why = "animation has more than " + std::to_string(opts.max_frames) + " frames (max_frames)";
+  else if (static_cast<std::uint64_t>(n + 1) * canvas_pixels > opts.max_animation_pixels)
+    why = "animation exceeds " + std::to_string(opts.max_animation_pixels) +
+          " decoded pixels (max_animation_pixels)";
+  else
+    return false;
+  info.truncated = true;
+  info.warnings.push_back(why + ": only the first " + std::to_string(n) + " frames were decoded");
+  return true;
+}
 }  // namespace detail
 
 DecodedImage decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
@@ -149,9 +163,10 @@ namespace {
 constexpr const char* kSupported = "JPEG, PNG, PPM/PGM, WebP, GIF, TIFF, BMP, HEIC/HEIF, AVIF";
 }  // namespace
 
-void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
-                             const DecodeOptions& opts, RowConsumer* consumer) {
-  // Reset everything but the pixel buffer's capacity.
+namespace {
+// Resets everything in `out` but the pixel buffer's capacity and refuses an
+// input that is too large or empty: what every decode starts with.
+void start_decode(std::span<const std::uint8_t> bytes, DecodedImage& out, const DecodeOptions& opts) {
   out.format = ImageFormat::unknown;
   out.width = out.height = out.source_width = out.source_height = 0;
   out.gray = false;
@@ -164,6 +179,34 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
                                                " bytes exceeds the limit of " +
                                                std::to_string(opts.max_bytes) + " bytes");
   if (bytes.empty()) throw Error(ErrorCode::decode_error, "empty input (0 bytes)");
+}
+}  // namespace
+
+AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                            const FrameCallback& on_frame) {
+  DecodedImage img;
+  start_decode(bytes, img, opts);
+  const ImageFormat f = sniff_format(bytes);
+  if (f == ImageFormat::gif || f == ImageFormat::webp || (f == ImageFormat::png && detail::is_apng(bytes))) {
+    try {
+      return f == ImageFormat::gif    ? detail::gif_frames(bytes, opts, img, on_frame)
+             : f == ImageFormat::webp ? detail::webp_frames(bytes, opts, img, on_frame)
+                                      : detail::apng_frames(bytes, opts, img, on_frame);
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorCode::out_of_memory,
+                  std::string("out of memory while decoding ") + image_format_name(f));
+    }
+  }
+  decode_image_into(bytes, img, opts);
+  AnimationInfo info;
+  info.frames = 1;
+  on_frame(img, FrameInfo{});
+  return info;
+}
+
+void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
+                             const DecodeOptions& opts, RowConsumer* consumer) {
+  start_decode(bytes, out, opts);
   const ImageFormat f = sniff_format(bytes);
   try {
     switch (f) {

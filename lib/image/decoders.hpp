@@ -81,6 +81,20 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
 void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// The animation limits, checked once frame n (n >= 1) is known to exist on a
+/// canvas of `canvas_pixels`: true when it must not be decoded (max_frames, or
+/// max_animation_pixels for n+1 canvases), with info.truncated set and a warning.
+bool animation_limit_reached(int n, std::uint64_t canvas_pixels, const DecodeOptions& opts, AnimationInfo& info);
+/// Every frame of a GIF / WebP into `img` (reset per frame), as decode_frames.
+AnimationInfo gif_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                         const FrameCallback& on_frame);
+AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                          const FrameCallback& on_frame);
+/// True when a PNG has an acTL chunk before its image data (an APNG).
+bool is_apng(std::span<const std::uint8_t> bytes);
+/// Every frame of an APNG, as decode_frames (frame 0: decode_png's image).
+AnimationInfo apng_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                          const FrameCallback& on_frame);
 void decode_bmp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 /// HEIC/HEIF or AVIF (libheif, default options, interleaved 8-bit RGB); `format`
 /// (heif or avif, as sniffed) names the record and the errors.

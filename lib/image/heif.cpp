@@ -1,7 +1,12 @@
 // HEIC/HEIF and AVIF through libheif (HEVC via libde265, AV1 via dav1d/aom):
 // the primary image decoded with libheif's default options (transformations
 // such as irot/imir applied, as heif-convert does) to interleaved 8-bit RGB;
-// an alpha plane is dropped.
+// an alpha plane is dropped. "As stored" for HEIF therefore means after the
+// irot/imir (and clap) transform properties, which are the format's own
+// orientation: libheif applies them by default and the canonical pixels (the
+// corpus, heif-convert) include them. An Exif orientation inside a HEIF file
+// only describes those transforms (HEIF/MIAF: not to be applied again), so
+// apply_exif_orientation changes nothing for HEIF/AVIF.
 #include "image/decoders.hpp"
 
 #include <pdqguard/error.hpp>

@@ -6,7 +6,8 @@
 // everything else becomes RGB (palette expanded and its alpha ignored, gray+alpha
 // as R=G=B, alpha dropped, 16-bit high byte). Adam7 passes are read one row at a
 // time and scattered into the output, so memory is the output plus one row.
-// APNG: only the default image (IDAT) is decoded; animation chunks are skipped.
+// APNG: only the default image (IDAT) is decoded here; animation chunks are
+// skipped (apng.cpp composites the frames for decode_frames).
 // EXIF orientation (only when asked for): read in place from the first eXIf
 // chunk of the file, before or after the image data (libpng skips the chunk, so
 // it allocates nothing for it), and applied to the pixels as for JPEG.

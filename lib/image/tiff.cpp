@@ -4,7 +4,8 @@
 // RGB/RGBA keeps RGB; 8-bit (and 4/2/1-bit) palettes are expanded to RGB from
 // the colormap's high bytes; JPEG-in-TIFF YCbCr is converted to RGB by libjpeg.
 // Strips or tiles, chunky or planar. Other layouts (CMYK, Lab, 16-bit, float)
-// are refused with unsupported_format naming what they are.
+// are refused with unsupported_format naming what they are. The Orientation
+// tag is always applied, as Pillow 9.4 does when it loads a TIFF.
 #include "image/decoders.hpp"
 
 #include <pdqguard/error.hpp>
@@ -128,9 +129,17 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   check_decode_memory(std::uint64_t(W) * H * spp, opts,
                       "TIFF samples for " + std::to_string(w) + "x" + std::to_string(h) + "x" + std::to_string(spp));
   const DecodeDeadline deadline(opts);
-  std::vector<std::uint8_t> samples(W * H * spp);  // interleaved, 1 byte each
+  // Interleaved, 1 byte each; in the output buffer's memory (capacity kept
+  // from earlier files) when that layout is already the output's.
+  const bool in_place = (rgb && spp == 3) || (gray && spp == 1 && bps == 8 && photometric == PHOTOMETRIC_MINISBLACK);
+  std::vector<std::uint8_t> samples = in_place ? std::move(img.pixels) : std::vector<std::uint8_t>();
+  samples.resize(W * H * spp);
   auto put_row = [&](const std::uint8_t* src, std::size_t x0, std::size_t y, std::size_t count, int plane) {
     // src: `count` pixels of `ns` samples at `bps` bits.
+    if (bps == 8 && !separate) {  // chunky bytes: already the layout of `samples`
+      std::memcpy(&samples[(y * W + x0) * spp], src, count * spp);
+      return;
+    }
     for (std::size_t i = 0; i < count; ++i)
       for (int s = 0; s < ns; ++s) {
         const std::size_t k = i * ns + s;
@@ -180,7 +189,10 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   img.width = img.source_width = static_cast<int>(w);
   img.height = img.source_height = static_cast<int>(h);
   const std::size_t n = W * H;
-  if (gray) {
+  if (in_place) {
+    img.gray = gray;  // the samples are the output pixels already
+    img.pixels = std::move(samples);
+  } else if (gray) {
     img.gray = true;
     img.pixels.resize(n);
     const bool invert = photometric == PHOTOMETRIC_MINISWHITE;
@@ -189,21 +201,30 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
       if (bps == 1) v = v ? 255 : 0;
       img.pixels[i] = invert ? static_cast<std::uint8_t>(255 - v) : v;
     }
-    return;
-  }
-  img.gray = false;
-  img.pixels.resize(n * 3);
-  if (rgb) {
+  } else if (rgb) {
+    img.gray = false;
+    img.pixels.resize(n * 3);
     for (std::size_t i = 0; i < n; ++i) std::memcpy(&img.pixels[3 * i], &samples[i * spp], 3);
-    return;
+  } else {
+    img.gray = false;
+    img.pixels.resize(n * 3);
+    const std::size_t entries = std::size_t{1} << bps;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = samples[i];
+      const bool in = k < entries;
+      img.pixels[3 * i] = in ? static_cast<std::uint8_t>(cr[k] >> 8) : static_cast<std::uint8_t>(k);
+      img.pixels[3 * i + 1] = in ? static_cast<std::uint8_t>(cg[k] >> 8) : static_cast<std::uint8_t>(k);
+      img.pixels[3 * i + 2] = in ? static_cast<std::uint8_t>(cb[k] >> 8) : static_cast<std::uint8_t>(k);
+    }
   }
-  const std::size_t entries = std::size_t{1} << bps;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t k = samples[i];
-    const bool in = k < entries;
-    img.pixels[3 * i] = in ? static_cast<std::uint8_t>(cr[k] >> 8) : static_cast<std::uint8_t>(k);
-    img.pixels[3 * i + 1] = in ? static_cast<std::uint8_t>(cg[k] >> 8) : static_cast<std::uint8_t>(k);
-    img.pixels[3 * i + 2] = in ? static_cast<std::uint8_t>(cb[k] >> 8) : static_cast<std::uint8_t>(k);
+  // The Orientation tag (274, the one EXIF uses): Pillow 9.4 applies it when
+  // it loads a TIFF (TiffImagePlugin.load_end), so it is part of the
+  // canonical pixels, with or without apply_exif_orientation.
+  std::uint16_t orientation = 0;
+  if (TIFFGetField(tif, TIFFTAG_ORIENTATION, &orientation) && orientation >= 1 && orientation <= 8 &&
+      (orientation >= 2 || opts.apply_exif_orientation)) {
+    img.exif_orientation = orientation;
+    apply_orientation(img, orientation);
   }
 }
 

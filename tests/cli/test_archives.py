@@ -155,3 +155,39 @@ def test_encrypted_member_gets_an_encrypted_record(tmp_path):
     p = by_path(recs)
     assert "hash" in p[str(z) + "!/plain.bmp"]
     assert p[str(z) + "!/secret.bmp"]["error"] == "encrypted"
+
+
+def test_7z_and_tar_zst_members_are_hashed(tmp_path):
+    # Written by libarchive (tests/data/formats/archives/make_archives.py).
+    want = hashes_of_files()
+    for name in ("members.7z", "members.tar.zst"):
+        path = os.path.join(DATA, "archives", name)
+        rc, recs, _, err = run(["hash", "--no-summary", path])
+        assert rc == 0, err
+        p = by_path(recs)
+        assert len(recs) == 2
+        assert p[path + "!/dir/lossy.webp"]["hash"] == want["lossy.webp"]
+        assert p[path + "!/dir/lossy.webp"]["format"] == "webp"
+        assert p[path + "!/palette.gif"]["hash"] == want["palette.gif"]
+
+
+def test_zip_bomb_is_refused_before_inflating(tmp_path):
+    # Python's zipfile states the sizes in the headers: the declared ratio refuses
+    # the member before a byte is inflated. Its deflate data is then replaced by
+    # garbage: had it been inflated, the record would be a decode_error.
+    bomb = tmp_path / "bomb.zip"
+    make_zip(bomb, [("zeros.bmp", b"\0" * (64 << 20)), ("ok.bmp", read("rgb24.bmp"))])
+    data = bytearray(bomb.read_bytes())
+    name_len, extra_len = struct.unpack_from("<HH", data, 26)
+    start = 30 + name_len + extra_len
+    data[start:start + 1000] = b"\xff" * 1000
+    bomb.write_bytes(bytes(data))
+    rc, recs, _, _ = run(["hash", "--no-summary", bomb])
+    p = by_path(recs)
+    rec = p[str(bomb) + "!/zeros.bmp"]
+    assert rec["error"] == "archive_limit"
+    assert "refused before inflating" in rec["message"] and "67108864" in rec["message"]
+    assert "hash" in p[str(bomb) + "!/ok.bmp"]
+    # With the ratio limit raised the member is inflated: the garbage shows.
+    rc, recs, _, _ = run(["hash", "--no-summary", "--max-archive-ratio", "1000000", bomb])
+    assert by_path(recs)[str(bomb) + "!/zeros.bmp"]["error"] == "decode_error"

@@ -139,6 +139,31 @@ const char* video_container_of_file(const std::string& path) {
   return sniff_video_container(std::span<const std::uint8_t>(head, n));
 }
 
+/// One frame of a multi-frame input (a video's sample, an animation's frame)
+/// through the library's query rules, as match_record does for an image.
+QueryResult query_frame(Context& c, const DihedralResult& d) {
+  QueryOptions q;
+  q.radius = c.o.threshold;
+  q.min_quality = c.o.min_quality;
+  return c.o.dihedral ? c.o.matcher->query(d, q) : c.o.matcher->query(d.plain(), q);
+}
+
+/// The match list of a multi-frame record: the frames' matches merged by the
+/// library's rule (keep_nearest_frame_matches) unless --all-matches; low
+/// quality when no frame could match.
+void set_frame_matches(Context& c, std::vector<FrameMatch>& matches, std::int64_t gated,
+                       std::int64_t frames, Record& r) {
+  r.matching = true;
+  r.low_quality = gated == frames;  // no frame of it could match
+  if (!c.o.all_matches) keep_nearest_frame_matches(matches);
+  r.hits.reserve(matches.size());
+  r.hit_frames.reserve(matches.size());
+  for (FrameMatch& m : matches) {
+    r.hits.push_back(std::move(m.match));
+    r.hit_frames.push_back({m.frame, m.timestamp});
+  }
+}
+
 /// One video's record: decoded and sampled by the library (VideoHasher), each
 /// sampled frame through Matcher::query, the frames' matches merged by the
 /// library's rule (keep_nearest_frame_matches), and the clip scored against the
@@ -150,9 +175,6 @@ void hash_video(Context& c, WorkerScratch& scratch, const char* container,
   VideoOptions vo = c.o.video;
   vo.max_pixels = c.o.decode.max_pixels;
   vo.dihedral = c.o.dihedral;
-  QueryOptions q;
-  q.radius = c.o.threshold;
-  q.min_quality = c.o.min_quality;
   std::vector<FrameMatch> matches;
   std::vector<VideoFrameHash> frames;  // for the --video-list index only
   bool first = true;
@@ -164,8 +186,7 @@ void hash_video(Context& c, WorkerScratch& scratch, const char* container,
     }
     if (c.o.video_index) frames.push_back(smp.frame);
     if (!c.o.matcher) return;
-    QueryResult res = c.o.dihedral ? c.o.matcher->query(smp.result, q)
-                                   : c.o.matcher->query(smp.result.plain(), q);
+    QueryResult res = query_frame(c, smp.result);
     if (res.gated()) ++gated;
     for (Match& m : res.matches)
       matches.push_back(FrameMatch{std::move(m), smp.frame.frame_number, smp.frame.timestamp});
@@ -180,17 +201,7 @@ void hash_video(Context& c, WorkerScratch& scratch, const char* container,
   r.frames_hashed = info.frames_hashed;
   r.duration = info.duration > 0 ? info.duration
                                  : static_cast<double>(info.frames_decoded) / info.fps;
-  if (c.o.matcher) {
-    r.matching = true;
-    r.low_quality = gated == info.frames_hashed;  // no frame of it could match
-    if (!c.o.all_matches) keep_nearest_frame_matches(matches);
-    r.hits.reserve(matches.size());
-    r.hit_frames.reserve(matches.size());
-    for (FrameMatch& m : matches) {
-      r.hits.push_back(std::move(m.match));
-      r.hit_frames.push_back({m.frame, m.timestamp});
-    }
-  }
+  if (c.o.matcher) set_frame_matches(c, matches, gated, info.frames_hashed, r);
   if (c.o.video_index) {
     r.video_matching = true;
     for (VpdqMatch& m : c.o.video_index->match(frames, /*only_matches=*/true))
@@ -213,6 +224,39 @@ void hash_bytes(Context& c, Hasher& hasher, std::span<const std::uint8_t> bytes,
   set_result(c, d, r);
 }
 
+/// --all-frames: a GIF, WebP or PNG (the formats that animate) as one
+/// multi-frame record: every frame the library composites (decode_frames)
+/// hashed and matched, hash and quality of frame 0, frames_hashed (1 for a
+/// still), duration, the frames' matches merged as a video's are. Returns
+/// false, doing nothing, for any other format.
+bool hash_animation(Context& c, Hasher& hasher, std::span<const std::uint8_t> bytes, Record& r) {
+  const ImageFormat f = sniff_format(bytes);
+  if (f != ImageFormat::gif && f != ImageFormat::webp && f != ImageFormat::png) return false;
+  std::vector<FrameMatch> matches;
+  std::int64_t gated = 0;
+  const AnimationInfo info = decode_frames(bytes, c.o.decode, [&](const DecodedImage& frame, const FrameInfo& fi) {
+    const DihedralResult d = hash_decoded(frame, hasher, c.o.dihedral);
+    if (fi.index == 0) {
+      r.format = image_format_name(frame.format);
+      r.width = frame.source_width;
+      r.height = frame.source_height;
+      r.exif_orientation = frame.exif_orientation;
+      set_result(c, d, r);
+    }
+    if (c.o.matcher) {
+      QueryResult res = query_frame(c, d);
+      if (res.gated()) ++gated;
+      for (Match& m : res.matches) matches.push_back(FrameMatch{std::move(m), fi.index, fi.timestamp});
+    }
+    return true;
+  });
+  r.frames_hashed = info.frames;
+  r.duration = info.duration;
+  r.warnings = info.warnings;
+  if (c.o.matcher) set_frame_matches(c, matches, gated, info.frames, r);
+  return true;
+}
+
 /// One archive member's record: hashed and matched, or the error it raised.
 Record member_record(Context& c, Hasher& hasher, WorkerScratch& scratch, const std::string& path,
                      std::span<const std::uint8_t> bytes) {
@@ -229,6 +273,7 @@ Record member_record(Context& c, Hasher& hasher, WorkerScratch& scratch, const s
       throw Error(ErrorCode::file_too_large, "member of " + std::to_string(bytes.size()) +
                                                  " bytes exceeds the limit of " +
                                                  std::to_string(c.o.decode.max_bytes) + " bytes");
+    if (c.o.all_frames && hash_animation(c, hasher, bytes, r)) return r;
     hash_bytes(c, hasher, bytes, img, r);
     match_record(c, r);
   } catch (const Error& e) {
@@ -258,6 +303,7 @@ Record process(Context& c, Hasher& hasher, WorkerScratch& scratch, WorkItem& w) 
         DecodedImage& img = scratch.img;
         const ReleaseLarge keep_bounded{scratch.file, img.pixels};
         const auto bytes = read_file_into(w.path, c.o.decode.max_bytes, scratch.file, c.o.read_special);
+        if (c.o.all_frames && hash_animation(c, hasher, bytes, r)) return r;
         hash_bytes(c, hasher, bytes, img, r);
         break;
       }
@@ -637,8 +683,12 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                   "video (one per --seconds-per-hash) and records get \"timestamp\"")
       ->check(positive_finite());
   cmd->add_flag("--all-matches", o.all_matches,
-                "Videos: report every sampled frame's matches (default: one per list entry, its "
-                "nearest frame)");
+                "Videos and --all-frames animations: report every frame's matches (default: one "
+                "per list entry, its nearest frame)");
+  cmd->add_flag("--all-frames", o.all_frames,
+                "Animations (GIF, WebP, APNG): hash and match every frame, composited as Pillow "
+                "shows it; the record keeps frame 0's hash (what HMA hashes) and gains "
+                "frames_hashed, duration, and each match's frame and timestamp");
   cmd->add_option("--max-duration", o.video.max_duration_seconds,
                   "Refuse videos longer than this many seconds (video_too_long)")
       ->capture_default_str()
@@ -655,7 +705,7 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_flag("--strict-decode", o.decode.strict,
                 "Decoder warnings (e.g. premature end of JPEG data) become decode_error records");
   cmd->add_flag("--apply-exif-orientation", o.decode.apply_exif_orientation,
-                "JPEG/PNG: rotate pixels as the EXIF orientation says (off: lists hash stored pixels)");
+                "JPEG/PNG/WebP: rotate pixels as the EXIF orientation says (off: lists hash stored pixels; TIFF and HEIF/AVIF orientation is always applied, as Pillow/libheif do)");
 }
 
 void load_video_lists(const std::vector<std::string>& files, const VpdqMatchOptions& match,

@@ -46,6 +46,7 @@ struct EngineOptions {
   bool videos = true;        ///< --no-videos: hash them as images (an error record)
   VideoOptions video;        ///< --seconds-per-hash, --max-duration, --max-frames, --max-video-bytes
                              ///< (max_pixels and dihedral follow --max-pixels and --dihedral)
+  bool all_frames = false;   ///< --all-frames: every frame of a GIF/WebP/APNG hashed and matched
   bool all_matches = false;  ///< --all-matches: every frame's matches, not the nearest per entry
   std::shared_ptr<const VpdqIndex> video_index;  ///< --video-list files (scan), or null
   std::vector<std::string> video_list_names;     ///< the file of each video in video_index

@@ -346,7 +346,7 @@ std::string render_table(const Record& r) {
   s += " " + r.result.hash.to_hex();
   if (r.has_quality) s += " q=" + std::to_string(r.result.quality);
   if (r.kind != InputKind::hash_line) s += " " + std::to_string(r.width) + "x" + std::to_string(r.height);
-  if (r.frames_hashed >= 0) s += " video " + std::to_string(r.frames_hashed) + " frames hashed";
+  if (r.frames_hashed >= 0) s += " " + std::to_string(r.frames_hashed) + " frames hashed";
   return s + "\n";
 }
 
