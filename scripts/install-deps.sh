@@ -8,6 +8,7 @@ packages=(
   doctest-dev libbenchmark-dev libcpp-httplib-dev
   clang libclang-rt-14-dev libfuzzer-14-dev
   python3 python3-pytest python3-numpy python3-pil
+  python3-dask python3-distributed python3-pandas  # pdqguard.dask (tests/dask)
   python3-pip
   libfaiss-dev
   golang-go
