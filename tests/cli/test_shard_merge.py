@@ -119,7 +119,7 @@ def test_report_summary_and_csv_match_scan(dump):
     assert "Inputs:" in err  # the summary on stderr
 
 
-def test_report_counts_a_resumed_job_once(dump):
+def test_report_counts_a_continued_job_once(dump):
     tmp, d, idx = dump
     out = tmp / "r.jsonl"
     run(["scan", "--index", idx, "-q", "--no-summary", "--shard", "0/2", "-o", out, d])

@@ -24,10 +24,6 @@ CORPUS = os.environ.get("PDQGUARD_CORPUS_DIR",
 LIST = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,bridge-1,example\n"
 
 
-def pytest_configure():
-    pass
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _need_cli():
     if not CLI or not os.path.exists(CLI):
@@ -121,7 +117,8 @@ def test_command_line_and_resume(tmp_path, cluster):
     with open(out, "wb") as f:
         f.write(b"".join(l + b"\n" for l in want[: len(want) // 2]) + b'{"path":"tor')
     env = dict(os.environ)
-    p = subprocess.run([sys.executable, "-m", "pdqguard.dask", "--workers", "1", "--list", str(tmp_path / "list.csv"),
+    p = subprocess.run([sys.executable, "-m", "pdqguard.dask", "--scheduler", cluster.scheduler.address,
+                        "--list", str(tmp_path / "list.csv"),
                         "-o", str(out), "--resume", "--batch-size", "2", str(d)], capture_output=True, env=env,
                        timeout=300)
     assert p.returncode == 1, p.stderr  # matched, as pdqguard scan
@@ -205,3 +202,12 @@ def test_an_input_that_kills_the_scan_ends_as_one_error_record(tmp_path, cluster
     (d / "c0" / "poison.jpg").unlink()
     want = plain(tmp_path, d, idx)
     assert sorted(l for l in got if b"poison" not in l) == want
+
+
+def test_command_line_starts_a_local_cluster(tmp_path):
+    d, idx = make_dump(tmp_path)
+    out = tmp_path / "out.jsonl"
+    p = subprocess.run([sys.executable, "-m", "pdqguard.dask", "--workers", "1", "--index", str(idx), "-o", str(out),
+                        str(d / "c0" / "bridge-mods")], capture_output=True, timeout=300)
+    assert p.returncode == 1, p.stderr
+    assert len(lines(out)) == 2 and b"Matched:             2" in p.stderr
