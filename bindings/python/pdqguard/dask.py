@@ -528,7 +528,9 @@ def scan(inputs: Union[Iterable[Path], "dask.bag.Bag"], lists: Sequence[Path] = 
     worker killed mid-run is retried by Dask; an input that crashes the scanning process
     gets an internal_error record). For the exactly-once file output with resume, use
     scan_to_jsonl. `lists=` are built into `<tempdir>/lists.pdqi` (local clusters) —
-    on a real cluster build the index on a shared path and pass index=."""
+    on a real cluster build the index on a shared path and pass index=. `client` is
+    accepted for symmetry with scan_to_jsonl: the frame is computed by the current
+    (default) client, as any Dask collection."""
     import dask
     import dask.dataframe as dd
     import pandas as pd
