@@ -391,7 +391,9 @@ int run_engine(const EngineOptions& o) {
     } else {
       look_ahead = std::make_unique<LookAheadCount>(
           o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats,
-          [&resume](const WorkItem& w) { return !resume.contains(w.kind, w.path, w.number); });
+          [&resume, &o](const WorkItem& w) {
+            return in_shard(o.shard, w) && !resume.contains(w.kind, w.path, w.number);
+          });
     }
     if (isatty(STDERR_FILENO))
       progress = std::make_unique<Progress>(stats, any_lists, [&sink](const std::string& l) { sink.progress(l); });
