@@ -404,9 +404,10 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
                   **options) -> dict:
     """Scans `inputs` on the cluster and writes every input's records to `output` (JSON
     lines, the CLI's records) exactly once: each finished batch is appended whole, a
-    batch whose worker died is run again by Dask, a batch that kills workers every time
-    is split into one task per input, and an input that still kills its worker gets an
-    internal_error record. `resume=True` appends to `output`, skipping inputs already
+    batch whose worker died is run again by Dask, a batch that Dask gives up on
+    (KilledWorker) is split into one task per input, an input given up on again is run
+    alone (nothing else in flight, so no innocent input shares the blame), and an input
+    that kills its worker even alone gets an internal_error record. `resume=True` appends to `output`, skipping inputs already
     recorded there. `options` are `pdqguard scan` options (threshold=10, dihedral=True).
     Returns counts: inputs, records, batches, skipped (resume), crashed (inputs that got
     an internal_error record from this module), symlinks (skipped), seconds."""
@@ -442,18 +443,22 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
         limit = max_in_flight or max(4, 2 * sum(cl.nthreads().values()))
         ac = as_completed(raise_errors=False)
         inflight = {}
-        tries: Dict[bytes, int] = {}
+        quarantine: List[bytes] = []
         total = None
         prog = _Progress(progress)
         walked = 0
 
-        def submit(batch: List[bytes]):
+        def submit(batch: List[bytes], alone: bool = False):
             f = cl.submit(scan_batch, batch, index, args, cli, pure=False)
-            inflight[f.key] = batch
+            inflight[f.key] = (batch, alone)
             ac.add(f)
 
         def refill():
             nonlocal total, walked
+            if quarantine:  # an input suspected of killing workers runs with nothing else
+                if not inflight:
+                    submit([quarantine.pop()], alone=True)
+                return
             while total is None and len(inflight) < limit:
                 b = next(work, None)
                 if b is None:
@@ -467,25 +472,29 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
         with open(output, mode) as out:
             refill()
             for f in ac:
-                batch = inflight.pop(f.key)
+                batch, alone = inflight.pop(f.key)
+                lines: List[bytes] = []
                 if f.status == "error":
                     exc = f.exception()
-                    if isinstance(exc, KilledWorker):
-                        if len(batch) > 1:  # one input kills workers: find it, one task per input
-                            for p in batch:
-                                submit([p])
-                            continue
-                        # A task that only shared a dying worker with the culprit is marked
-                        # too: an input must kill workers in two rounds of tries to be blamed.
-                        tries[batch[0]] = tries.get(batch[0], 0) + 1
-                        if tries[batch[0]] < 2:
-                            submit(batch)
-                            continue
+                    if not isinstance(exc, KilledWorker):
+                        raise exc
+                    # Dask gave up on this task after its workers died (allowed-failures).
+                    # Every task assigned to a dying worker is marked, so a batch is split
+                    # into one task per input, an input marked again runs alone, and only
+                    # an input that kills workers while alone gets the blame.
+                    if len(batch) > 1:
+                        for p in batch:
+                            submit([p])
+                    elif not alone:
+                        quarantine.append(batch[0])
+                    else:
                         lines = [_crash_record(batch[0], "the Dask worker died every time it scanned this input "
                                                          f"({type(exc).__name__})")]
                         stats["crashed"] += 1
-                    else:
-                        raise exc
+                    if not lines:
+                        f.release()
+                        refill()
+                        continue
                 else:
                     lines = f.result()
                 if lines:
