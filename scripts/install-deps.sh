@@ -10,6 +10,7 @@ packages=(
   python3 python3-pytest python3-numpy python3-pil
   # regenerating tests/data/formats/archives (7z, tar.zst) only: libarchive's writer
   python3-libarchive-c
+  python3-dask python3-distributed python3-pandas  # pdqguard.dask (tests/dask)
   python3-pip
   libfaiss-dev
   golang-go

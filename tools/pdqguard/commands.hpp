@@ -21,6 +21,8 @@ void add_scan_commands(CLI::App& app, std::function<int()>& run);  // scan and m
 void add_compare_command(CLI::App& app, std::function<int()>& run);
 void add_index_command(CLI::App& app, std::function<int()>& run);
 void add_video_commands(CLI::App& app, std::function<int()>& run);  // video hash / match
+void add_report_command(CLI::App& app, std::function<int()>& run);  // report (cmd_report.cpp)
+void add_merge_command(CLI::App& app, std::function<int()>& run);   // merge (cmd_merge.cpp)
 
 /// The --version text.
 std::string version_text();

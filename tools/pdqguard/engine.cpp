@@ -444,7 +444,9 @@ int run_engine(const EngineOptions& o) {
     } else {
       look_ahead = std::make_unique<LookAheadCount>(
           o.inputs, WalkOptions{o.null_separated, o.follow_symlinks, o.max_depth}, stats,
-          [&resume](const WorkItem& w) { return !resume.contains(w.kind, w.path, w.number); });
+          [&resume, &o](const WorkItem& w) {
+            return in_shard(o.shard, w) && !resume.contains(w.kind, w.path, w.number);
+          });
     }
     if (isatty(STDERR_FILENO))
       progress = std::make_unique<Progress>(stats, any_lists, [&sink](const std::string& l) { sink.progress(l); });
@@ -525,6 +527,7 @@ int run_engine(const EngineOptions& o) {
   std::uint64_t seq = 0;
   const Emit emit = [&](WorkItem&& w) -> bool {
     if (stop_signal() || sink.failed()) return false;
+    if (!in_shard(o.shard, w)) return true;  // another shard's input: no record here
     if (resume.contains(w.kind, w.path, w.number)) {
       stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
       return true;
@@ -536,6 +539,8 @@ int run_engine(const EngineOptions& o) {
   };
   std::string fatal;
   try {
+    if (o.shard.count && (!o.hashes.empty() || !o.raw_format.empty()))
+      throw Error(ErrorCode::invalid_argument, "--shard splits files and directories, not --hashes or --raw");
     if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
     else if (!o.raw_format.empty())
       read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, workers.size() + 2, emit,
@@ -625,6 +630,18 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
   cmd->add_flag("--no-error-records", o.no_error_records,
                 "Write no error records (errors are still counted, by code, in the summary); with "
                 "--matches-only only matches are printed, like clamscan -i");
+  cmd->add_option_function<std::string>(
+      "--shard",
+      [&o](const std::string& s) {
+        try {
+          o.shard = parse_shard(s);
+        } catch (const Error& e) {
+          throw CLI::ValidationError("--shard", e.what());
+        }
+      },
+      "Scan only shard I of N (I/N, 0-based): a stable partition of the inputs by a hash of "
+      "each path relative to its input directory, so N runs (a Slurm job array, GNU parallel, "
+      "other machines) cover every input exactly once; join their outputs with 'pdqguard merge'");
   cmd->add_flag("--follow-symlinks", o.follow_symlinks, "Follow symbolic links inside directories");
   cmd->add_flag("--read-special", o.read_special,
                 "Read FIFOs, sockets and devices like files (e.g. <(curl ...)); without it they get a "

@@ -4,6 +4,7 @@
 
 #include "input.hpp"
 #include "lists.hpp"
+#include "shard.hpp"
 
 #include <pdqguard/archive.hpp>
 #include <pdqguard/image.hpp>
@@ -50,6 +51,7 @@ struct EngineOptions {
   bool all_matches = false;  ///< --all-matches: every frame's matches, not the nearest per entry
   std::shared_ptr<const VpdqIndex> video_index;  ///< --video-list files (scan), or null
   std::vector<std::string> video_list_names;     ///< the file of each video in video_index
+  Shard shard;              ///< --shard I/N: only this shard's inputs (shard.hpp)
   // Matching (scan/match only).
   std::shared_ptr<const Matcher> matcher;  ///< null for `hash`
   std::string matcher_description;         ///< the summary's "Lists:" line

@@ -24,6 +24,8 @@ int run_main(int argc, char** argv) {
   pdqguard::cli::add_compare_command(app, run);
   pdqguard::cli::add_index_command(app, run);
   pdqguard::cli::add_video_commands(app, run);
+  pdqguard::cli::add_report_command(app, run);
+  pdqguard::cli::add_merge_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,10 @@
 #include "records.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <unistd.h>
 
 namespace pdqguard::cli {
@@ -241,6 +244,78 @@ nlohmann::ordered_json to_json(const Record& r) {
     j["video_matches"] = std::move(m);
   }
   return j;
+}
+
+namespace {
+/// Record::format is a static name: names read back are interned (a handful per run).
+const char* intern_format(const std::string& name) {
+  static std::mutex m;
+  static std::set<std::string> names;
+  std::lock_guard lk(m);
+  return names.insert(name).first->c_str();
+}
+std::optional<Dihedral> dihedral_of(const std::string& name) {
+  for (int i = 0; i < 8; ++i)
+    if (name == dihedral_name(static_cast<Dihedral>(i))) return static_cast<Dihedral>(i);
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<Record> record_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  const auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  const auto num = [&](const char* k, auto dflt) {
+    return j.contains(k) && j[k].is_number_integer() ? j[k].get<decltype(dflt)>() : dflt;
+  };
+  Record r;
+  if (j.contains("path")) {
+    const auto p = path_from_json(j["path"]);
+    if (!p) return std::nullopt;
+    r.path = *p;
+  } else if (j.contains("frame") && j["frame"].is_number_integer()) {
+    r.kind = InputKind::frame;
+    r.number = j["frame"].get<std::int64_t>();
+  } else if (j.contains("line") && j["line"].is_number_integer()) {
+    r.kind = InputKind::hash_line;
+    r.number = j["line"].get<std::int64_t>();
+  } else {
+    return std::nullopt;
+  }
+  if (j.contains("error")) {
+    r.error = str("error");
+    r.message = str("message");
+    return r;
+  }
+  if (!Hash256::try_from_hex(str("hash"), r.result.hash)) return std::nullopt;
+  r.ok = true;
+  if (j.contains("format") && j["format"].is_string()) r.format = intern_format(str("format"));
+  r.has_quality = j.contains("quality");
+  r.result.quality = num("quality", 0);
+  r.width = num("width", 0);
+  r.height = num("height", 0);
+  const std::string scale = str("scale");
+  if (scale.rfind("1/", 0) == 0) r.scale_denom = std::atoi(scale.c_str() + 2);
+  r.exif_orientation = num("exif_orientation", 0);
+  r.result.too_small = j.contains("too_small") && j["too_small"] == true;
+  if (j.contains("warnings") && j["warnings"].is_array())
+    for (const auto& w : j["warnings"])
+      if (w.is_string()) r.warnings.push_back(w.get<std::string>());
+  if (j.contains("matches") && j["matches"].is_array()) {
+    r.matching = true;
+    r.low_quality = j.contains("low_quality") && j["low_quality"] == true;
+    for (const auto& m : j["matches"]) {
+      if (!m.is_object()) return std::nullopt;
+      Match h;
+      h.list = m.value("list", std::string());
+      h.id = m.value("id", std::string());
+      h.label = m.value("label", std::string());
+      Hash256::try_from_hex(m.value("hash", std::string()), h.hash);
+      h.distance = m.value("distance", 0);
+      h.variant = dihedral_of(m.value("variant", std::string("original"))).value_or(Dihedral::original);
+      r.hits.push_back(std::move(h));
+    }
+  }
+  return r;
 }
 
 std::string render_jsonl(const Record& r) { return dump(to_json(r)) + "\n"; }

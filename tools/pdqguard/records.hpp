@@ -80,6 +80,11 @@ std::string escape_text(const std::string& s, bool escape_controls);
 bool is_utf8(const std::string& s);
 
 nlohmann::ordered_json to_json(const Record& r);
+/// The inverse of to_json for `report` and `merge` (records of earlier runs, e.g. to
+/// write them as CSV): nullopt when `j` is not a record to_json could have written.
+/// The dihedral block of `hash --dihedral` is not read back (CSV does not print it);
+/// fields to_json does not know are ignored. Thread-safe.
+std::optional<Record> record_from_json(const nlohmann::json& j);
 /// One JSON line, "\n"-terminated; invalid UTF-8 in names is replaced, never fatal.
 std::string render_jsonl(const Record& r);
 /// The CSV header line, then one row per record (matches joined with ';'). `matching`

@@ -25,17 +25,20 @@ struct Walker {
   const Emit& emit;
   std::set<std::pair<dev_t, ino_t>> visited;  // directories entered (loop check with symlinks)
   const std::atomic<bool>* cancel = nullptr;  // LookAheadCount: stop counting
+  std::size_t rel = 0;  // while walking below an input directory: the length of its "DIR/" prefix
 
   bool file(const std::string& p) {
     WorkItem w;
     w.kind = InputKind::file;
     w.path = p;
+    w.shard_key_offset = rel;
     return emit(std::move(w));
   }
   bool fail(const std::string& p, const std::string& msg) {
     WorkItem w;
     w.kind = InputKind::file;
     w.path = p;
+    w.shard_key_offset = rel;
     w.error = "io_error";
     w.message = msg;
     return emit(std::move(w));
@@ -93,6 +96,12 @@ struct Walker {
       return true;
     };
     if (!open(root)) return false;
+    // Entries below root are named root / name: their shard key is the part after root.
+    struct RelScope {
+      std::size_t& r;
+      ~RelScope() { r = 0; }
+    } rel_scope{rel};
+    rel = root.size() + (!root.empty() && root.back() == '/' ? 0 : 1);
     while (!stack.empty()) {
       if (stop_signal() || (cancel && cancel->load(std::memory_order_relaxed))) return false;
       Level& top = stack.back();

@@ -4,6 +4,7 @@
 #include "frame_pool.hpp"
 #include "records.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -20,6 +21,9 @@ struct WorkItem {
   FrameBuffer bytes;           ///< raw frame pixels (a recycled buffer)
   const char* error = nullptr; ///< walk-time failure (code name)
   std::string message;
+  /// --shard: bytes of `path` before the part relative to the input directory it was
+  /// found under (0 for an input named on the command line or read from stdin).
+  std::size_t shard_key_offset = 0;
 };
 
 /// Returns false to stop producing (interrupted, output broken).
