@@ -40,13 +40,13 @@ _pdqguard() {
     fi
   done
   COMPREPLY=()
-  # The value of an option: its choices, a file for TEXT, nothing for numbers.
+  # The value of an option: its choices, a file for TEXT/FILE/DIR/PATH, nothing for numbers.
   if [[ $prev == -* ]]; then
     while read -r kind name type choices; do
       [[ $kind == opt && $name == "$prev" && $type != - ]] || continue
       if [[ -n $choices ]]; then
         mapfile -t COMPREPLY < <(compgen -W "${choices//,/ }" -- "$cur")
-      elif [[ $type == TEXT ]]; then
+      elif [[ $type == TEXT || $type == FILE || $type == DIR || $type == PATH ]]; then
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         compopt -o filenames 2>/dev/null
       fi

@@ -37,6 +37,7 @@ const (
 	ErrBadFrameRate      Status = C.PDQG_BAD_FRAME_RATE
 	ErrVideoTooLong      Status = C.PDQG_VIDEO_TOO_LONG
 	ErrTruncatedInput    Status = C.PDQG_TRUNCATED_INPUT
+	ErrResourceLimit     Status = C.PDQG_RESOURCE_LIMIT
 )
 
 // Name is the status's stable snake_case name from the C API

@@ -4,7 +4,8 @@
 export type StatusCode = 'invalid_argument' | 'io_error' | 'unsupported_format' | 'decode_error'
   | 'image_too_large' | 'file_too_large' | 'bad_hash' | 'list_parse_error' | 'index_corrupt'
   | 'unsupported_isa' | 'out_of_memory' | 'internal_error' | 'encrypted' | 'archive_limit'
-  | 'not_a_file' | 'no_video_stream' | 'bad_frame_rate' | 'video_too_long' | 'truncated_input';
+  | 'not_a_file' | 'no_video_stream' | 'bad_frame_rate' | 'video_too_long' | 'truncated_input'
+  | 'resource_limit';
 
 /** A failure: `code` is the C API's status name, `status` its number. A status
  *  newer than these declarations still has its C name (hence `string`);

@@ -29,8 +29,10 @@ struct ResumeSet {
   bool contains(InputKind kind, const std::string& path, std::int64_t number) const;
 };
 
-/// The key of an input (`cwd` makes a relative path absolute).
-std::uint64_t resume_key(InputKind kind, const std::string& path, std::int64_t number, const std::string& cwd);
+/// The key of an input: its path lexically normalised (`cwd`, when given, makes a
+/// relative path absolute; `report`/`merge` key paths as recorded, without it).
+std::uint64_t resume_key(InputKind kind, const std::string& path, std::int64_t number,
+                         const std::string& cwd = {});
 
 /// A --resume file checked and opened for appending.
 struct ResumeFile {

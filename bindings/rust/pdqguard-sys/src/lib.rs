@@ -27,6 +27,7 @@ pub const PDQG_NO_VIDEO_STREAM: c_int = 16;
 pub const PDQG_BAD_FRAME_RATE: c_int = 17;
 pub const PDQG_VIDEO_TOO_LONG: c_int = 18;
 pub const PDQG_TRUNCATED_INPUT: c_int = 19;
+pub const PDQG_RESOURCE_LIMIT: c_int = 20;
 
 /// Characters in a hex hash, without the NUL.
 pub const PDQG_HEX_LENGTH: usize = 64;

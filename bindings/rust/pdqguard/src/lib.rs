@@ -54,6 +54,7 @@ pub enum Status {
     BadFrameRate,
     VideoTooLong,
     TruncatedInput,
+    ResourceLimit,
     /// A number this binding does not know (a newer library).
     Other(i32),
 }
@@ -80,6 +81,7 @@ const STATUSES: &[(Status, c_int)] = &[
     (Status::BadFrameRate, sys::PDQG_BAD_FRAME_RATE),
     (Status::VideoTooLong, sys::PDQG_VIDEO_TOO_LONG),
     (Status::TruncatedInput, sys::PDQG_TRUNCATED_INPUT),
+    (Status::ResourceLimit, sys::PDQG_RESOURCE_LIMIT),
 ];
 
 impl Status {
