@@ -22,6 +22,8 @@ const (
 	MaxBytes        HasherParam = C.PDQG_HASHER_MAX_BYTES
 	FastJPEG        HasherParam = C.PDQG_HASHER_FAST_JPEG
 	ExifOrientation HasherParam = C.PDQG_HASHER_EXIF_ORIENTATION
+	MaxDecodeMemory HasherParam = C.PDQG_HASHER_MAX_DECODE_MEMORY
+	MaxDecodeCPUMs  HasherParam = C.PDQG_HASHER_MAX_DECODE_CPU_MS
 )
 
 // Bounds holds a parameter's accepted range (inclusive) and its default, as

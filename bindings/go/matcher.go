@@ -30,6 +30,9 @@ const (
 	Generation     MatcherParam = C.PDQG_MATCHER_GENERATION
 	MaxListBytes   MatcherParam = C.PDQG_MATCHER_MAX_LIST_BYTES
 	MaxLineBytes   MatcherParam = C.PDQG_MATCHER_MAX_LINE_BYTES
+	AllowEmpty     MatcherParam = C.PDQG_MATCHER_ALLOW_EMPTY
+	SettleMs       MatcherParam = C.PDQG_MATCHER_SETTLE_MS
+	MaxShrinkPct   MatcherParam = C.PDQG_MATCHER_MAX_SHRINK_PERCENT
 )
 
 // String is the parameter's name as every binding spells it ("threshold", ...).

@@ -52,6 +52,8 @@ pub const PDQG_HASHER_MAX_PIXELS: c_int = 0;
 pub const PDQG_HASHER_MAX_BYTES: c_int = 1;
 pub const PDQG_HASHER_FAST_JPEG: c_int = 2;
 pub const PDQG_HASHER_EXIF_ORIENTATION: c_int = 3;
+pub const PDQG_HASHER_MAX_DECODE_MEMORY: c_int = 4;
+pub const PDQG_HASHER_MAX_DECODE_CPU_MS: c_int = 5;
 
 /// `pdqg_index_kind` values.
 pub const PDQG_INDEX_AUTO: c_int = 0;
@@ -72,6 +74,9 @@ pub const PDQG_MATCHER_HASHES: c_int = 8;
 pub const PDQG_MATCHER_GENERATION: c_int = 9;
 pub const PDQG_MATCHER_MAX_LIST_BYTES: c_int = 10;
 pub const PDQG_MATCHER_MAX_LINE_BYTES: c_int = 11;
+pub const PDQG_MATCHER_ALLOW_EMPTY: c_int = 12;
+pub const PDQG_MATCHER_SETTLE_MS: c_int = 13;
+pub const PDQG_MATCHER_MAX_SHRINK_PERCENT: c_int = 14;
 
 /// `pdqg_gate` values.
 pub const PDQG_GATE_NONE: c_int = 0;

@@ -288,6 +288,7 @@ c_enum!(
     HasherParam, hasher_param_name {
     MaxPixels = sys::PDQG_HASHER_MAX_PIXELS, MaxBytes = sys::PDQG_HASHER_MAX_BYTES,
     FastJpeg = sys::PDQG_HASHER_FAST_JPEG, ExifOrientation = sys::PDQG_HASHER_EXIF_ORIENTATION,
+    MaxDecodeMemory = sys::PDQG_HASHER_MAX_DECODE_MEMORY, MaxDecodeCpuMs = sys::PDQG_HASHER_MAX_DECODE_CPU_MS,
 });
 
 // The C API has no name function for hasher parameters: these are its enumerator
@@ -298,6 +299,8 @@ unsafe fn hasher_param_name(p: c_int) -> *const c_char {
         sys::PDQG_HASHER_MAX_BYTES => b"max_bytes\0",
         sys::PDQG_HASHER_FAST_JPEG => b"fast_jpeg\0",
         sys::PDQG_HASHER_EXIF_ORIENTATION => b"exif_orientation\0",
+        sys::PDQG_HASHER_MAX_DECODE_MEMORY => b"max_decode_memory\0",
+        sys::PDQG_HASHER_MAX_DECODE_CPU_MS => b"max_decode_cpu_ms\0",
         _ => return ptr::null(),
     };
     name.as_ptr().cast()
@@ -319,6 +322,8 @@ c_enum!(
     VerifyChecksum = sys::PDQG_MATCHER_VERIFY_CHECKSUM, Entries = sys::PDQG_MATCHER_ENTRIES,
     Hashes = sys::PDQG_MATCHER_HASHES, Generation = sys::PDQG_MATCHER_GENERATION,
     MaxListBytes = sys::PDQG_MATCHER_MAX_LIST_BYTES, MaxLineBytes = sys::PDQG_MATCHER_MAX_LINE_BYTES,
+    AllowEmpty = sys::PDQG_MATCHER_ALLOW_EMPTY, SettleMs = sys::PDQG_MATCHER_SETTLE_MS,
+    MaxShrinkPercent = sys::PDQG_MATCHER_MAX_SHRINK_PERCENT,
 });
 
 impl MatcherParam {
