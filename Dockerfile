@@ -8,7 +8,7 @@
 # in Release and makes the Debian packages (cpack); the runtime stage installs only
 # the packages pdqguard and libpdqguard0, whose dependencies (the shared libraries
 # dpkg-shlibdeps found) come from Debian's archive. It runs as an unprivileged user.
-# Not built in this project's CI (no Docker there): tests/packaging/dockerfile_lint.sh
+# Not built in this project's CI (no Docker there): tests/packaging/dockerfile_lint.py
 # checks this file's rules instead.
 
 # Both stages: a pinned Debian 12 point release (bump deliberately, both together).

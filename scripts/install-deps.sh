@@ -17,6 +17,7 @@ packages=(
   cargo rustc rust-clippy
   nodejs
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  ffmpeg  # the program: tests generate small benign videos with it (testsrc)
   libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev
   # link-time -l names that `pkg-config --static` lists for libheif (x265) and libarchive
   libnuma-dev libacl1-dev liblz4-dev

@@ -126,6 +126,11 @@ struct Conn {
   bool chunked = false;
   std::size_t content_length = 0;
   bool expect_continue = false;    ///< the request has "Expect: 100-continue"
+  /// The client hung up (reset) while its request was with a worker: the socket
+  /// stays open and counted (per address and in all) until the answer comes back,
+  /// so resets cannot slip past the connection caps or grow the job queue (at most
+  /// one job a connection, so at most --max-connections jobs).
+  bool hung_up = false;
   bool continue_sent = false;      ///< ... and the front answered it
   // chunked framing
   enum class Chunk { size, data, trailer } chunk = Chunk::size;
@@ -454,12 +459,17 @@ struct Front::Impl {
   void on_readable(Conn& c, Clock::time_point now) {
     while (c.state == State::idle || c.state == State::header || c.state == State::body ||
            c.state == State::draining) {
-      // Received straight into the request buffer; a body of known length gets its
-      // whole size reserved once.
+      // Received straight into the request buffer, at most kRecvChunk a call (a
+      // resize zero-fills what it adds, so never the whole missing body: a client
+      // trickling a large declared body must not cost this thread a memset of it
+      // per packet); a body of known length gets its whole size reserved once
+      // (address space only: pages are touched as bytes arrive).
       const std::size_t have = c.in.size();
       std::size_t want = kRecvChunk;
-      if (c.state == State::body && !c.chunked && c.header_end + c.content_length > have)
-        want = std::max(want, c.header_end + c.content_length - have);
+      if (c.state == State::body && !c.chunked && c.header_end + c.content_length > have) {
+        c.in.reserve(c.header_end + c.content_length);
+        want = std::min(want, c.header_end + c.content_length - have);
+      }
       if (c.state == State::draining) c.in.clear();
       const std::size_t at = c.state == State::draining ? 0 : have;
       c.in.resize(at + want);
@@ -538,6 +548,10 @@ struct Front::Impl {
     for (Done& d : ready) {
       const auto it = conns.find(d.id);
       if (it == conns.end() || it->second.state == State::closed) continue;  // the client left meanwhile
+      if (it->second.hung_up) {
+        close_conn(it->second);
+        continue;
+      }
       start_write(it->second, std::move(d.response), d.close, now);
     }
   }
@@ -665,7 +679,12 @@ void Front::run() {
         } else if (ev & EPOLLIN) {
           m.on_readable(c, now);
         } else if (ev & (EPOLLERR | EPOLLHUP)) {
-          m.close_conn(c);
+          if (c.state == State::busy) {  // closed when its answer comes back (collect_done)
+            epoll_ctl(m.ep, EPOLL_CTL_DEL, c.fd, nullptr);  // no more level-triggered wake-ups
+            c.hung_up = true;
+          } else {
+            m.close_conn(c);
+          }
         }
       }
     }

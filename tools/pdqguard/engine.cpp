@@ -19,7 +19,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -361,6 +360,9 @@ int run_engine(const EngineOptions& o) {
   if (!o.raw_format.empty() && o.inputs.size() > 1)  // the second would be ignored
     throw Error(ErrorCode::invalid_argument, "--raw reads frames from one input (a file or -), got " +
                                                  std::to_string(o.inputs.size()));
+  // Refused before the output is opened (-o would truncate it, --resume create it).
+  if (o.shard.count && (!o.hashes.empty() || !o.raw_format.empty()))
+    throw Error(ErrorCode::invalid_argument, "--shard splits files and directories, not --hashes or --raw");
   install_signal_handlers();
   oom_reserve_arm();
   const bool matching = o.matcher != nullptr;  // image lists: the match columns and fields
@@ -539,8 +541,6 @@ int run_engine(const EngineOptions& o) {
   };
   std::string fatal;
   try {
-    if (o.shard.count && (!o.hashes.empty() || !o.raw_format.empty()))
-      throw Error(ErrorCode::invalid_argument, "--shard splits files and directories, not --hashes or --raw");
     if (!o.hashes.empty()) read_hash_lines(o.hashes, emit);
     else if (!o.raw_format.empty())
       read_raw_frames(o.inputs.empty() ? "-" : o.inputs[0], ctx.raw, workers.size() + 2, emit,
