@@ -137,6 +137,12 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   if (raw == nullptr) throw std::bad_alloc();
   raw->pb = in.avio();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // Stream-info probing opens decoders too: only the allowed ones (libav frees it).
+  raw->codec_whitelist = av_strdup(video::allowed_decoder_list());
+  if (raw->codec_whitelist == nullptr) {
+    avformat_free_context(raw);
+    throw std::bad_alloc();
+  }
   const int probe_score = r;
   r = avformat_open_input(&raw, name.c_str(), ifmt, nullptr);  // frees raw on failure
   if (r < 0 && probe_score <= AVPROBE_SCORE_RETRY)
@@ -195,6 +201,11 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   }
   info.stream_index = st->index;
   const AVCodecParameters* par = st->codecpar;
+  if (const AVCodec* dec = avcodec_find_decoder(par->codec_id);
+      dec != nullptr && !video::decoder_allowed(dec))
+    fail(ErrorCode::unsupported_format, std::string("video codec ") +
+                                            avcodec_get_name(par->codec_id) + ": its decoder " +
+                                            dec->name + " is not used (see SECURITY.md)");
   if (par->width <= 0 || par->height <= 0) {
     if (refused_for_size)
       fail(ErrorCode::image_too_large, "video frames above the limit of " +

@@ -27,6 +27,15 @@ std::string last_log();
 /// av_strerror(averr) plus libav's last logged message on this thread, if any.
 std::string describe(int averr);
 
+/// False for the decoders pdqguard never opens whatever a container declares:
+/// `libjxl` (Debian 12's FFmpeg 5.1 wrapper loops forever on a cut-short JPEG XL
+/// codestream; found by fuzz_video) and `librsvg` (renders SVG documents, not video).
+bool decoder_allowed(const AVCodec* codec) noexcept;
+/// Every decoder libavcodec has except those decoder_allowed() refuses, comma-separated,
+/// for AVFormatContext::codec_whitelist (so stream-info probing never opens them
+/// either). Built once; the pointer stays valid for the process's lifetime.
+const char* allowed_decoder_list();
+
 /// The bytes of one video (a file or a borrowed memory buffer) behind a seekable
 /// AVIOContext. Remembers whether a read or seek reached the end of the data:
 /// a demuxer that fails after reaching it ran out of data (a cut-short file),

@@ -74,6 +74,31 @@ void clear_last_log() noexcept { t_last_log[0] = '\0'; }
 
 std::string last_log() { return t_last_log; }
 
+namespace {
+constexpr const char* kDeniedDecoders[] = {"libjxl", "librsvg"};
+}  // namespace
+
+bool decoder_allowed(const AVCodec* codec) noexcept {
+  if (codec == nullptr) return false;
+  for (const char* d : kDeniedDecoders)
+    if (std::strcmp(codec->name, d) == 0) return false;
+  return true;
+}
+
+const char* allowed_decoder_list() {
+  static const std::string list = [] {
+    std::string s;
+    void* it = nullptr;
+    while (const AVCodec* c = av_codec_iterate(&it)) {
+      if (!av_codec_is_decoder(c) || !decoder_allowed(c)) continue;
+      if (!s.empty()) s += ',';
+      s += c->name;
+    }
+    return s;
+  }();
+  return list.c_str();
+}
+
 std::string describe(int averr) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
   av_strerror(averr, buf, sizeof buf);
