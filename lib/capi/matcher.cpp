@@ -168,37 +168,10 @@ int load_locked(pdqg_matcher& m, std::vector<std::string> lists, std::string ind
 /// Copies a query's matches into one malloc'd block: the pdqg_match array
 /// followed by the strings it points at. Throws std::bad_alloc.
 void export_matches(const QueryResult& q, pdqg_match** out, std::size_t* count) {
-  const std::size_t n = q.matches.size();
-  if (n == 0) {
-    *out = nullptr;
-    *count = 0;
-    return;
-  }
-  std::size_t bytes = n * sizeof(pdqg_match);
-  for (const Match& mt : q.matches) bytes += mt.list.size() + mt.id.size() + mt.label.size() + 3;
-  auto* block = static_cast<unsigned char*>(std::malloc(bytes));
-  if (block == nullptr) throw std::bad_alloc();
-  auto* arr = reinterpret_cast<pdqg_match*>(block);
-  char* text = reinterpret_cast<char*>(block + n * sizeof(pdqg_match));
-  auto put = [&text](const std::string& s) {
-    char* at = text;
-    std::memcpy(at, s.data(), s.size());
-    at[s.size()] = '\0';
-    text += s.size() + 1;
-    return static_cast<const char*>(at);
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    const Match& mt = q.matches[i];
-    pdqg_match& c = arr[i];
-    c.list = put(mt.list);
-    c.id = put(mt.id);
-    c.label = put(mt.label);
-    c.hash = to_c(mt.hash);
-    c.distance = mt.distance;
-    c.dihedral = static_cast<int>(mt.variant);
-  }
-  *out = arr;
-  *count = n;
+  *out = export_match_block<pdqg_match>(
+      q.matches, [](const Match& m) -> const Match& { return m; },
+      [](pdqg_match& c) -> pdqg_match& { return c; }, [](pdqg_match&, const Match&) {});
+  *count = q.matches.size();
 }
 
 QueryOptions query_options(const pdqg_matcher& m) noexcept {

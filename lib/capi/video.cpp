@@ -72,34 +72,13 @@ T* malloc_copy(const std::vector<T>& v) {
 
 /// One malloc block: the entries, then their NUL-terminated strings.
 pdqg_video_match* export_video_matches(const std::vector<FrameMatch>& ms) {
-  if (ms.empty()) return nullptr;
-  std::size_t bytes = ms.size() * sizeof(pdqg_video_match);
-  for (const FrameMatch& m : ms) bytes += m.match.list.size() + m.match.id.size() + m.match.label.size() + 3;
-  auto* block = static_cast<unsigned char*>(std::malloc(bytes));
-  if (block == nullptr) throw std::bad_alloc();
-  auto* arr = reinterpret_cast<pdqg_video_match*>(block);
-  char* text = reinterpret_cast<char*>(block + ms.size() * sizeof(pdqg_video_match));
-  auto put = [&text](const std::string& s) {
-    char* at = text;
-    std::memcpy(at, s.data(), s.size());
-    at[s.size()] = '\0';
-    text += s.size() + 1;
-    return static_cast<const char*>(at);
-  };
-  for (std::size_t i = 0; i < ms.size(); ++i) {
-    const Match& mt = ms[i].match;
-    pdqg_video_match& c = arr[i];
-    c = pdqg_video_match{};
-    c.match.list = put(mt.list);
-    c.match.id = put(mt.id);
-    c.match.label = put(mt.label);
-    c.match.hash = to_c(mt.hash);
-    c.match.distance = mt.distance;
-    c.match.dihedral = static_cast<int>(mt.variant);
-    c.frame_number = ms[i].frame;
-    c.timestamp = ms[i].timestamp;
-  }
-  return arr;
+  return export_match_block<pdqg_video_match>(
+      ms, [](const FrameMatch& m) -> const Match& { return m.match; },
+      [](pdqg_video_match& c) -> pdqg_match& { return c.match; },
+      [](pdqg_video_match& c, const FrameMatch& m) {
+        c.frame_number = m.frame;
+        c.timestamp = m.timestamp;
+      });
 }
 
 int hash_any(const char* path, const void* data, std::size_t size, const char* name,
