@@ -140,3 +140,72 @@ def test_report_counts_a_continued_job_once(dump):
     rc, _, text, _ = run(["report", out])
     n_inputs = len(run(["hash", "-q", d])[1])  # one record per input of the dump
     assert f"Inputs:              {n_inputs}" in text and "Doubled:             0" in text
+
+
+def test_resume_retry_of_a_transient_error_replaces_it(dump):
+    # --resume retries an input whose record is a transient error (is_transient:
+    # io_error, out_of_memory) and appends its new record: report and merge take the
+    # later record, and do not count the input as doubled.
+    tmp, d, idx = dump
+    out = tmp / "r.jsonl"
+    run(["scan", "--index", idx, "-q", "--no-summary", "-o", out, d])
+    recs = [json.loads(l) for l in lines(out)]
+    victim = next(r for r in recs if "error" not in r and isinstance(r["path"], str))
+    others = [r for r in recs if r is not victim]
+    err_rec = {"path": victim["path"], "error": "io_error", "message": "read failed"}
+    with open(tmp / "t.jsonl", "w") as f:
+        for r in others + [err_rec]:
+            f.write(json.dumps(r) + "\n")
+    rc, _, _, err = run(["scan", "--index", idx, "-q", "--no-summary", "--resume", tmp / "t.jsonl", d])
+    after = [json.loads(l) for l in lines(tmp / "t.jsonl")]
+    assert after[-2] == err_rec and after[-1]["path"] == victim["path"] and "hash" in after[-1]
+    rc, _, text, _ = run(["report", "--format", "json", tmp / "t.jsonl"])
+    j = json.loads(text)
+    assert j["inputs"] == len(recs) and j["doubled"] == 0 and j["retried"] == 1
+    assert j["by_error"].get("io_error", 0) == sum(1 for r in recs if r.get("error") == "io_error")
+    rc, _, _, err = run(["merge", tmp / "t.jsonl", "-o", tmp / "m.jsonl"])
+    assert "Doubled:             0" in err, err
+    merged = [json.loads(l) for l in lines(tmp / "m.jsonl")]
+    assert len(merged) == len(recs)
+    assert [r for r in merged if r.get("path") == victim["path"]] == [after[-1]]
+    rc, _, csv_out, _ = run(["report", "--format", "csv", tmp / "t.jsonl"])
+    rows = [r for r in csv.reader(io.StringIO(csv_out, newline="")) if r[0] == victim["path"]]
+    assert len(rows) == 1 and rows[0][4] == victim["hash"]
+    # Not a retry: an input recorded twice with a final record first is still doubled.
+    with open(tmp / "d.jsonl", "w") as f:
+        for r in recs + [err_rec]:
+            f.write(json.dumps(r) + "\n")
+    rc, _, text, _ = run(["report", "--format", "json", tmp / "d.jsonl"])
+    assert json.loads(text)["doubled"] == 1 and rc in (1, 2)
+
+
+FFMPEG = shutil.which("ffmpeg")
+CLIP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "video", "audio-first-mpeg4.mp4")
+
+
+@pytest.mark.parametrize("lists", ["images", "image-list-video", "video-list-only", "both"])
+def test_report_csv_round_trip_equals_scan_csv(dump, lists):
+    # scan -> JSONL -> report --format csv gives scan --format csv's rows, for images,
+    # a video matched by an image list (frame columns) and by a video list.
+    tmp, d, idx = dump
+    shutil.copy(CLIP, d / "clip.mp4")
+    vl = tmp / "clip.txt"
+    run(["video", "hash", "-o", vl, CLIP], check_rc=0)
+    opts = {"images": ["--index", idx], "image-list-video": ["--index", idx, "--threshold", "256"],
+            "video-list-only": ["--video-list", vl], "both": ["--index", idx, "--video-list", vl]}[lists]
+    rc_scan, _, _, _ = run(["scan", *opts, "-q", "--no-summary", "-o", tmp / "s.jsonl", d])
+    run(["scan", *opts, "-q", "--no-summary", "--format", "csv", "-o", tmp / "s.csv", d])
+    rc, _, out, err = run(["report", "--format", "csv", tmp / "s.jsonl"])
+    with open(tmp / "s.csv", newline="", encoding="utf-8") as f:
+        want = list(csv.reader(f))
+    got = list(csv.reader(io.StringIO(out, newline="")))
+    assert got[0] == want[0]
+    assert sorted(map(tuple, got[1:])) == sorted(map(tuple, want[1:]))
+    assert rc == rc_scan
+    clip = next(dict(zip(want[0], r)) for r in want[1:] if r[0].endswith("clip.mp4"))
+    if lists == "image-list-video":
+        assert clip["best_frame"] != ""
+    if lists in ("video-list-only", "both"):
+        assert clip["video_matches"].endswith("clip.txt:100.0:100.0")
+        rc, _, text, _ = run(["report", "--format", "json", tmp / "s.jsonl"])
+        assert rc == 1 and json.loads(text)["matched"] >= 1

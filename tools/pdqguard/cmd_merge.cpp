@@ -51,24 +51,35 @@ int run_merge(const MergeOptions& o) {
   JobSummary summary;
   int shown = 0;
   // Records are copied byte for byte (never re-rendered): the merged file holds
-  // exactly what the runs wrote, each input's first record only.
+  // exactly what the runs wrote, each input's final record only (FinalRecords: an
+  // error --resume retried is replaced by the retry's record).
+  FinalRecords final_records;
+  const FinalRecords::Write write = [&](const std::string& text) {
+    if (!sink.failed()) sink.write_now(text);
+  };
   read_record_lines(
       o.files,
       [&](const std::string& line, const std::optional<Record>& r) {
-        if (!summary.add(r)) {
+        const JobSummary::Added added = summary.add(r);
+        if (added == JobSummary::Added::doubled) {
           if (shown++ < kShownPaths && !o.quiet)
             std::fprintf(stderr, "pdqguard: doubled input (later record left out): %s\n",
                          escape_text(r->kind == InputKind::file ? r->path : line, true).c_str());
           return;
         }
-        if (!r && !o.quiet) std::fprintf(stderr, "pdqguard: not a record (left out): %s\n", escape_text(line.substr(0, 200), true).c_str());
-        if (r && !sink.failed()) sink.write_now(line + "\n");
+        if (!r) {
+          if (!o.quiet)
+            std::fprintf(stderr, "pdqguard: not a record (left out): %s\n", escape_text(line.substr(0, 200), true).c_str());
+          return;
+        }
+        final_records.put(*r, added, line + "\n", write);
       },
       [&](const std::string& f) {
         summary.add_torn_tail();
         std::fprintf(stderr, "pdqguard: %s: the last line has no newline (a run stopped while writing it): left out\n",
                      f.c_str());
       });
+  final_records.flush(write);
   if (fd != STDOUT_FILENO) ::close(fd);
 
   std::vector<std::pair<std::string, std::string>> extra;
@@ -105,8 +116,10 @@ void add_merge_command(CLI::App& app, std::function<int()>& run) {
   CLI::App* cmd = app.add_subcommand(
       "merge", "Join one job's JSON-lines outputs (shards, resumed runs), check that no input is doubled or missing, print the job's summary");
   cmd->footer(
-      "Each input's first record is written as it was read (byte for byte); a later record of the same "
-      "input (same exact path, frame or line) is left out and reported. With --expect, the job's inputs "
+      "Each input's record is written as it was read (byte for byte), once: when --resume retried an "
+      "input after a transient error (out_of_memory, io_error), the retry's record replaces the error's "
+      "(written after the others); any other later record of the same input (same exact path, frame or "
+      "line) is left out and reported as doubled. With --expect, the job's inputs "
       "are walked as scan walks them and each must have a record (an archive: a record of one of its "
       "members). The summary ('pdqguard report') goes to stderr.\n"
       "Examples:\n"

@@ -32,17 +32,39 @@ std::string counts(const std::map<std::string, std::uint64_t>& m) {
 }
 }  // namespace
 
-bool JobSummary::add(const std::optional<Record>& rec) {
+JobSummary::Added JobSummary::add(const std::optional<Record>& rec) {
   if (!rec) {
     ++unreadable_;
-    return true;
+    return Added::unreadable;
   }
   const Record& r = *rec;
   ++records_;
-  if (!keys_.insert(key_of(r)).second) {
-    ++doubled_;
-    return false;
+  const std::uint64_t key = key_of(r);
+  Added added = Added::first;
+  if (!keys_.insert(key).second) {
+    const auto earlier = retriable_.find(key);
+    if (earlier == retriable_.end()) {
+      ++doubled_;
+      return Added::doubled;
+    }
+    // --resume retried this input after its transient error: this record replaces it.
+    uncount_error(earlier->second);
+    retriable_.erase(earlier);
+    ++retried_;
+    added = Added::retry;
   }
+  if (!r.ok && retried_on_resume(r.error)) retriable_.emplace(key, r.error);
+  count(r);
+  return added;
+}
+
+void JobSummary::uncount_error(const std::string& code) {
+  --errors_;
+  const auto it = by_error_.find(code);
+  if (it != by_error_.end() && --it->second == 0) by_error_.erase(it);
+}
+
+void JobSummary::count(const Record& r) {
   if (r.kind == InputKind::file) {
     const auto at = r.path.find(kMemberSeparator);
     if (at != std::string::npos) archives_.insert(resume_key(InputKind::file, r.path.substr(0, at), 0));
@@ -50,22 +72,47 @@ bool JobSummary::add(const std::optional<Record>& rec) {
   if (!r.ok) {
     ++errors_;
     ++by_error_[r.error];
-    return true;
+    return;
   }
   ++hashed_;
   ++by_format_[r.format ? r.format : "hash"];
-  if (r.matching) matching_ = true;
+  if (r.matching || r.video_matching) matching_ = true;  // as scan's: image or video lists
   if (r.low_quality) ++low_quality_;
-  if (!r.hits.empty()) {
+  if (!r.hits.empty() || !r.video_matches.empty()) {
     ++matched_;
     std::map<std::string, std::uint64_t> lists;
     for (const Match& h : r.hits) ++lists[h.list];
+    for (const auto& v : r.video_matches) ++lists[v.list];
     for (const auto& [l, n] : lists) {
       ++by_list_[l].first;
       by_list_[l].second += n;
     }
   }
-  return true;
+}
+
+void FinalRecords::put(const Record& r, JobSummary::Added added, std::string text, const Write& write) {
+  if (added != JobSummary::Added::first && added != JobSummary::Added::retry) return;
+  const std::uint64_t key = key_of(r);
+  if (added == JobSummary::Added::retry) {
+    const auto it = at_.find(key);
+    if (it != at_.end()) {
+      held_[it->second].reset();
+      at_.erase(it);
+    }
+  }
+  if (r.ok || !retried_on_resume(r.error)) {
+    write(text);
+    return;
+  }
+  at_[key] = held_.size();
+  held_.emplace_back(std::move(text));
+}
+
+void FinalRecords::flush(const Write& write) {
+  for (auto& h : held_)
+    if (h) write(*h);
+  held_.clear();
+  at_.clear();
 }
 
 bool JobSummary::has(InputKind kind, const std::string& path, std::int64_t number) const {
@@ -93,6 +140,8 @@ std::string JobSummary::text(const std::vector<std::pair<std::string, std::strin
                       std::to_string(torn_) + " torn last lines)");
   row("Inputs:", std::to_string(keys_.size()));
   row("Doubled:", std::to_string(doubled_) + (doubled_ ? " more records of inputs already recorded" : ""));
+  row("Retried:", std::to_string(retried_) +
+                      (retried_ ? " transient error records replaced by a --resume retry's record" : ""));
   for (const auto& [k, v] : extra) row(k, v);
   row("Hashed:", std::to_string(hashed_));
   row("By format:", counts(by_format_));
@@ -116,6 +165,7 @@ std::string JobSummary::json() const {
   j["torn_lines"] = torn_;
   j["inputs"] = keys_.size();
   j["doubled"] = doubled_;
+  j["retried"] = retried_;
   j["hashed"] = hashed_;
   j["by_format"] = by_format_;
   if (matching_) {
@@ -184,15 +234,23 @@ int run_report(const ReportOptions& o) {
                  f.c_str());
   };
   if (o.format == "csv") {
-    // The CSV header needs to know whether these are match records: a first pass.
-    bool matching = false;
+    // The CSV header needs to know whether these are match records (image lists) and
+    // whether video lists were scored: a first pass.
+    bool matching = false, video_lists = false;
     read_record_lines(o.files, [&](const std::string&, const std::optional<Record>& r) {
       matching = matching || (r && r->matching);
+      video_lists = video_lists || (r && r->video_matching);
     }, [](const std::string&) {});
-    sink.write_now(csv_header(matching));
+    sink.write_now(csv_header(matching, video_lists));
+    FinalRecords final_records;
+    const FinalRecords::Write write = [&](const std::string& row) {
+      if (!sink.failed()) sink.write_now(row);
+    };
     read_record_lines(o.files, [&](const std::string&, const std::optional<Record>& r) {
-      if (summary.add(r) && r && !sink.failed()) sink.write_now(render_csv(*r, matching));
+      const JobSummary::Added added = summary.add(r);
+      if (r) final_records.put(*r, added, render_csv(*r, matching, video_lists), write);
     }, torn);
+    final_records.flush(write);
   } else {
     read_record_lines(o.files, [&](const std::string&, const std::optional<Record>& r) { summary.add(r); }, torn);
   }
@@ -217,8 +275,12 @@ void add_report_command(CLI::App& app, std::function<int()>& run) {
       "Reads the records 'scan'/'hash' wrote (--format jsonl, -o or --resume), counts each input once "
       "(by its exact path, frame or line) and reports: inputs, doubled inputs, unreadable or torn lines, "
       "hashed by format, matched inputs and entries by list, errors by code.\n"
+      "An input with two records because --resume retried it after a transient error (out_of_memory, "
+      "io_error) counts once, by its later record; any other second record of an input is doubled.\n"
       "Formats: text (the summary, default), json (the summary as one JSON object), csv (the records as "
-      "scan --format csv writes them, a doubled input's later records left out; the summary on stderr).\n"
+      "scan --format csv writes them, each input's final record once: a doubled input's later records "
+      "left out; the summary on stderr). The video_matches column is there when a record has "
+      "\"video_matches\" (a video scanned with --video-list).\n"
       "Examples:\n"
       "  pdqguard report results.jsonl\n"
       "  pdqguard report shard-*.jsonl --format csv -o results.csv\n"

@@ -254,6 +254,15 @@ const char* intern_format(const std::string& name) {
   std::lock_guard lk(m);
   return names.insert(name).first->c_str();
 }
+std::string text(const nlohmann::json& j, const char* k) {
+  return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+}
+double real(const nlohmann::json& j, const char* k, double dflt) {
+  return j.contains(k) && j[k].is_number() ? j[k].get<double>() : dflt;
+}
+std::size_t count_of(const nlohmann::json& j, const char* k) {
+  return j.contains(k) && j[k].is_number_unsigned() ? j[k].get<std::size_t>() : 0;
+}
 std::optional<Dihedral> dihedral_of(const std::string& name) {
   for (int i = 0; i < 8; ++i)
     if (name == dihedral_name(static_cast<Dihedral>(i))) return static_cast<Dihedral>(i);
@@ -300,19 +309,46 @@ std::optional<Record> record_from_json(const nlohmann::json& j) {
   if (j.contains("warnings") && j["warnings"].is_array())
     for (const auto& w : j["warnings"])
       if (w.is_string()) r.warnings.push_back(w.get<std::string>());
+  // Multi-frame inputs (videos, --all-frames animations) and sampled raw frames.
+  r.timestamp = real(j, "timestamp", -1);
+  r.frames_hashed = num("frames_hashed", std::int64_t{-1});
+  r.duration = real(j, "duration", -1);
   if (j.contains("matches") && j["matches"].is_array()) {
     r.matching = true;
     r.low_quality = j.contains("low_quality") && j["low_quality"] == true;
     for (const auto& m : j["matches"]) {
       if (!m.is_object()) return std::nullopt;
       Match h;
-      h.list = m.value("list", std::string());
-      h.id = m.value("id", std::string());
-      h.label = m.value("label", std::string());
-      Hash256::try_from_hex(m.value("hash", std::string()), h.hash);
-      h.distance = m.value("distance", 0);
-      h.variant = dihedral_of(m.value("variant", std::string("original"))).value_or(Dihedral::original);
+      h.list = text(m, "list");
+      h.id = text(m, "id");
+      h.label = text(m, "label");
+      Hash256::try_from_hex(text(m, "hash"), h.hash);
+      h.distance = m.contains("distance") && m["distance"].is_number_integer() ? m["distance"].get<int>() : 0;
+      h.variant = dihedral_of(m.contains("variant") ? text(m, "variant") : "original").value_or(Dihedral::original);
+      // A multi-frame record's match names its frame (to_json writes it for all or none).
+      if (m.contains("frame") && m["frame"].is_number_integer() && r.hit_frames.size() == r.hits.size())
+        r.hit_frames.push_back({m["frame"].get<std::int64_t>(), real(m, "timestamp", 0)});
       r.hits.push_back(std::move(h));
+    }
+    if (r.hit_frames.size() != r.hits.size()) r.hit_frames.clear();  // not to_json's: frames dropped
+  }
+  if (j.contains("video_matches") && j["video_matches"].is_array()) {
+    r.video_matching = true;
+    for (const auto& m : j["video_matches"]) {
+      if (!m.is_object()) return std::nullopt;
+      Record::VideoHit v;
+      if (m.contains("list")) {
+        const auto list = path_from_json(m["list"]);  // a --video-list file name: path_json
+        if (!list) return std::nullopt;
+        v.list = *list;
+      }
+      v.id = text(m, "id");
+      v.score.query_percent = real(m, "query_percent", 0);
+      v.score.target_percent = real(m, "target_percent", 0);
+      v.score.query_frames = count_of(m, "query_frames");
+      v.score.target_frames = count_of(m, "target_frames");
+      v.score.match = true;  // only matches are written
+      r.video_matches.push_back(std::move(v));
     }
   }
   return r;

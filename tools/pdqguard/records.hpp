@@ -82,8 +82,12 @@ bool is_utf8(const std::string& s);
 nlohmann::ordered_json to_json(const Record& r);
 /// The inverse of to_json for `report` and `merge` (records of earlier runs, e.g. to
 /// write them as CSV): nullopt when `j` is not a record to_json could have written.
-/// The dihedral block of `hash --dihedral` is not read back (CSV does not print it);
-/// fields to_json does not know are ignored. Thread-safe.
+/// Every field scan writes is read back (matches with their frame and timestamp,
+/// video_matches, frames_hashed, duration, timestamp, ...), so render_csv and
+/// render_table print what they would have printed for the original record; only the
+/// dihedral block of `hash --dihedral` is not (neither prints it). Fields to_json
+/// does not know are ignored; a known field of the wrong type reads as absent.
+/// Thread-safe.
 std::optional<Record> record_from_json(const nlohmann::json& j);
 /// One JSON line, "\n"-terminated; invalid UTF-8 in names is replaced, never fatal.
 std::string render_jsonl(const Record& r);

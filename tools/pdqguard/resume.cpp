@@ -65,8 +65,7 @@ bool take(const std::string_view line, ResumeSet& rs) {
     return false;
   }
   ++rs.records;
-  ErrorCode code{};
-  if (error && error_code_from_name(j["error"].get_ref<const std::string&>(), code) && is_transient(code)) {
+  if (error && retried_on_resume(j["error"].get_ref<const std::string&>())) {
     ++rs.transient;  // retried: the new record follows the old one in the file
     return true;
   }
@@ -75,6 +74,11 @@ bool take(const std::string_view line, ResumeSet& rs) {
 }
 
 }  // namespace
+
+bool retried_on_resume(std::string_view error) {
+  ErrorCode code{};
+  return !error.empty() && error_code_from_name(error, code) && is_transient(code);
+}
 
 std::uint64_t resume_key(InputKind kind, const std::string& path, std::int64_t number, const std::string& cwd) {
   std::string k;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 
 namespace pdqguard::cli {
@@ -28,6 +29,14 @@ struct ResumeSet {
 
   bool contains(InputKind kind, const std::string& path, std::int64_t number) const;
 };
+
+/// Whether a record whose error code is `error` (its "error" field; empty for a
+/// success) leaves its input to be done again by --resume: the library's
+/// is_transient (out_of_memory, io_error). Such a record is not the input's final
+/// one: --resume retries the input and appends its new record after it, and
+/// `report`/`merge` take that later record in its place. The one home of what
+/// counts as done. Pure, thread-safe.
+bool retried_on_resume(std::string_view error);
 
 /// The key of an input: its path lexically normalised (`cwd`, when given, makes a
 /// relative path absolute; `report`/`merge` key paths as recorded, without it).
