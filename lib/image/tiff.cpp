@@ -126,8 +126,23 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
   const bool separate = planar == PLANARCONFIG_SEPARATE && spp > 1;
   const int ns = separate ? 1 : spp;
   const std::size_t W = w, H = h;
-  check_decode_memory(std::uint64_t(W) * H * spp, opts,
-                      "TIFF samples for " + std::to_string(w) + "x" + std::to_string(h) + "x" + std::to_string(spp));
+  // A tiled file's tile buffer is sized by the declared tile, which may be far
+  // larger than the image: it counts in the budget with the samples, before
+  // either is allocated.
+  const bool tiled = TIFFIsTiled(tif) != 0;
+  std::uint32_t tw = 0, th = 0;
+  std::uint64_t tile_bytes = 0;
+  if (tiled) {
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    // 0 when the tile is zero or its size overflows: refused as damaged below.
+    if (tw != 0 && th != 0) tile_bytes = std::min<std::uint64_t>(TIFFTileSize64(tif), 1ull << 62);
+  }
+  check_decode_memory(std::uint64_t(W) * H * spp + tile_bytes, opts,
+                      "TIFF samples for " + std::to_string(w) + "x" + std::to_string(h) + "x" + std::to_string(spp) +
+                          (tiled ? " and a " + std::to_string(tw) + "x" + std::to_string(th) + " tile of " +
+                                       std::to_string(tile_bytes) + " bytes"
+                                 : std::string()));
   const DecodeDeadline deadline(opts);
   // Interleaved, 1 byte each; in the output buffer's memory (capacity kept
   // from earlier files) when that layout is already the output's.
@@ -153,10 +168,7 @@ void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
       }
   };
   const int nplanes = separate ? spp : 1;
-  if (TIFFIsTiled(tif)) {
-    std::uint32_t tw = 0, th = 0;
-    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
-    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+  if (tiled) {
     if (tw == 0 || th == 0) damaged(mf, "tile size is zero");
     const tmsize_t tsize = TIFFTileSize(tif);
     const tmsize_t trow = TIFFTileRowSize(tif);

@@ -97,19 +97,47 @@ bool parse_quality(std::string_view f, int& q, std::string& why) {
 
 enum class Split { ok, unterminated, bad };
 
+/// Where a split stopped: inside a quoted field still open at the end of the
+/// text given. The fields before it are kept in the caller's `out`.
+struct OpenField {
+  std::string text;  ///< the open field's characters so far
+};
+
 /// Splits one CSV/TSV record (RFC 4180 quotes; a quoted field may hold the
-/// record's newlines: the caller joins physical lines while `unterminated`).
-Split split_record(std::string_view line, char delim, std::vector<std::string>& out, std::string& why) {
-  out.clear();
+/// record's newlines: the caller goes on with the record's next physical line
+/// while `unterminated`).
+///
+/// With `resume` false, `line` is a record's first line: `out` is cleared.
+/// With `resume` true, `line` is the next physical line of a record whose
+/// split returned `unterminated`, and `out` and `open` are as that split left
+/// them: the split goes on inside the open field, after the newline between
+/// the lines, so each byte of a record spanning many lines is scanned once.
+/// The result is the same as splitting the lines joined by '\n' at once.
+Split split_record(std::string_view line, char delim, std::vector<std::string>& out, std::string& why,
+                   OpenField& open, bool resume = false) {
   std::size_t i = 0;
   const std::size_t n = line.size();
+  bool quoted = resume;  // inside a quoted field, at `i`
+  std::string field;
+  if (resume) {
+    field = std::move(open.text);
+    field += '\n';
+  } else {
+    out.clear();
+  }
   while (true) {
-    std::string field;
-    // skip leading spaces before a quote
-    std::size_t j = i;
-    while (j < n && line[j] == ' ' && delim != ' ') ++j;
-    if (j < n && line[j] == '"') {
-      i = j + 1;
+    if (!quoted) {
+      field.clear();
+      // skip leading spaces before a quote
+      std::size_t j = i;
+      while (j < n && line[j] == ' ' && delim != ' ') ++j;
+      if (j < n && line[j] == '"') {
+        quoted = true;
+        i = j + 1;
+      }
+    }
+    if (quoted) {
+      quoted = false;
       bool closed = false;
       while (i < n) {
         if (line[i] == '"') {
@@ -127,6 +155,7 @@ Split split_record(std::string_view line, char delim, std::vector<std::string>& 
       }
       if (!closed) {
         why = "unterminated quoted field";
+        open.text = std::move(field);
         return Split::unterminated;
       }
       while (i < n && line[i] != delim) {
@@ -146,6 +175,11 @@ Split split_record(std::string_view line, char delim, std::vector<std::string>& 
   return Split::ok;
 }
 
+Split split_record(std::string_view line, char delim, std::vector<std::string>& out, std::string& why) {
+  OpenField unused;
+  return split_record(line, delim, out, why, unused);
+}
+
 class Parser {
  public:
   Parser(const std::string& name, const ParseOptions& o) : opt_(o) { list_.name = name; }
@@ -163,21 +197,16 @@ class Parser {
       problem(lineno, "NUL byte in line (binary data?)", false);
       return;
     }
-    if (!pending_.empty()) {  // inside a quoted CSV field that holds newlines
-      pending_ += '\n';
-      pending_.append(line);
-      if (opt_.max_line_bytes != 0 && pending_.size() > opt_.max_line_bytes) {
-        const std::size_t start = pending_line_;
-        pending_.clear();
-        problem(start, "a quoted field spans lines past " + std::to_string(opt_.max_line_bytes) +
-                           " bytes (max_line_bytes): not a hash list record",
+    if (pending_) {  // inside a quoted CSV field that holds newlines
+      pending_bytes_ += 1 + line.size();
+      if (opt_.max_line_bytes != 0 && pending_bytes_ > opt_.max_line_bytes) {
+        clear_pending();
+        problem(pending_line_, "a quoted field spans lines past " + std::to_string(opt_.max_line_bytes) +
+                                   " bytes (max_line_bytes): not a hash list record",
                 false);
         return;
       }
-      const std::string rec = pending_;
-      const std::size_t start = pending_line_;
-      pending_.clear();
-      csv_line(rec, start);
+      csv_line(line, pending_line_, true);  // only this line is scanned: linear in the record
       return;
     }
     std::string_view t = trim(line);
@@ -215,10 +244,9 @@ class Parser {
  private:
   /// A record left open by a quoted field that never closed: malformed.
   void drop_pending() {
-    if (pending_.empty()) return;
-    const std::size_t start = pending_line_;
-    pending_.clear();
-    problem(start, "unterminated quoted field (the record runs to a later malformed line or the end)", false);
+    if (!pending_) return;
+    clear_pending();
+    problem(pending_line_, "unterminated quoted field (the record runs to a later malformed line or the end)", false);
   }
 
   /// Chooses the format from the first meaningful line; returns true if it was a header.
@@ -344,14 +372,28 @@ class Parser {
     add(h, {}, std::string(more), {}, -1, lineno);
   }
 
-  void csv_line(std::string_view line, std::size_t lineno) {
+  /// Forgets an open record (its fields so far and the open field).
+  void clear_pending() {
+    pending_ = false;
+    pending_bytes_ = 0;
+    open_.text.clear();
+    open_.text.shrink_to_fit();
+    fields_.clear();
+  }
+
+  /// One CSV/TSV record, or its next physical line when `resume` (see
+  /// split_record); `lineno` is the line the record starts on.
+  void csv_line(std::string_view line, std::size_t lineno, bool resume = false) {
     std::string why;
-    const Split sp = split_record(line, delim_, fields_, why);
+    if (!resume) pending_bytes_ = line.size();
+    const Split sp = split_record(line, delim_, fields_, why, open_, resume);
     if (sp == Split::unterminated) {  // RFC 4180: the quoted field goes on on the next line
-      pending_.assign(line);
+      pending_ = true;
       pending_line_ = lineno;
       return;
     }
+    pending_ = false;
+    pending_bytes_ = 0;
     if (sp != Split::ok) {
       problem(lineno, why, false);
       return;
@@ -394,8 +436,12 @@ class Parser {
   int hash_col_ = -1, id_col_ = -1, label_col_ = -1, quality_col_ = -1, list_col_ = -1, type_col_ = -1,
       tags_col_ = -1;
   std::vector<std::string> fields_;
-  std::string pending_;  ///< a CSV record whose quoted field is still open (bounded by max_line_bytes)
-  std::size_t pending_line_ = 0;
+  // A CSV record whose quoted field is still open (bounded by max_line_bytes):
+  // its fields so far are in fields_, the open one in open_.
+  bool pending_ = false;
+  std::size_t pending_bytes_ = 0;  ///< the record's bytes so far, its lines joined by '\n'
+  std::size_t pending_line_ = 0;   ///< the line it starts on
+  OpenField open_;
 };
 
 

@@ -3,6 +3,7 @@
 
 #include <pdqguard/index.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -286,4 +287,82 @@ TEST_CASE("max_line_bytes at its largest loads every line (no wrap to 'every lin
   std::istringstream in(H1 + "\n" + H2 + "\n");
   CHECK(parse_list_stream(in, "w", o).entries.size() == 2);
   CHECK(parse_list_string(H1 + "\n", "w", o).entries.size() == 1);
+}
+
+TEST_CASE("RFC 4180: records spanning many lines, fields opening and closing on later lines") {
+  // Two quoted fields of one record each span lines, the second opening on a
+  // line the first closes on; a third record after them keeps its own line.
+  std::string label, tags;
+  for (int i = 0; i < 3000; ++i) label += (i ? "\n" : "") + std::string(static_cast<std::size_t>(i % 7), static_cast<char>('a' + i % 26)) + ",\"\"";
+  for (int i = 0; i < 500; ++i) tags += (i ? "\r\n" : "") + std::to_string(i);
+  std::string quoted_label, quoted_tags;
+  for (char c : label) quoted_label += c == '"' ? std::string("\"\"") : std::string(1, c);
+  const std::string text = "hash,label,tags,id\n" + H1 + ",\"" + quoted_label + "\",  \"" + tags + "\"  ,a1\n" +
+                           H2 + ",\"x\ny\",\"\",a2\n" + H3 + ",plain,t,a3\n";
+  for (int via_stream = 0; via_stream < 2; ++via_stream) {
+    CAPTURE(via_stream);
+    std::istringstream in(text);
+    const HashList l = via_stream ? parse_list_stream(in, "many.csv") : parse_list_string(text, "many.csv");
+    REQUIRE(l.entries.size() == 3);
+    CHECK(l.skipped == 0);
+    std::string tags_lf = tags;  // a '\r' ends its physical line: dropped like any line's
+    tags_lf.erase(std::remove(tags_lf.begin(), tags_lf.end(), '\r'), tags_lf.end());
+    CHECK(l.entries[0].label == label);
+    CHECK(l.entries[0].id == "a1");
+    CHECK(l.entries[0].line == 2);
+    REQUIRE(l.tags.size() == 3);
+    CHECK(l.tags[0] == tags_lf);
+    CHECK(l.entries[1].label == "x\ny");
+    CHECK(l.entries[1].id == "a2");
+    CHECK(l.entries[1].line == 2 + 3000 - 1 + 500);
+    CHECK(l.tags[1].empty());
+    CHECK(l.entries[2].id == "a3");
+    CHECK(l.entries[2].line == 2 + 3000 - 1 + 500 + 2);
+    CHECK(l.lines == 2 + 3000 - 1 + 500 + 2);
+  }
+  // Text after a quote that closes on a later line: the record is malformed,
+  // reported at the line it starts on.
+  const std::string bad = "hash,label\n" + H1 + ",\"one\ntwo\nthree\" x\n" + H2 + ",ok\n";
+  const HashList b = parse_list_string(bad, "bad.csv", lenient());
+  REQUIRE(b.entries.size() == 1);
+  CHECK(b.entries[0].line == 5);
+  REQUIRE(b.problems.size() == 1);
+  CHECK(b.problems[0].line == 2);
+  CHECK(b.problems[0].reason == "text after a closing quote");
+  CHECK_THROWS_WITH_AS(parse_list_string(bad, "bad.csv"), "bad.csv:2: text after a closing quote", Error);
+}
+
+TEST_CASE("RFC 4180: a 64 KiB record of short lines parses whole; never closed, it is reported as before") {
+  // Just under the default max_line_bytes (64 KiB) with the record's lines
+  // joined: ~32,000 lines of one character each.
+  std::string label;
+  const std::string head = H1 + ",\"";
+  const std::string tail = "\",z\n";
+  while (head.size() + label.size() + 2 + tail.size() - 1 <= kDefaultMaxLineBytes)
+    label += label.empty() ? "x" : "\nx";
+  REQUIRE(label.size() > 65000);
+  const std::string text = "hash,label,id\n" + head + label + tail + H2 + ",after,y\n";
+  const std::size_t nlines = static_cast<std::size_t>(std::count(label.begin(), label.end(), '\n')) + 1;
+  const HashList l = parse_list_string(text, "big.csv");
+  REQUIRE(l.entries.size() == 2);
+  CHECK(l.entries[0].label == label);
+  CHECK(l.entries[0].id == "z");
+  CHECK(l.entries[0].line == 2);
+  CHECK(l.entries[1].label == "after");
+  CHECK(l.entries[1].line == 2 + nlines);
+  // One byte more and the record is past max_line_bytes: malformed, at its start.
+  const std::string over = "hash,label,id\n" + head + label + "xx" + tail + H2 + ",after,y\n";
+  CHECK_THROWS_WITH_AS(parse_list_string(over, "big.csv"),
+                       doctest::Contains("big.csv:2: a quoted field spans lines past 65536 bytes"), Error);
+  // The same record never closed: the same error as before, at its first line.
+  const std::string open = "hash,label,id\n" + head + label + "\n";
+  CHECK_THROWS_WITH_AS(parse_list_string(open, "open.csv"),
+                       "open.csv:2: unterminated quoted field (the record runs to a later malformed line or the end)",
+                       Error);
+  const HashList o = parse_list_string(open, "open.csv", lenient());
+  CHECK(o.entries.empty());
+  CHECK(o.skipped == 1);
+  REQUIRE(o.problems.size() == 1);
+  CHECK(o.problems[0].line == 2);
+  CHECK(o.lines == 1 + nlines);
 }
