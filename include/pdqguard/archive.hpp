@@ -69,6 +69,16 @@ PDQGUARD_API bool is_archive(std::span<const std::uint8_t> head) noexcept;
 /// cannot be opened, and whatever `visit` throws. Thread-safe (no shared state).
 PDQGUARD_API void archive_walk_file(const std::string& path, const ArchiveOptions& opts,
                                     const std::function<void(const ArchiveMember&)>& visit);
+/// As archive_walk_file, for an archive already open as `fd` (read from its
+/// current offset) and named `name` in the visits. Everything is read from
+/// `fd` alone: a zip's central directory (the declared sizes that refuse a zip
+/// bomb before inflating) with pread(2) when `fd` is a regular file, through a
+/// window of 1 MiB whatever size the directory declares. Does not close `fd`
+/// (the caller keeps ownership); `fd` should be blocking. Never throws for
+/// archive content; throws whatever `visit` throws. Thread-safe for distinct
+/// descriptors.
+PDQGUARD_API void archive_walk_fd(int fd, const std::string& name, const ArchiveOptions& opts,
+                                  const std::function<void(const ArchiveMember&)>& visit);
 /// As archive_walk_file, for an archive held in memory and named `name`.
 PDQGUARD_API void archive_walk_memory(std::span<const std::uint8_t> bytes, const std::string& name,
                                       const ArchiveOptions& opts,

@@ -270,7 +270,10 @@ PDQGUARD_API AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, co
 /// a directory is io_error ("is a directory"), and anything but a regular file
 /// (FIFO, socket, character or block device) is not_a_file, unless
 /// `read_special` (the CLI's --read-special): then it is opened blocking, to be
-/// read to its end (bounded by the caller's byte limit). A regular file that
+/// read to its end (bounded by the caller's byte limit), and a FIFO is returned
+/// only once a writer has written to it or opened and closed it (poll(2)), so a
+/// FIFO opened before its writer waits for the writer instead of reading as
+/// empty input (this blocks the calling thread as long as no writer comes). A regular file that
 /// reports size 0 (procfs, sysfs) stays non-blocking, so /proc/kmsg reads as
 /// io_error ("Resource temporarily unavailable") instead of hanging; other
 /// regular files are opened blocking. Returns the descriptor (the caller closes

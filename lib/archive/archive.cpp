@@ -7,12 +7,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace pdqguard {
@@ -50,7 +52,16 @@ class ZipSizes {
   struct Sizes {
     std::uint64_t packed = 0, unpacked = 0;
   };
-  ZipSizes(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries) { load(read, size, max_entries); }
+  // The directory is read through a window of this many bytes, whatever size
+  // it declares (an entry is at most 46 + 3 * 65535 = 196,651 bytes, so one
+  // always fits): a directory of any size is walked in bounded chunks.
+  static constexpr std::size_t kWindow = std::size_t{1} << 20;
+  // Names longer than `max_name` are not kept (such a member is refused by the
+  // path limit before its sizes matter), so the names kept take at most
+  // max_entries * max_name bytes, and never more than the directory's own.
+  ZipSizes(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries, std::size_t max_name) {
+    load(read, size, max_entries, max_name);
+  }
   // The declared sizes of the next member called `name`, if the directory has it.
   const Sizes* next(const std::string& name) {
     const auto it = by_name_.find(name);
@@ -65,7 +76,7 @@ class ZipSizes {
     for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
     return v;
   }
-  void load(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries) {
+  void load(const ReadAt& read, std::uint64_t size, std::uint64_t max_entries, std::size_t max_name) {
     std::uint8_t magic[2];
     if (read(0, magic, 2) != 2 || magic[0] != 'P' || magic[1] != 'K') return;
     // The end-of-central-directory record lies in the last 22 + 65535 bytes.
@@ -91,14 +102,35 @@ class ZipSizes {
     if (cd_at > size || cd_size > size - cd_at || count > max_entries || cd_size > (count + 1) * (46 + 3 * 65535ull))
       return;
     if (count == 0 || cd_size == 0) return;
-    std::vector<std::uint8_t> cd(static_cast<std::size_t>(cd_size));
-    if (read(cd_at, cd.data(), cd.size()) != cd.size()) return;
-    std::size_t at = 0;
-    for (std::uint64_t i = 0; i < count && at + 46 <= cd.size(); ++i) {
-      const std::uint8_t* e = cd.data() + at;
+    // The window holds the directory bytes [win_at, win_at + have) (file
+    // offsets); `pos` is the current entry's offset in the directory.
+    std::vector<std::uint8_t> win(static_cast<std::size_t>(std::min<std::uint64_t>(cd_size, kWindow)));
+    std::uint64_t win_at = cd_at, pos = 0;
+    std::size_t have = 0;
+    // Makes the `need` bytes of the directory at `pos` readable in the window,
+    // moving it on; false when they pass the directory's end or cannot be read.
+    const auto ensure = [&](std::size_t need) -> bool {
+      if (need > cd_size - pos) return false;
+      const std::size_t off = static_cast<std::size_t>(cd_at + pos - win_at);
+      if (off + need <= have) return true;
+      std::memmove(win.data(), win.data() + off, have - off);
+      have -= off;
+      win_at += off;
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(win.size() - have, cd_at + cd_size - (win_at + have)));
+      if (want > 0 && read(win_at + have, win.data() + have, want) != want) return false;
+      have += want;
+      return need <= have;
+    };
+    for (std::uint64_t i = 0; i < count && ensure(46); ++i) {
+      const std::uint8_t* e = win.data() + (cd_at + pos - win_at);
       if (std::memcmp(e, "PK\x01\x02", 4) != 0) return;
       const std::size_t name_len = le(e + 28, 2), extra_len = le(e + 30, 2), comment_len = le(e + 32, 2);
-      if (at + 46 + name_len + extra_len + comment_len > cd.size()) return;
+      const std::size_t entry = 46 + name_len + extra_len + comment_len;
+      if (!ensure(entry)) return;
+      e = win.data() + (cd_at + pos - win_at);  // the window may have moved
+      pos += entry;
+      if (name_len > max_name) continue;
       Sizes sz{le(e + 20, 4), le(e + 24, 4)};
       // Zip64 extra field (id 1): the 64-bit sizes of the fields set to ~0,
       // uncompressed first.
@@ -114,7 +146,6 @@ class ZipSizes {
         k += 4 + len;
       }
       by_name_[std::string(reinterpret_cast<const char*>(e + 46), name_len)].push_back(sz);
-      at += 46 + name_len + extra_len + comment_len;
     }
   }
   std::map<std::string, std::vector<Sizes>> by_name_;
@@ -175,7 +206,7 @@ void Walk::member_bytes(const std::string& path, std::span<const std::uint8_t> d
       error(path, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
       return;
     }
-    ZipSizes zip(memory_reader(data), data.size(), o.max_members);
+    ZipSizes zip(memory_reader(data), data.size(), o.max_members, o.max_path);
     walk(a.get(), path, depth + 1, &zip);
     return;
   }
@@ -300,36 +331,40 @@ void Walk::walk(archive* a, const std::string& name, int depth, ZipSizes* zip) {
 void archive_walk_file(const std::string& path, const ArchiveOptions& opts,
                        const std::function<void(const ArchiveMember&)>& visit) {
   // Opened as every input is (never blocks on a FIFO or device; io_error /
-  // not_a_file), then streamed from the descriptor.
+  // not_a_file), then walked from that descriptor alone.
   struct Fd {
     int fd;
     ~Fd() { ::close(fd); }
   } f{open_input_file(path)};
-  auto a = new_reader();
-  if (archive_read_open_fd(a.get(), f.fd, 1 << 16) != ARCHIVE_OK) {
-    Walk w{opts, visit};
-    w.error(path, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
-    return;
-  }
+  archive_walk_fd(f.fd, path, opts, visit);
+}
+
+void archive_walk_fd(int fd, const std::string& name, const ArchiveOptions& opts,
+                     const std::function<void(const ArchiveMember&)>& visit) {
   Walk w{opts, visit};
-  // The declared sizes of a zip, read through a second handle on the file.
-  struct Closer {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+  // The declared sizes of a zip, read with pread(2) on this same descriptor
+  // (never reopened by path, and its offset is left to libarchive). Only a
+  // regular file has a size to find the directory from.
+  struct stat st {};
+  const bool seekable = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  const ReadAt read = [fd](std::uint64_t at, std::uint8_t* out, std::size_t n) -> std::size_t {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd, out + got, n - got, static_cast<off_t>(at + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
   };
-  std::unique_ptr<std::FILE, Closer> raw(std::fopen(path.c_str(), "rb"));
-  std::uint8_t magic[2] = {0, 0};
-  if (raw && std::fread(magic, 1, 2, raw.get()) == 2 && magic[0] == 'P' && magic[1] == 'K' &&
-      std::fseek(raw.get(), 0, SEEK_END) == 0) {
-    const long size = std::ftell(raw.get());
-    const ReadAt read = [&raw](std::uint64_t at, std::uint8_t* out, std::size_t n) -> std::size_t {
-      if (std::fseek(raw.get(), static_cast<long>(at), SEEK_SET) != 0) return 0;
-      return std::fread(out, 1, n, raw.get());
-    };
-    ZipSizes zip(read, size > 0 ? static_cast<std::uint64_t>(size) : 0, opts.max_members);
-    w.walk(a.get(), path, 1, &zip);
+  std::optional<ZipSizes> zip;
+  if (seekable) zip.emplace(read, static_cast<std::uint64_t>(st.st_size), opts.max_members, opts.max_path);
+  auto a = new_reader();
+  if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK) {
+    w.error(name, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
     return;
   }
-  w.walk(a.get(), path, 1);
+  w.walk(a.get(), name, 1, zip ? &*zip : nullptr);
 }
 
 void archive_walk_memory(std::span<const std::uint8_t> bytes, const std::string& name,
@@ -341,7 +376,7 @@ void archive_walk_memory(std::span<const std::uint8_t> bytes, const std::string&
     w.error(name, ErrorCode::decode_error, "archive cannot be opened: " + reason(a.get()));
     return;
   }
-  ZipSizes zip(memory_reader(bytes), bytes.size(), opts.max_members);
+  ZipSizes zip(memory_reader(bytes), bytes.size(), opts.max_members, opts.max_path);
   w.walk(a.get(), name, 1, &zip);
 }
 

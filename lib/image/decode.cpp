@@ -12,6 +12,7 @@
 #include <new>
 #include <ctime>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -271,6 +272,20 @@ int open_input_file(const std::string& path, bool read_special) {
     const int fl = ::fcntl(f.fd, F_GETFL);
     if (fl < 0 || ::fcntl(f.fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
       throw Error(ErrorCode::io_error, "fcntl failed: " + std::string(std::strerror(errno)));
+  }
+  // A FIFO opened before its writer: a read now would see no writer and return
+  // 0 (end of input) even blocking, so the input would read as empty. poll(2)
+  // waits for the writer instead: POLLIN once it has written, POLLHUP once a
+  // writer came and went (Linux reports no POLLHUP for a writer that never
+  // came). Waiting here blocks the worker as reading it does (--read-special).
+  if (S_ISFIFO(st.st_mode)) {
+    pollfd p{f.fd, POLLIN, 0};
+    for (;;) {
+      const int r = ::poll(&p, 1, -1);
+      if (r > 0) break;
+      if (r < 0 && errno != EINTR)
+        throw Error(ErrorCode::io_error, "poll failed: " + std::string(std::strerror(errno)));
+    }
   }
   const int fd = f.fd;
   f.fd = -1;

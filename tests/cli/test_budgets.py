@@ -232,6 +232,31 @@ def test_read_special_reads_a_fifo(tmp_path):
     assert recs[0]["hash"] == ref[0]["hash"]
 
 
+def test_read_special_waits_for_a_fifo_writer_that_comes_late(tmp_path):
+    # Before: the FIFO was opened before its writer, the first read saw no
+    # writer and returned end of input, and the record was an empty-input error.
+    # Now the read waits for the writer (here 0.5 s late) and hashes its image.
+    src = os.path.join(CORPUS, "images", "bridge-mods", "aaa-orig.jpg")
+    jpg = open(src, "rb").read()
+    fifo = tmp_path / "late.jpg"
+    os.mkfifo(fifo)
+
+    def feed():
+        time.sleep(0.5)
+        with open(fifo, "wb") as f:  # blocks until pdqguard has opened it
+            f.write(jpg)
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    p = _run(["hash", "--no-summary", "--read-special", fifo])
+    t.join(10)
+    recs = read_jsonl(p.stdout)
+    assert p.returncode == 0 and len(recs) == 1, (p.stdout, p.stderr)
+    assert "error" not in recs[0] and recs[0]["format"] == "jpeg", recs[0]
+    ref = read_jsonl(_run(["hash", "--no-summary", src]).stdout)
+    assert recs[0]["hash"] == ref[0]["hash"]
+
+
 def test_sigint_ends_a_run_with_a_held_fifo(tmp_path):
     # Before: the worker blocked in open()/read() of the FIFO, SIGINT did not end
     # the run and the FIFO got no record. Now it is refused at once, and SIGINT

@@ -11,7 +11,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,12 +29,13 @@ namespace {
 using Members = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
 
 // An archive of `members` in libarchive's `format` with `filter`, in memory.
-std::vector<std::uint8_t> write_archive(int format, int filter, const Members& members) {
+std::vector<std::uint8_t> write_archive(int format, int filter, const Members& members,
+                                        std::size_t capacity = 1u << 22) {
   archive* a = archive_write_new();
   REQUIRE(a != nullptr);
   REQUIRE(archive_write_set_format(a, format) == ARCHIVE_OK);
   if (filter != ARCHIVE_FILTER_NONE) REQUIRE(archive_write_add_filter(a, filter) == ARCHIVE_OK);
-  std::vector<std::uint8_t> out(1u << 22);
+  std::vector<std::uint8_t> out(capacity);
   std::size_t used = 0;
   REQUIRE(archive_write_open_memory(a, out.data(), out.size(), &used) == ARCHIVE_OK);
   for (const auto& [name, data] : members) {
@@ -161,4 +169,88 @@ TEST_CASE("archives: a damaged zip directory is ignored (the inflating check rem
   put32(bomb, bomb.size() - 6, 0x7FFFFFFF);
   const auto got = walk(bomb);
   for (const auto& [path, m] : got) CHECK(m.message.find("before inflating") == std::string::npos);
+}
+
+namespace {
+// A file under the temporary directory, removed at the end of its scope.
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& stem)
+      : path((std::filesystem::temp_directory_path() /
+              (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this))))
+                 .string()) {}
+  ~TempFile() { std::remove(path.c_str()); }
+  void write(const std::vector<std::uint8_t>& bytes) const {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                 static_cast<std::streamsize>(bytes.size()));
+  }
+};
+
+std::map<std::string, ArchiveMember> walk_fd(int fd, const ArchiveOptions& o = {}) {
+  std::map<std::string, ArchiveMember> got;
+  archive_walk_fd(fd, "a", o, [&](const ArchiveMember& m) {
+    ArchiveMember c = m;
+    c.data = {};
+    got[m.path] = c;
+  });
+  return got;
+}
+
+// A raw deflate stream of nothing (one empty fixed-Huffman final block).
+const std::vector<std::uint8_t> kEmptyDeflate{0x03, 0x00};
+}  // namespace
+
+TEST_CASE("archives: the zip pre-check reads the open descriptor, not the path") {
+  const std::vector<std::uint8_t> bomb = hand_zip({{"zeros.bmp", 64u << 20, std::vector<std::uint8_t>(2000, 0xFF)}});
+  TempFile file("pdqguard-bomb");
+  file.write(bomb);
+  const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  // The path is gone, then is a FIFO (opening it by path would block): the
+  // declared sizes are still read, from the descriptor, and refuse the bomb.
+  REQUIRE(::unlink(file.path.c_str()) == 0);
+  REQUIRE(::mkfifo(file.path.c_str(), 0600) == 0);
+  const auto got = walk_fd(fd);
+  ::close(fd);
+  REQUIRE(got.count("a!/zeros.bmp") == 1);
+  CHECK(got.at("a!/zeros.bmp").error == ErrorCode::archive_limit);
+  CHECK(got.at("a!/zeros.bmp").message.find("refused before inflating") != std::string::npos);
+}
+
+TEST_CASE("archives: a zip with a central directory of several MiB is read whole, in windows") {
+  // 30,000 members (written by libarchive): a directory of ~2.7 MB, more than
+  // the 1 MiB window. Every member comes out with its bytes.
+  Members members;
+  for (int i = 0; i < 30000; ++i) members.push_back({"dir/member-" + std::to_string(100000 + i) + ".bin", pattern(4, i)});
+  const std::vector<std::uint8_t> zip = write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, members, 32u << 20);
+  std::size_t ok = 0;
+  archive_walk_memory(zip, "z", {}, [&](const ArchiveMember& m) {
+    const std::size_t i = std::stoul(m.path.substr(std::strlen("z!/dir/member-"), 6)) - 100000;
+    if (m.error == ErrorCode::ok && i < members.size() &&
+        std::vector<std::uint8_t>(m.data.begin(), m.data.end()) == members[i].second)
+      ++ok;
+  });
+  CHECK(ok == members.size());
+  // A bomb whose entry is the last of a ~2.4 MB directory (past the first
+  // windows) is still refused from its declared sizes, from memory and from a
+  // descriptor.
+  std::vector<std::tuple<std::string, std::uint32_t, std::vector<std::uint8_t>>> ms;
+  for (int i = 0; i < 30000; ++i) ms.emplace_back("filler-" + std::to_string(100000 + i) + ".bin", 0u, kEmptyDeflate);
+  ms.emplace_back("zeros.bmp", 64u << 20, std::vector<std::uint8_t>(2000, 0xFF));
+  const std::vector<std::uint8_t> late_bomb = hand_zip(ms);
+  const auto check = [&](const std::map<std::string, ArchiveMember>& got) {
+    REQUIRE(got.size() == ms.size());
+    std::size_t fillers_ok = 0;
+    for (const auto& [path, m] : got) fillers_ok += path.find("filler-") != std::string::npos && m.error == ErrorCode::ok;
+    CHECK(fillers_ok == 30000);
+    CHECK(got.at("a!/zeros.bmp").error == ErrorCode::archive_limit);
+    CHECK(got.at("a!/zeros.bmp").message.find("refused before inflating") != std::string::npos);
+  };
+  check(walk(late_bomb));
+  TempFile file("pdqguard-late-bomb");
+  file.write(late_bomb);
+  const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  check(walk_fd(fd));
+  ::close(fd);
 }
