@@ -96,8 +96,15 @@ struct DecodeOptions {
   /// multi-scan file (2 bytes a coefficient, 128 bytes an 8x8 block: a 10000x10000
   /// CMYK progressive file needs 800 MB); WebP: libwebp's two RGBA canvases (8
   /// bytes a canvas pixel); TIFF: the unpacked samples (1 byte a sample); GIF:
-  /// the canvas and frame indices (2 bytes a pixel); HEIF/AVIF: libheif's decoded
-  /// image (about 4.5 bytes a pixel). PNG, PNM and BMP need no large buffer
+  /// frame 0 needs the canvas indices (1 byte a pixel) and one row, checked from
+  /// the header; a later frame (decode_frames) the RGB canvas with, while it is
+  /// converted, the indices (4 bytes a pixel) or with the copy of its rectangle
+  /// that disposal 3 saves, checked before that frame: above the limit the
+  /// animation ends there (AnimationInfo::truncated, a warning), frame 0 kept;
+  /// APNG (decode_frames): the canvas, the largest frame and the largest saved
+  /// rectangle in the PNG's own mode (up to 12 bytes a pixel for RGBA) and a
+  /// frame's zlib data twice, checked before frame 0; HEIF/AVIF: libheif's
+  /// decoded image (about 4.5 bytes a pixel). PNG, PNM and BMP need no large buffer
   /// beyond the pixels. Range 1..2^62.
   std::uint64_t max_decode_memory = kDefaultMaxDecodeMemory;
   /// CPU time the decoding thread may spend on one input, in milliseconds (0 =
@@ -105,8 +112,9 @@ struct DecodeOptions {
   /// (JPEG: every row of 8x8 blocks of every scan and every strip of output;
   /// PNG, TIFF, GIF: every row), so a decode stops soon after it; WebP and HEIF
   /// decode in one library call and are checked after it. resource_limit.
+  /// decode_frames: the time spent in the frame callback is not counted.
   std::uint64_t max_decode_cpu_ms = 0;
-  /// decode_frames only: animations (GIF, WebP) stop after this many frames
+  /// decode_frames only: animations (GIF, WebP, APNG) stop after this many frames
   /// (AnimationInfo::truncated, with a warning); frame 0 is always decoded.
   int max_frames = 10'000;
   /// decode_frames only: animations stop before the frames decoded so far
@@ -239,7 +247,7 @@ struct FrameInfo {
 /// What decode_frames did.
 struct AnimationInfo {
   int frames = 0;           ///< frames handed to the callback
-  bool truncated = false;   ///< stopped by max_frames or max_animation_pixels
+  bool truncated = false;   ///< stopped by max_frames, max_animation_pixels or (GIF) max_decode_memory
   double duration = 0;      ///< seconds: the end of the last frame handed
   /// Why the frames stopped early, when they did: a limit, or a damaged frame
   /// after frame 0 (frames before it were handed; damage in frame 0 throws).
@@ -257,8 +265,9 @@ using FrameCallback = std::function<bool(const DecodedImage& frame, const FrameI
 /// other image is one frame (index 0, timestamp 0). Limits: the canvas is
 /// checked against max_pixels before allocating, then max_frames and
 /// max_animation_pixels end the animation early (AnimationInfo::truncated).
-/// Errors as decode_image_into (thrown before frame 0 only; the callback's own
-/// exceptions propagate). Thread-safe (no shared state).
+/// Errors as decode_image_into (thrown before frame 0 only, except the
+/// resource_limit of max_decode_cpu_ms, which a later frame's decoding can still
+/// reach; the callback's own exceptions propagate, for every format). Thread-safe (no shared state).
 PDQGUARD_API AnimationInfo decode_frames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
                                          const FrameCallback& on_frame);
 

@@ -3,6 +3,7 @@
 
 #include <pdqguard/image.hpp>
 
+#include <ctime>
 #include <span>
 
 namespace pdqguard::detail {
@@ -14,13 +15,29 @@ namespace pdqguard::detail {
 void check_decode_memory(std::uint64_t bytes, const DecodeOptions& opts, const std::string& what);
 
 /// The CPU-time deadline of one decode (DecodeOptions::max_decode_cpu_ms),
-/// measured on the calling thread's CPU clock from construction. No limit: every
-/// call is a no-op that reads no clock.
+/// measured on the calling thread's CPU clock from construction, minus the
+/// time spent paused (pause/resume: the frame callback of an animation is not
+/// decoding). No limit: every call is a no-op that reads no clock. Not
+/// thread-safe: one decoding thread owns it.
 class DecodeDeadline {
  public:
   explicit DecodeDeadline(const DecodeOptions& opts) noexcept;
-  /// True once the thread has spent more than the limit since construction.
+  /// True once the thread has spent more than the limit since construction
+  /// (paused time excluded).
   bool expired() const noexcept;
+  /// Stops counting until resume(); a second pause() before resume() is a
+  /// no-op. (Inline: decode.cpp holds the rest of the class.)
+  void pause() noexcept {
+    if (limit_ns_ == 0 || paused_) return;
+    paused_at_ns_ = cpu_now_ns();
+    paused_ = true;
+  }
+  /// Counts again, from now: the time since pause() is not counted.
+  void resume() noexcept {
+    if (!paused_) return;
+    start_ns_ += cpu_now_ns() - paused_at_ns_;
+    paused_ = false;
+  }
   /// The resource_limit message for `format` ("JPEG"), naming the limit.
   std::string message(const char* format) const;
   /// The same into buf (always terminated), without allocating: for a libjpeg
@@ -30,8 +47,30 @@ class DecodeDeadline {
   void check(const char* format) const;
 
  private:
+  // The thread's CPU clock (ns), 0 when unreadable (as decode.cpp's).
+  static std::uint64_t cpu_now_ns() noexcept {
+    timespec ts{};
+    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  }
+
   std::uint64_t limit_ns_ = 0;
   std::uint64_t start_ns_ = 0;
+  std::uint64_t paused_at_ns_ = 0;
+  bool paused_ = false;
+};
+
+/// Pauses a DecodeDeadline for its own lifetime: around an animation's frame
+/// callback, so only decoding counts toward max_decode_cpu_ms.
+class DeadlinePause {
+ public:
+  explicit DeadlinePause(DecodeDeadline& d) noexcept : d_(d) { d_.pause(); }
+  ~DeadlinePause() { d_.resume(); }
+  DeadlinePause(const DeadlinePause&) = delete;
+  DeadlinePause& operator=(const DeadlinePause&) = delete;
+
+ private:
+  DecodeDeadline& d_;
 };
 
 /// The EXIF orientation (1..8) from the payload of an APP1 marker (starting

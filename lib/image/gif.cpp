@@ -139,7 +139,7 @@ class GifFrames {
         }
         if (n == 0) {
           start_canvas(fh);
-        } else if (animation_limit_reached(n, pixels(), opts_, info)) {
+        } else if (animation_limit_reached(n, pixels(), opts_, info) || !later_frame_memory_ok(fh, n, info)) {
           break;
         }
         draw(fh, n);
@@ -157,6 +157,7 @@ class GifFrames {
       timestamp += fi.duration;
       info.frames = n + 1;
       info.duration = timestamp;
+      const DeadlinePause pause(deadline_);  // the callback's time is not decoding
       if (!on_frame(img, fi)) break;
     }
     return info;
@@ -232,12 +233,38 @@ class GifFrames {
     const std::uint64_t cw = std::max<std::uint64_t>(gif_->SWidth, std::uint64_t(fh.rect.x1));
     const std::uint64_t ch = std::max<std::uint64_t>(gif_->SHeight, std::uint64_t(fh.rect.y1));
     check_pixel_limit(cw, ch, opts_);
-    // The canvas indices, and for an animation whose later frames need RGB the
-    // RGB canvas and a disposal copy: 1 + 3 + 3 bytes a canvas pixel at most.
-    check_decode_memory(cw * ch * 7, opts_,
+    // Frame 0 needs the canvas indices and one row of the frame (its fill, a
+    // disposal of frame 0, is a colour, not a copy); what later frames add is
+    // checked when one is reached (later_frame_memory_ok).
+    check_decode_memory(cw * ch + std::uint64_t(fh.rect.w()), opts_,
                         "GIF canvas buffers for " + std::to_string(cw) + "x" + std::to_string(ch));
     w_ = static_cast<int>(cw);
     h_ = static_cast<int>(ch);
+  }
+
+  // Before frame n >= 1 is drawn: the memory it needs at its peak, within
+  // max_decode_memory? If not, the animation ends before it (truncated, with a
+  // warning): frame 0 and the frames before stay valid. The peak is the
+  // larger of the conversion to RGB (indices and RGB canvas together, when
+  // draw converts) and the plane with the copy of the frame's rectangle that
+  // disposal 3 saves, plus the row buffer.
+  bool later_frame_memory_ok(const FrameHeader& fh, int n, AnimationInfo& info) {
+    const std::uint64_t px = pixels();
+    const bool converts = mode_ == Mode::P || (mode_ == Mode::L && frame_palette(fh) != nullptr);
+    const std::uint64_t plane_bpp = converts || mode_ == Mode::RGB ? 3 : 1;
+    const Rect r = clip(fh.rect);
+    const std::uint64_t saved =
+        disposal_ >= 3 && r.w() > 0 && r.h() > 0 ? std::uint64_t(r.w()) * std::uint64_t(r.h()) * plane_bpp : 0;
+    const std::uint64_t row = std::max<std::uint64_t>(row_.capacity(), std::uint64_t(fh.rect.w()));
+    const std::uint64_t need = std::max(converts ? px * 4 : 0, px * plane_bpp + saved) + row;
+    if (need <= opts_.max_decode_memory) return true;
+    info.truncated = true;
+    info.warnings.push_back("GIF frame " + std::to_string(n) + " needs " + std::to_string(need) +
+                            " bytes of decoder memory, above the limit of " +
+                            std::to_string(opts_.max_decode_memory) +
+                            " bytes (max_decode_memory): only the first " + std::to_string(n) +
+                            " frames were decoded");
+    return false;
   }
 
   // The frame's palette as Pillow picks it: a needed local table, none for a
@@ -289,6 +316,7 @@ class GifFrames {
       }
     }
     dispose_.active = false;
+    std::vector<std::uint8_t>().swap(dispose_.saved);  // not held through a conversion
   }
 
   void to_rgb(const Lut& lut) {
@@ -391,7 +419,7 @@ class GifFrames {
 
   MemReader reader_;
   const DecodeOptions& opts_;
-  const DecodeDeadline deadline_;
+  DecodeDeadline deadline_;
   std::unique_ptr<GifFileType, GifCloser> gif_;
   const ColorMapObject* global_ = nullptr;
   int background_ = 0;

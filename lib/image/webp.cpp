@@ -47,7 +47,7 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
   // the canvas when it is created, so check before that.
   check_pixel_limit(static_cast<std::uint64_t>(features.width),
                     static_cast<std::uint64_t>(features.height), opts);
-  const DecodeDeadline deadline(opts);
+  DecodeDeadline deadline(opts);
   if (!features.has_animation && !opts.apply_exif_orientation) {
     // A still image: libwebp's anim decoder would give exactly this image's
     // RGBA (a key frame is decoded straight into the cleared canvas), so decode
@@ -125,6 +125,7 @@ AnimationInfo webp_frames(std::span<const std::uint8_t> bytes, const DecodeOptio
     previous_end = end;
     result.frames = k + 1;
     result.duration = end * 0.001;
+    const DeadlinePause pause(deadline);  // the callback's time is not decoding
     if (!on_frame(img, fi)) break;
   }
   return result;
