@@ -115,7 +115,9 @@ with open('$work/q10k.txt', 'w') as f:
   w=$(wall "$bin" match --index "$work/idx1m.pdqi" --hashes "$work/q10k.txt" "${common[@]}")
   echo "index open only: cpu_ms=$c0 page_faults=$f0; 10k queries incl. open: cpu_ms=$c page_faults=$f wall_s=$w q_per_cpu_s=$(echo "10000000 / $c" | bc -l | cut -c1-7) q_per_wall_s=$(echo "10000 / $w" | bc -l | cut -c1-7)"
   if [ -x "$build/bench/index/bench_index" ]; then
-    PDQGUARD_BENCH_SIZES=1000000 "$build/bench/index/bench_index" --benchmark_filter='^query/uniform/auto/1000000/r31|query_opened_mapped' \
+    # query_file: the same index file and query file as the CLI run above, in-process.
+    PDQGUARD_BENCH_INDEX_FILE="$work/idx1m.pdqi" PDQGUARD_BENCH_QUERY_FILE="$work/q10k.txt" \
+    PDQGUARD_BENCH_SIZES=1000000 "$build/bench/index/bench_index" --benchmark_filter='^query/uniform/auto/1000000/r31|query_opened_mapped|^query_file' \
       --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null | grep median |
       sed -E 's/.*(query[^ ]*).* ([0-9.]+ us) +([0-9.]+ us).*queries\/s=([0-9.k]+\/s).*/index in-process \1: wall \2 cpu \3 \4 (per CPU second)/'
   fi

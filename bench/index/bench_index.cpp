@@ -6,6 +6,9 @@
 #include "bench_common.hpp"
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string_view>
 #include <unistd.h>
 
 using namespace pdqguard;
@@ -146,7 +149,38 @@ void bm_query_opened(benchmark::State& st, bool clustered, std::size_t n, IndexK
   std::remove(path.c_str());
 }
 
+// Like for like with the CLI (`match --index FILE --hashes QUERIES`): its own index
+// file and query file, set by PDQGUARD_BENCH_INDEX_FILE and PDQGUARD_BENCH_QUERY_FILE
+// (one 64-hex hash per line), cycled through Matcher::query as the CLI's worker does.
+void bm_query_file(benchmark::State& st, const std::string& index_path, const std::string& query_path) {
+  auto m = Matcher::open(index_path);
+  std::vector<Hash256> qs;
+  std::ifstream f(query_path);
+  for (std::string line; std::getline(f, line);)
+    if (line.size() >= 64) qs.push_back(Hash256::from_hex(std::string_view(line).substr(0, 64)));
+  if (qs.empty()) {
+    st.SkipWithError("no queries");
+    return;
+  }
+  QueryOptions o;
+  o.radius = bench::kRadius;
+  std::size_t i = 0, matches = 0;
+  for (auto _ : st) {
+    const QueryResult r = m->query(qs[i++ % qs.size()], o);
+    matches += r.matches.size();
+  }
+  st.counters["queries/s"] = benchmark::Counter(static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
+  st.counters["matches/query"] = static_cast<double>(matches) / static_cast<double>(st.iterations());
+  st.counters["distinct_queries"] = static_cast<double>(qs.size());
+}
+
 void register_all() {
+  const char* qi = std::getenv("PDQGUARD_BENCH_INDEX_FILE");
+  const char* qq = std::getenv("PDQGUARD_BENCH_QUERY_FILE");
+  if (qi != nullptr && qq != nullptr)
+    benchmark::RegisterBenchmark("query_file", bm_query_file, std::string(qi), std::string(qq))
+        ->Unit(benchmark::kMicrosecond)
+        ->MinTime(1.0);
   for (std::size_t n : bench::sizes()) {
     for (bool clustered : {false, true}) {
       const std::string shape = clustered ? "clustered" : "uniform";

@@ -66,3 +66,36 @@ def test_dihedral_scan_reports_the_variant(tree, tmp_path):
     assert rc == 1 and recs[0]["matches"][0]["variant"] == "rot90" and recs[0]["matches"][0]["distance"] == 0
     rc, recs, _, _ = run(["scan", "--list", lst, target])
     assert rc == 0 and recs[0]["matches"] == []
+
+
+def test_hash_lines_reach_the_worker_in_bursts(tmp_path):
+    """`match --hashes` hands hash lines to the worker in bursts, not one wake-up per line.
+
+    Handing over one line per wake-up cost a futex call and a context switch per
+    query, which on the project VMs made the index query itself ~1.5x slower than
+    in bench_index (bench/README.md, "Index queries"). Counted, not timed: the
+    voluntary context switches of the whole process (getrusage of the child) for
+    5,000 queries against a 200k-entry index (each query far slower than parsing
+    its line, so the reader keeps the queue full): about one per line before,
+    a few hundred at most after (the reader sleeps once per half queue)."""
+    import os
+    import random
+    import subprocess
+    from conftest import BIN
+
+    r = random.Random(17)
+    lst = tmp_path / "list.txt"
+    lst.write_text("".join("%064x\n" % r.getrandbits(256) for _ in range(200000)))
+    idx = tmp_path / "l.pdqi"
+    run(["index", "build", "-q", lst, "-o", idx], check_rc=0)
+    n = 5000
+    qs = tmp_path / "q.txt"
+    qs.write_text("".join("%064x\n" % r.getrandbits(256) for _ in range(n)))
+    out = tmp_path / "out.jsonl"
+    p = subprocess.Popen([BIN, "match", "--index", str(idx), "--hashes", str(qs), "-t", "1", "-q", "--no-summary",
+                          "-o", str(out)], stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sum(1 for _ in open(out)) == n  # one record per query line
+    assert ru.ru_nvcsw < n // 5, ru.ru_nvcsw

@@ -397,7 +397,10 @@ int run_engine(const EngineOptions& o) {
 
   unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min(threads, kMaxThreads);
-  const std::size_t qcap = std::size_t(threads) * 4;
+  // Hash lines are small and cheap to query: a deeper queue lets the reader hand
+  // them over in bursts (see queue.hpp) instead of waking once per line; 64 per
+  // worker keeps it bounded (<= 4 MiB per worker at kMaxHashLineBytes).
+  const std::size_t qcap = std::size_t(threads) * (o.hashes.empty() ? 4 : 64);
   Sink sink(fd, o.sort, std::uint64_t(threads) * 16);
   if (format == OutFormat::csv) sink.write_now(csv_header(matching, o.video_index != nullptr));
 

@@ -1,5 +1,10 @@
 // A bounded multi-producer multi-consumer queue: push blocks while full, so the
-// walker never runs more than `capacity` items ahead of the workers.
+// walker never runs more than `capacity` items ahead of the workers. A producer
+// that found the queue full is woken only once it has drained to half its
+// capacity, so it refills it in a burst: with small items (hash lines) a wake-up
+// per item costs a futex call and a context switch per item, which on the
+// project VMs slowed the workers' index queries by half (bench/README.md,
+// "Index queries").
 #pragma once
 
 #include <condition_variable>
@@ -30,7 +35,7 @@ class BoundedQueue {
     if (q_.empty()) return std::nullopt;
     T v = std::move(q_.front());
     q_.pop_front();
-    not_full_.notify_one();
+    if (q_.size() <= cap_ / 2) not_full_.notify_one();  // no-op without a waiter
     return v;
   }
   /// No more pushes; pop() drains what is left, then returns nullopt.
