@@ -277,6 +277,67 @@ TEST_CASE("the other decoders check their buffers against the memory budget") {
   }
 }
 
+// A little-endian TIFF of a 16x16 gray image stored as one tile declared
+// tile_w x tile_h (the tile's bytes are given, but few): the tile buffer
+// libtiff would allocate is sized by the declaration, not the image.
+Bytes tiled_tiff(std::uint32_t tile_w, std::uint32_t tile_h) {
+  Bytes b = {'I', 'I', 42, 0, 8, 0, 0, 0};
+  const auto put16 = [&](std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v));
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+  };
+  const auto put32 = [&](std::uint32_t v) {
+    put16(static_cast<std::uint16_t>(v));
+    put16(static_cast<std::uint16_t>(v >> 16));
+  };
+  struct Entry {
+    std::uint16_t tag, type;
+    std::uint32_t value;
+  };
+  const std::uint32_t data_at = 8 + 2 + 10 * 12 + 4;
+  const Entry entries[] = {
+      {256, 4, 16},       // ImageWidth
+      {257, 4, 16},       // ImageLength
+      {258, 3, 8},        // BitsPerSample
+      {259, 3, 1},        // Compression: none
+      {262, 3, 1},        // Photometric: min-is-black
+      {277, 3, 1},        // SamplesPerPixel
+      {322, 4, tile_w},   // TileWidth
+      {323, 4, tile_h},   // TileLength
+      {324, 4, data_at},  // TileOffsets (one tile)
+      {325, 4, 256},      // TileByteCounts
+  };
+  put16(10);
+  for (const Entry& e : entries) {
+    put16(e.tag);
+    put16(e.type);
+    put32(1);
+    if (e.type == 3) {
+      put16(static_cast<std::uint16_t>(e.value));
+      put16(0);
+    } else {
+      put32(e.value);
+    }
+  }
+  put32(0);  // no next IFD
+  for (int i = 0; i < 256; ++i) b.push_back(static_cast<std::uint8_t>(i));
+  return b;
+}
+
+TEST_CASE("a TIFF's declared tile buffer counts in the memory budget before it is allocated") {
+  // The same 16x16 pixels: with a 16x16 tile the decode fits a 64 KiB budget; a
+  // declared 4096x4096 tile (16 MiB for 256 bytes of data) does not.
+  DecodeOptions o;
+  o.max_decode_memory = 64 * 1024;
+  const Outcome small = decode(tiled_tiff(16, 16), o);
+  CHECK_MESSAGE(small.code == ErrorCode::ok, small.message);
+  const Outcome big = decode(tiled_tiff(4096, 4096), o);
+  CHECK(big.code == ErrorCode::resource_limit);
+  CHECK(contains(big.message, "4096x4096 tile of 16777216 bytes"));
+  CHECK(contains(big.message, "max_decode_memory"));
+  CHECK(hash(tiled_tiff(4096, 4096), o).code == ErrorCode::resource_limit);
+}
+
 TEST_CASE("a 1.6 KB animated WebP claiming a 16383x6000 canvas is refused before its canvases") {
   // Within the pixel limit (98 M), but libwebp's two RGBA canvases would take
   // 786 MB (the old decoder peaked at 1.08 GB on this file).
