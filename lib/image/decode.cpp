@@ -56,6 +56,18 @@ bool DecodeDeadline::expired() const noexcept {
   return limit_ns_ != 0 && thread_cpu_ns() - start_ns_ > limit_ns_;
 }
 
+void DecodeDeadline::pause() noexcept {
+  if (limit_ns_ == 0 || paused_) return;
+  paused_at_ns_ = thread_cpu_ns();
+  paused_ = true;
+}
+
+void DecodeDeadline::resume() noexcept {
+  if (!paused_) return;
+  start_ns_ += thread_cpu_ns() - paused_at_ns_;
+  paused_ = false;
+}
+
 void DecodeDeadline::format_message(char* buf, std::size_t size, const char* format) const noexcept {
   std::snprintf(buf, size, "%s decoding took more than %llu ms of CPU time (max_decode_cpu_ms)", format,
                 static_cast<unsigned long long>(limit_ns_ / 1'000'000u));

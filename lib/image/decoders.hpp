@@ -3,7 +3,6 @@
 
 #include <pdqguard/image.hpp>
 
-#include <ctime>
 #include <span>
 
 namespace pdqguard::detail {
@@ -26,18 +25,10 @@ class DecodeDeadline {
   /// (paused time excluded).
   bool expired() const noexcept;
   /// Stops counting until resume(); a second pause() before resume() is a
-  /// no-op. (Inline: decode.cpp holds the rest of the class.)
-  void pause() noexcept {
-    if (limit_ns_ == 0 || paused_) return;
-    paused_at_ns_ = cpu_now_ns();
-    paused_ = true;
-  }
+  /// no-op.
+  void pause() noexcept;
   /// Counts again, from now: the time since pause() is not counted.
-  void resume() noexcept {
-    if (!paused_) return;
-    start_ns_ += cpu_now_ns() - paused_at_ns_;
-    paused_ = false;
-  }
+  void resume() noexcept;
   /// The resource_limit message for `format` ("JPEG"), naming the limit.
   std::string message(const char* format) const;
   /// The same into buf (always terminated), without allocating: for a libjpeg
@@ -47,13 +38,6 @@ class DecodeDeadline {
   void check(const char* format) const;
 
  private:
-  // The thread's CPU clock (ns), 0 when unreadable (as decode.cpp's).
-  static std::uint64_t cpu_now_ns() noexcept {
-    timespec ts{};
-    if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
-  }
-
   std::uint64_t limit_ns_ = 0;
   std::uint64_t start_ns_ = 0;
   std::uint64_t paused_at_ns_ = 0;
