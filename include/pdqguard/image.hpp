@@ -316,4 +316,15 @@ PDQGUARD_API std::span<const std::uint8_t> read_file_into(const std::string& pat
                                                           std::vector<std::uint8_t>& buf,
                                                           bool read_special = false);
 
+/// The most a buffer reused across files (read_file_into, decoded pixels)
+/// should keep between them: 64 MiB, what typical files need.
+inline constexpr std::size_t kMaxKeptBufferBytes = std::size_t(64) << 20;
+
+/// Frees `buf` when one large file grew it beyond kMaxKeptBufferBytes, so a
+/// thread keeps what typical files need, not what the largest one needed.
+/// Touches only `buf` (the caller's); never throws.
+inline void release_if_large(std::vector<std::uint8_t>& buf) noexcept {
+  if (buf.capacity() > kMaxKeptBufferBytes) std::vector<std::uint8_t>().swap(buf);
+}
+
 }  // namespace pdqguard

@@ -385,7 +385,10 @@ PDQGUARD_API int pdqg_hash_buffer(pdqg_hasher* hasher, const void* data, size_t 
  *  device or /dev/zero is refused at once with PDQG_NOT_A_FILE (never blocks,
  *  never reads). Adds PDQG_IO_ERROR (cannot open or read, a directory) and
  *  PDQG_FILE_TOO_LARGE from the file's size before reading; messages start
- *  with the path. Thread-safe with a NULL or per-thread hasher. */
+ *  with the path. A hasher keeps the buffer the file is read into for its
+ *  next call (up to 64 MiB; a larger one is freed after its file), so reading
+ *  file after file does not allocate each file's size again; with NULL the
+ *  buffer is the call's own. Thread-safe with a NULL or per-thread hasher. */
 PDQGUARD_API int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags,
                                 pdqg_result* out);
 

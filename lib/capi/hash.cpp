@@ -24,6 +24,10 @@ struct pdqg_hasher {
   pdqguard::Hasher hasher;
   pdqguard::DecodeOptions opts;
   mutable pdqguard::capi::ErrorSlot error;
+  /// pdqg_hash_file reads into this buffer, kept between calls (up to
+  /// kMaxKeptBufferBytes), so a hasher reading file after file does not allocate
+  /// and zero-fill each file's size again.
+  std::vector<std::uint8_t> file_bytes;
 };
 
 namespace pdqguard::capi {
@@ -338,7 +342,13 @@ int pdqg_hash_file(pdqg_hasher* hasher, const char* path, unsigned flags, pdqg_r
   return guard(
       slot,
       [&] {
-        return hash_encoded(hasher, read_file_bytes(path, options_of(hasher).max_bytes), flags, *out);
+        const std::uint64_t max_bytes = options_of(hasher).max_bytes;
+        if (hasher == nullptr) return hash_encoded(nullptr, read_file_bytes(path, max_bytes), flags, *out);
+        struct Trim {  // one huge file does not pin its size for the hasher's lifetime
+          std::vector<std::uint8_t>& buf;
+          ~Trim() { release_if_large(buf); }
+        } trim{hasher->file_bytes};
+        return hash_encoded(hasher, read_file_into(path, max_bytes, hasher->file_bytes), flags, *out);
       },
       path);
 }

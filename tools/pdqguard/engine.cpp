@@ -110,15 +110,13 @@ void parse_hash_line(const std::string& text, Record& r) {
 }
 
 /// Frees a worker's reusable buffers on the way out when one file made them
-/// larger than kKeptBufferBytes: a worker keeps what typical files need, not
-/// what the largest file of the run needed.
-constexpr std::size_t kKeptBufferBytes = std::size_t(64) << 20;
+/// larger than the library keeps (release_if_large).
 struct ReleaseLarge {
   std::vector<std::uint8_t>& a;
   std::vector<std::uint8_t>& b;
   ~ReleaseLarge() {
-    if (a.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(a);
-    if (b.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(b);
+    release_if_large(a);
+    release_if_large(b);
   }
 };
 
