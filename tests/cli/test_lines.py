@@ -87,6 +87,31 @@ def test_rerun_refuses_a_csv_output_and_foreign_json(dump, tmp_path):
     refused_untouched(["hash", "--resume", torn, dump], torn)
 
 
+def test_rerun_refuses_a_one_line_json_file_without_newline(dump, tmp_path):
+    """A foreign JSON file with no final newline is not a torn record: the old code
+    cut any last line starting with '{"' and replaced the file's content."""
+    for i, text in enumerate([b'{"name":"my-app","version":"1.0.0"}', b'{"name":"my-app",',
+                              b'{"path": 1}', b'{"path":"x","hash":"00"}']):
+        victim = tmp_path / ("cfg%d.json" % i)
+        victim.write_bytes(text)
+        refused_untouched(["hash", "--resume", victim, dump], victim)
+
+
+def test_rerun_cuts_a_torn_record_and_a_record_missing_its_newline(dump, tmp_path):
+    out = tmp_path / "out.jsonl"
+    rc, _, _, err = run(["hash", "-o", out, dump])
+    assert rc == 0, err
+    lines = open(out, "rb").read().splitlines(keepends=True)
+    assert len(lines) == 5
+    for tail in (lines[-1][:25], lines[-1].rstrip(b"\n")):  # cut mid-record; only "\n" lost
+        with open(out, "wb") as f:
+            f.write(b"".join(lines[:-1]) + tail)
+        rc, _, _, err = run(["hash", "--resume", out, dump])
+        assert rc == 0, err
+        recs = read_jsonl(out)
+        assert len(recs) == 5 and len({json.dumps(r["path"]) for r in recs}) == 5
+
+
 @pytest.mark.parametrize("dev", ["/dev/urandom", "/dev/zero", "/dev/null"])
 def test_rerun_refuses_devices_at_once(dump, dev):
     rc, _, _, err = run(["hash", "--resume", dev, dump], timeout=30)

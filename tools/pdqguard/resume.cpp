@@ -3,6 +3,7 @@
 #include "text/line_reader.hpp"
 
 #include <pdqguard/error.hpp>
+#include <pdqguard/hash.hpp>
 
 #include <nlohmann/json.hpp>
 #include <xxhash.h>
@@ -49,7 +50,9 @@ bool take(const std::string_view line, ResumeSet& rs) {
   if (line.empty() || line.front() != '{') return false;
   const nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return false;
-  const bool result = j.contains("hash") && j["hash"].is_string();
+  Hash256 hash;
+  const bool result = j.contains("hash") && j["hash"].is_string() &&
+                      Hash256::try_from_hex(j["hash"].get_ref<const std::string&>(), hash);
   const bool error = j.contains("error") && j["error"].is_string();
   if (result == error) return false;
   std::uint64_t key = 0;
@@ -71,6 +74,21 @@ bool take(const std::string_view line, ResumeSet& rs) {
   }
   rs.keys.insert(key);
   return true;
+}
+
+/// True if `text`, a last line without its newline, is what a killed run
+/// leaves: the beginning of a record as pdqguard writes one (its first key is
+/// "path", "frame" or "line"), or a whole record whose newline is missing. A
+/// complete JSON value that is not a record (someone's one-line file) is not.
+bool torn_record(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos) return false;
+  bool record_start = false;
+  for (const std::string_view start : {"{\"path\":", "{\"frame\":", "{\"line\":"})
+    record_start = record_start || text.substr(0, start.size()) == start;
+  if (!record_start) return false;
+  if (!nlohmann::json::accept(text.begin(), text.end())) return true;  // cut short: a beginning
+  ResumeSet scratch;
+  return take(text, scratch);
 }
 
 }  // namespace
@@ -133,7 +151,7 @@ ResumeFile open_resume(const std::string& path) {
     const std::string where = "line " + std::to_string(l.number);
     if (l.too_long) refuse(path, where + " is longer than " + std::to_string(kMaxResumeLineBytes) + " bytes");
     if (!l.terminated) {  // a torn last line: only a record's beginning is cut off
-      if (l.text.substr(0, 2) != "{\"" || l.text.find('\0') != std::string_view::npos)
+      if (!torn_record(l.text))
         refuse(path, where + " (the last, without a newline) is not the beginning of a pdqguard record");
       rs.torn_tail = true;
       break;
