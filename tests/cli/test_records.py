@@ -83,7 +83,7 @@ def csv_tree(tmp_path):
     d = tmp_path / "csv"
     d.mkdir()
     names = ['=HYPERLINK("evil.invalid","click").ppm', "+1.ppm", "-2.ppm", "@sum.ppm",
-             'a,b "c"\nd.ppm', "plain.ppm"]
+             'a,b "c"\nd.ppm', "plain.ppm", "'=quoted.ppm", "'plain.ppm"]
     for n in names:
         small_image(d / n)
     (d / "zero.ppm").write_bytes(b"")  # an error row
@@ -112,7 +112,7 @@ def test_csv_rows_aligned_safe_and_round_trip(csv_tree, cmd):
         for k in ("input", "best_list", "best_id", "best_label", "matches", "error", "message"):
             assert formula_free(rec.get(k, "")), (k, rec)
         inp = rec["input"]
-        if inp.startswith("'"):
+        if inp.startswith("'"):  # reversible: a cell starting with ' always had one added
             inp = inp[1:]
         byname[os.path.basename(inp)] = rec
     for n in names + ["zero.ppm", "=err.txt"]:

@@ -100,10 +100,12 @@ std::size_t utf8_len(const std::string& s, std::size_t i) {
 }
 
 /// A CSV cell: text cells that a spreadsheet would take as a formula (starting with
-/// = + - @ tab or CR) get a leading ' (OWASP's advice); then RFC 4180 quoting.
+/// = + - @ tab or CR) get a leading ' (OWASP's advice), and so do cells already
+/// starting with ' (so removing one leading ' always gives the text back: a file
+/// named '=x is not confused with one named =x); then RFC 4180 quoting.
 std::string csv_text(const std::string& raw) {
   std::string s = raw;
-  if (!s.empty() && s[0] && std::strchr("=+-@\t\r", s[0])) s.insert(s.begin(), '\'');
+  if (!s.empty() && s[0] && std::strchr("=+-@\t\r'", s[0])) s.insert(s.begin(), '\'');
   return csv_field(s);
 }
 

@@ -93,8 +93,9 @@ std::optional<Record> record_from_json(const nlohmann::json& j);
 std::string render_jsonl(const Record& r);
 /// The CSV header line, then one row per record (matches joined with ';'). `matching`
 /// must be the header's: every row, error rows too, has exactly the header's columns.
-/// Text cells use escape_text, then a leading ' when they start with = + - @ tab or CR
-/// (OWASP's advice against formula injection), then RFC 4180 quoting.
+/// Text cells use escape_text, then a leading ' when they start with = + - @ tab, CR
+/// (OWASP's advice against formula injection) or ' (so one leading ' removed always
+/// gives the text back), then RFC 4180 quoting.
 /// With `video_lists` (scan --video-list) a last `video_matches` column is added.
 std::string csv_header(bool matching, bool video_lists = false);
 std::string render_csv(const Record& r, bool matching, bool video_lists = false);
