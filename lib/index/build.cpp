@@ -4,7 +4,6 @@
 
 #include <xxhash.h>
 
-#include <algorithm>
 #include <unordered_map>
 
 namespace pdqguard {
@@ -129,16 +128,15 @@ std::shared_ptr<const Matcher> Matcher::build(std::span<const HashList> lists, c
   detail::BigVec<FlatEntry> all;
   all.reserve(total);
   for (const auto& l : lists) {
-    const std::uint32_t li = list_index(l.name);
-    for (const auto& e : l.entries) {
-      FlatEntry f{e.hash, e.list.empty() ? li : list_index(e.list), e.id, e.label, 0, e.quality};
+    detail::for_each_entry_list(l, list_index, [&](const ListEntry& e, std::uint32_t li) {
+      FlatEntry f{e.hash, li, e.id, e.label, 0, e.quality};
       std::uint32_t v = 0;
       if (numeric_small(e.id, v)) {  // store line numbers and small numeric ids compactly
         f.id = {};
         f.numeric_id = v;
       }
       all.push_back(f);
-    }
+    });
   }
   return make_matcher(build_base(all, names, options), options.kind);
 }

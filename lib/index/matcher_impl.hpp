@@ -21,6 +21,24 @@ struct OvEntry {
   std::string label;
   int quality = -1;
 };
+
+/// The one rule for the list an entry of `l` belongs to (Matcher::build and
+/// with_updates): its own list column (a ThreatExchange export's collab), else
+/// the file's name. The file's name becomes a list only when an entry falls
+/// back to it or the file has no entry, so an export whose every row names its
+/// collab adds no empty list. `list_index(name)` returns a name's index (adding
+/// it); `each(entry, index)` is called for every entry in order.
+template <class ListIndex, class Each>
+void for_each_entry_list(const HashList& l, ListIndex&& list_index, Each&& each) {
+  bool have_own = false;
+  std::uint32_t own = 0;
+  const auto own_index = [&] {
+    if (!have_own) own = list_index(l.name), have_own = true;
+    return own;
+  };
+  if (l.entries.empty()) own_index();
+  for (const ListEntry& e : l.entries) each(e, e.list.empty() ? own_index() : list_index(e.list));
+}
 }  // namespace detail
 
 struct Matcher::Impl {

@@ -67,10 +67,8 @@ std::shared_ptr<const Matcher> Matcher::with_updates(const MatcherUpdate& update
   std::unordered_map<Hash256, std::uint32_t> ov_slot;
   for (std::size_t i = 0; i < n->ov_hashes.size(); ++i) ov_slot.emplace(n->ov_hashes[i], static_cast<std::uint32_t>(i));
   for (const auto& l : update.add) {
-    const std::uint32_t li = list_index(l.name);
-    for (const auto& e : l.entries) {
-      OvEntry oe{e.list.empty() ? li : list_index(e.list), e.id.empty() ? std::to_string(e.line) : e.id, e.label,
-                 e.quality};
+    detail::for_each_entry_list(l, list_index, [&](const ListEntry& e, std::uint32_t li) {
+      OvEntry oe{li, e.id.empty() ? std::to_string(e.line) : e.id, e.label, e.quality};
       ++n->live_entries;
       HitVec hits;
       b.radius(&e.hash, 1, 0, hits);
@@ -80,7 +78,7 @@ std::shared_ptr<const Matcher> Matcher::with_updates(const MatcherUpdate& update
                                    [](const auto& x, std::uint32_t v) { return x.first < v; });
         if (it == n->extras.end() || it->first != s) it = n->extras.insert(it, {s, {}});
         it->second.push_back(std::move(oe));
-        continue;
+        return;
       }
       auto [it, fresh] = ov_slot.emplace(e.hash, static_cast<std::uint32_t>(n->ov_hashes.size()));
       if (fresh) {
@@ -88,7 +86,7 @@ std::shared_ptr<const Matcher> Matcher::with_updates(const MatcherUpdate& update
         n->ov_entries.emplace_back();
       }
       n->ov_entries[it->second].push_back(std::move(oe));
-    }
+    });
   }
   return detail::MatcherAccess::make(std::move(n));
 }

@@ -279,6 +279,18 @@ TEST_CASE("ThreatExchange export: collab,signal_type,signal_str,category,tags (i
   REQUIRE(r.matches.size() == 1);
   CHECK(r.matches[0].list == "Sample Collab");
   CHECK(r.matches[0].label == "adult");
+  // Every entry names its collab: the file's own name is no list of its own
+  // (it was one, with 0 entries, counted in "N list(s)").
+  CHECK(m->list_names() == std::vector<std::string>{"Sample Collab", "Other Collab"});
+  MatcherUpdate add;  // the same rule when the export is added to a built matcher
+  add.add.push_back(l);
+  const HashList base = parse_list_string(H2 + "\n", "base.txt");
+  CHECK(Matcher::build(std::span<const HashList>(&base, 1))->with_updates(add)->list_names() ==
+        std::vector<std::string>{"base.txt", "Sample Collab", "Other Collab"});
+  // A file whose rows fall back to the file's name keeps it, before the others.
+  const HashList mixed = parse_list_string("hash,list\n" + H1 + ",\n" + H2 + ",Other\n", "mixed.csv");
+  CHECK(Matcher::build(std::span<const HashList>(&mixed, 1))->list_names() ==
+        std::vector<std::string>{"mixed.csv", "Other"});
 }
 
 TEST_CASE("max_line_bytes at its largest loads every line (no wrap to 'every line too long')") {
