@@ -9,6 +9,7 @@ run_limited) and must end with a resource_limit record and a small peak RSS
 """
 import io
 import os
+import select
 import signal
 import struct
 import subprocess
@@ -267,11 +268,16 @@ def test_sigint_ends_a_run_with_a_held_fifo(tmp_path):
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdin.write((str(fifo.path) + "\n").encode())
         proc.stdin.flush()
-        time.sleep(0.5)
-        proc.send_signal(signal.SIGINT)
+        # The record comes at once (each is written as it is made); waiting for it
+        # rather than sleeping a fixed time keeps a loaded machine from sending
+        # SIGINT before the input was even read.
+        ready, _, _ = select.select([proc.stdout], [], [], 20)
+        assert ready, "no record within 20 s: the FIFO blocked its worker"
+        first = proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)  # stdin is still open: only SIGINT ends the run
         out, err = proc.communicate(timeout=20)
-        recs = read_jsonl(out.decode())
-        assert [r["error"] for r in recs] == ["not_a_file"], (out, err)
+        recs = read_jsonl((first + out).decode())
+        assert [r["error"] for r in recs] == ["not_a_file"], (first, out, err)
         assert proc.returncode == 130, err
     finally:
         fifo.close()
