@@ -126,6 +126,16 @@ typedef enum pdqg_status {
  *  a number that is not a status. Static storage, never NULL. Thread-safe. */
 PDQGUARD_API const char* pdqg_status_name(int status);
 
+/** 1 when a failure with this status may pass if the same input is tried
+ *  again, because it came from the machine's state (memory, storage) rather
+ *  than from the input: PDQG_OUT_OF_MEMORY and PDQG_IO_ERROR; 0 for every
+ *  other number (also PDQG_OK and numbers that are not a status). The
+ *  library's one rule (pdqguard::is_transient): the CLI's `scan --resume`
+ *  retries an input whose recorded error is transient, and so does
+ *  `python3 -m pdqguard.dask --resume`. Pure, no pdqg_last_error() change.
+ *  Thread-safe. */
+PDQGUARD_API int pdqg_status_is_transient(int status);
+
 /** The message of the last failed pdqg_ call on the calling thread ("" if none
  *  failed yet). Successful calls do not clear it. The string is owned by the
  *  library and stays valid until the next failing pdqg_ call on this thread.

@@ -96,6 +96,8 @@ int pdqg_set_simd_path(const char* name) {
 
 const char* pdqg_status_name(int status) { return error_code_name(static_cast<ErrorCode>(status)); }
 
+int pdqg_status_is_transient(int status) { return is_transient(static_cast<ErrorCode>(status)) ? 1 : 0; }
+
 const char* pdqg_last_error(void) { return capi::thread_error().text; }
 
 int pdqg_hash_to_hex(const pdqg_hash* hash, char* out) {

@@ -26,6 +26,7 @@ int main(void) {
   f.sizes[0] = sizeof px - 1;
   if (pdqg_hash_frame(NULL, &f, 0, &r) != PDQG_INVALID_ARGUMENT) return 1;
   if (strcmp(pdqg_status_name(PDQG_INVALID_ARGUMENT), "invalid_argument") != 0) return 1;
+  if (pdqg_status_is_transient(PDQG_IO_ERROR) != 1 || pdqg_status_is_transient(PDQG_DECODE_ERROR) != 0) return 1;
   if (pdqg_set_simd_path("scalar") != PDQG_OK || strcmp(pdqg_simd_path(), "scalar") != 0) return 1;
   printf("C99 header OK, pdqguard %s (%u), simd %s\n", pdqg_version_string(),
          pdqg_version_number(), pdqg_simd_path());

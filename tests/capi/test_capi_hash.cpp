@@ -67,6 +67,21 @@ TEST_CASE("status codes are the ErrorCode numbers and names") {
   CHECK(std::string(pdqg_status_name(-1)) == "unknown_error");
 }
 
+TEST_CASE("pdqg_status_is_transient is the library's is_transient for every code") {
+  for (int c = -1; c <= PDQG_RESOURCE_LIMIT + 1; ++c) {
+    CAPTURE(c);
+    const bool lib = c >= 0 && c <= PDQG_RESOURCE_LIMIT && pdqguard::is_transient(static_cast<pdqguard::ErrorCode>(c));
+    CHECK(pdqg_status_is_transient(c) == (lib ? 1 : 0));
+  }
+  CHECK(pdqg_status_is_transient(PDQG_IO_ERROR) == 1);
+  CHECK(pdqg_status_is_transient(PDQG_OUT_OF_MEMORY) == 1);
+  CHECK(pdqg_status_is_transient(PDQG_OK) == 0);
+  CHECK(pdqg_status_is_transient(PDQG_DECODE_ERROR) == 0);
+  CHECK(pdqg_status_is_transient(PDQG_INTERNAL_ERROR) == 0);
+  CHECK(pdqg_status_is_transient(-1) == 0);
+  CHECK(pdqg_status_is_transient(1 << 20) == 0);
+}
+
 TEST_CASE("hex conversion and distance") {
   const char* hex = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
   pdqg_hash h;

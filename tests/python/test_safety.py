@@ -175,6 +175,19 @@ def test_argument_error_is_both_kinds():
     assert future.code == 99 and future.status is None and future.name == "unknown_error"
 
 
+def test_status_names_and_transient_statuses_come_from_the_library():
+    from pdqguard import _errors
+    for s in pdqguard.Status:
+        assert _errors.status_from_name(s.name.lower()) == int(s)
+    assert _errors.status_from_name("no_such_status") is None
+    assert _errors.status_from_name("unknown_error") is None
+    transient = {s for s in pdqguard.Status if _errors.is_transient(s)}
+    assert transient == {pdqguard.Status.IO_ERROR, pdqguard.Status.OUT_OF_MEMORY}
+    assert not _errors.is_transient(-1) and not _errors.is_transient(99)
+    with pytest.raises(pdqguard.ArgumentError):
+        _errors.is_transient(1 << 40)  # not a C int: refused, never wrapped
+
+
 def test_video_arguments_are_checked_before_c(tmp_path):
     lst = tmp_path / "l.csv"
     lst.write_text("id,hash\na," + "0" * 64 + "\n")

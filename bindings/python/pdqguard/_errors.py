@@ -133,3 +133,38 @@ def _c_text(text: Union[str, bytes], what: str) -> bytes:
     if b"\0" in b:
         _fail(f"{what} contains an embedded NUL byte: {text!r}")
     return b
+
+
+# --- the library's rules about statuses ---------------------------------------
+
+_codes_by_name: Optional[dict] = None
+
+
+def status_from_name(name: str) -> Optional[int]:
+    """The status code whose pdqg_status_name() is `name` (e.g. a CLI record's
+    "error" field, "io_error" -> 2), or None for a name no code has. The names
+    come from the loaded library (codes are numbered from 0 without gaps), so a
+    newer library's code is found even when Status lacks it. Thread-safe."""
+    global _codes_by_name
+    table = _codes_by_name
+    if table is None:
+        table = {}
+        code = 0
+        while code < 4096:
+            n = _lib.pdqg_status_name(code).decode()
+            if n == "unknown_error":
+                break
+            table[n] = code
+            code += 1
+        _codes_by_name = table
+    return table.get(name)
+
+
+def is_transient(status: int) -> bool:
+    """Whether a failure with this status may pass when the same input is tried
+    again (it came from the machine's state, not from the input): the library's
+    one rule, pdqg_status_is_transient (out_of_memory and io_error). False for
+    OK and for numbers that are not a status. The CLI's `scan --resume` and
+    `python3 -m pdqguard.dask --resume` retry inputs whose recorded error is
+    transient. Thread-safe."""
+    return _lib.pdqg_status_is_transient(_c_int(status, "status")) != 0

@@ -151,6 +151,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "pdqg_simd_path": (ctypes.c_char_p, []),
         "pdqg_set_simd_path": (ctypes.c_int, [ctypes.c_char_p]),
         "pdqg_status_name": (ctypes.c_char_p, [ctypes.c_int]),
+        "pdqg_status_is_transient": (ctypes.c_int, [ctypes.c_int]),
         "pdqg_last_error": (ctypes.c_char_p, []),
         "pdqg_hash_to_hex": (ctypes.c_int, [P(Hash), ctypes.c_char_p]),
         "pdqg_hash_from_hex": (ctypes.c_int, [ctypes.c_char_p, P(Hash)]),

@@ -28,6 +28,17 @@ What this module decides itself (and nothing else):
 - the one record the CLI cannot write: an ``internal_error`` record for an input that
   killed the scanning process (or the Dask worker) every time it was tried.
 
+``resume=True`` (``--resume``) follows the CLI's ``scan --resume`` by asking the CLI:
+the CLI itself first opens the output for resuming (``pdqguard scan --resume OUT`` on no
+input), so only a file that is pdqguard's JSON-lines output (or an empty or new file) is
+ever appended to, a torn last line is cut off exactly as the CLI cuts it, and anything
+else (a JPEG, a hash list, a CSV report, a device) is refused with the CLI's message,
+untouched. The records are then read here, read-only: an input is done unless its record
+is an error the library calls transient (``pdqg_status_is_transient``: io_error,
+out_of_memory), which is scanned again (``pdqguard report``/``merge`` take the later
+record); paths are compared as the CLI keys them (absolute, lexically normal: ``dump``,
+``./dump/``, ``$PWD/dump`` name the same inputs).
+
 The index file is opened by each scanning process itself (memory-mapped; on one node
 the page cache holds it once), never pickled or sent through the scheduler: it must be
 at the same path on every worker (a shared filesystem, or copied once per node).
@@ -41,6 +52,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -49,6 +61,8 @@ import tempfile
 import threading
 import time
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from ._errors import is_transient, status_from_name
 
 DEFAULT_BATCH_SIZE = 256
 """Paths per Dask task: bench/README.md ("Dask") measured the per-task cost of the
@@ -187,14 +201,19 @@ def scan_options(options: Dict[str, object]) -> List[str]:
     return args
 
 
-def _check_options(cli: str, index: str, args: Sequence[str]) -> None:
+def _check_options(cli: str, index: str, args: Sequence[str], resume: Optional[str] = None) -> None:
     """Runs the CLI once on no input with these options: refuses bad options or an
-    index that does not open before any task is sent."""
+    index that does not open before any task is sent. With `resume` (an output file),
+    that run is `pdqguard scan --resume RESUME`: the CLI's own check of the file
+    (pdqguard's JSON-lines output, or empty or new; anything else is refused untouched
+    with the CLI's message) and its repair (a torn last line cut off, a missing file
+    created), the one home of which file --resume may modify."""
     bad = [a for a in args if a.split("=", 1)[0] in _REFUSED_OPTIONS]
     if bad:
         raise ScanError(f"{bad[0]} cannot be used here (this module sets it, or it would leave "
                         "inputs without a record)")
-    p = subprocess.run([cli, "scan", "--index", index, *args, "-q", "--no-summary", "-0", "-"],
+    extra = ["--resume", resume] if resume is not None else []
+    p = subprocess.run([cli, "scan", "--index", index, *args, *extra, "-q", "--no-summary", "-0", "-"],
                        input=b"", capture_output=True)
     if p.returncode != 0:
         raise ScanError(p.stderr.decode("utf-8", "replace").strip() or f"pdqguard exited {p.returncode}")
@@ -353,28 +372,69 @@ def _client(client=None, workers: Optional[int] = None):
     return Client(cluster), cluster
 
 
-def recorded_inputs(output: Path) -> set:
-    """The exact input paths that already have a record in a JSON-lines output (for
-    --resume); a torn last line (a killed run) is cut off, so its input is scanned again."""
+_MAX_RECORD_LINE = 64 << 20
+"""The CLI's kMaxResumeLineBytes (tools/pdqguard/resume.hpp): a longer line is not a record."""
+
+
+def resume_key(path: bytes, cwd: bytes) -> bytes:
+    """An input path as the CLI's --resume keys it (tools/pdqguard/resume.cpp,
+    normal_path): made absolute under `cwd` when relative, lexically normal (no
+    filesystem access: "." and ".." segments and repeated slashes folded, a leading
+    "//" is "/", no trailing slash). `dump/a.jpg`, `./dump/a.jpg` and
+    `$PWD/dump//a.jpg` have the same key."""
+    if not path.startswith(b"/"):
+        path = cwd.rstrip(b"/") + b"/" + path
+    k = posixpath.normpath(path)
+    if k.startswith(b"//"):  # POSIX keeps "//" apart; std::filesystem (the CLI) does not
+        k = k[1:]
+    return k
+
+
+def _done_by(record: dict) -> bool:
+    """Whether a record finishes its input for --resume: not when its error is one the
+    library calls transient (the CLI's retried_on_resume, through pdqg_status_is_transient)."""
+    err = record.get("error")
+    if not isinstance(err, str):
+        return True
+    code = status_from_name(err)
+    return code is None or not is_transient(code)
+
+
+def recorded_inputs(output: Path, cwd: Optional[bytes] = None) -> set:
+    """The inputs (keys: resume_key under `cwd`, default the current directory) that
+    already have a final record in a JSON-lines output, for --resume; an input whose
+    record is a transient error (io_error, out_of_memory) is not among them, so it is
+    scanned again. An archive counts as done when one of its members has a record.
+    Read-only: the file must already have passed the CLI's check (scan_to_jsonl runs
+    `pdqguard scan --resume` on it first); a missing file has no records. Raises
+    ScanError for a line that is not a whole pdqguard record (a file changed since)."""
+    cwd = os.getcwdb() if cwd is None else cwd
     done = set()
     try:
-        f = open(output, "r+b")
+        f = open(output, "rb")
     except FileNotFoundError:
         return done
     with f:
-        good = 0
-        for line in f:
-            if not line.endswith(b"\n"):
+        size = os.fstat(f.fileno()).st_size
+        at = 0
+        while at < size:  # what fstat saw, as the CLI reads it
+            line = f.readline(_MAX_RECORD_LINE + 1)
+            if not line:
                 break
-            good += len(line)
+            at += len(line)
             try:
-                k = path_key(json.loads(line))
+                if not line.endswith(b"\n"):
+                    raise ValueError("no newline")
+                rec = json.loads(line)
+                if not isinstance(rec, dict):
+                    raise ValueError("not an object")
             except ValueError:
-                continue
-            if k is not None:
-                done.add(k)
-                done.add(_input_of(k))
-        f.truncate(good)
+                raise ScanError(f"{os.fsdecode(output)}: a line at byte {at - len(line)} is not a whole "
+                                "pdqguard record (was the file changed after pdqguard checked it?)") from None
+            k = path_key(rec)
+            if k is not None and _done_by(rec):
+                done.add(resume_key(k, cwd))
+                done.add(resume_key(_input_of(k), cwd))
     return done
 
 
@@ -408,7 +468,11 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
     (KilledWorker) is split into one task per input, an input given up on again is run
     alone (nothing else in flight, so no innocent input shares the blame), and an input
     that kills its worker even alone gets an internal_error record. `resume=True` appends to `output`, skipping inputs already
-    recorded there. `options` are `pdqguard scan` options (threshold=10, dihedral=True).
+    recorded there, as the CLI's `scan --resume` does: the CLI checks the file first
+    (only its own JSON-lines output, or an empty or new file, is appended to; anything
+    else raises ScanError with the CLI's message and is left unchanged), an input whose
+    record is a transient error is scanned again, and paths match however they are
+    spelled (`dump` and `./dump`). `options` are `pdqguard scan` options (threshold=10, dihedral=True).
     Returns counts: inputs, records, batches, skipped (resume), crashed (inputs that got
     an internal_error record from this module), symlinks (skipped), seconds."""
     from distributed import as_completed
@@ -424,8 +488,10 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
     elif lists:
         raise ScanError("give lists= or index=, not both (build the lists into the index first)")
     index = os.path.abspath(os.fsdecode(index))
-    _check_options(cli_path, index, args)
-    done_before = recorded_inputs(output) if resume else set()
+    # --resume: the CLI checks (and repairs) the output before anything here reads it.
+    _check_options(cli_path, index, args, os.fsdecode(output) if resume else None)
+    cwd = os.getcwdb()
+    done_before = recorded_inputs(output, cwd) if resume else set()
     cl, cluster = _client(client, workers)
     stats = {"inputs": 0, "records": 0, "batches": 0, "skipped": 0, "crashed": 0, "symlinks": 0}
     try:
@@ -434,7 +500,7 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
 
         def fresh():
             for p in pending_paths:
-                if p in done_before:
+                if done_before and resume_key(p, cwd) in done_before:
                     stats["skipped"] += 1
                     continue
                 yield p
