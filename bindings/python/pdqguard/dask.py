@@ -649,7 +649,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("-l", "--list", action="append", default=[], help="hash list file (repeatable); built into OUT.pdqi once")
     ap.add_argument("--index", help="a built index file, at the same path on every worker")
     ap.add_argument("-o", "--output", required=True, help="JSON-lines output file")
-    ap.add_argument("--resume", action="store_true", help="append to OUTPUT, skipping inputs already recorded there")
+    ap.add_argument("--resume", action="store_true", help="append to OUTPUT, skipping inputs already recorded there (as pdqguard scan "
+                         "--resume: only pdqguard's own JSON-lines output, or an empty or new file, is "
+                         "touched; inputs with a transient error are scanned again)")
     ap.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="paths per task (default %(default)s)")
     ap.add_argument("--cli", help="the pdqguard CLI on the workers (default: $PDQGUARD_CLI or pdqguard on the PATH)")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress line and no summary")
