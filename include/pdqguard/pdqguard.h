@@ -122,6 +122,13 @@ typedef enum pdqg_status {
                                     JPEG scans, decode time...); the message names the number */
 } pdqg_status;
 
+/** The number of status codes: one more than the largest, so every status is
+ *  in 0 .. PDQG_STATUS_COUNT - 1 (size per-status tables with it). It grows when
+ *  a code is appended (a test checks that pdqg_status_name names every code
+ *  below it and none at it); a program built against an older header may see a
+ *  larger status from a newer library, so check the range before indexing. */
+#define PDQG_STATUS_COUNT 21
+
 /** The snake_case name of a status, e.g. "decode_error"; "unknown_error" for
  *  a number that is not a status. Static storage, never NULL. Thread-safe. */
 PDQGUARD_API const char* pdqg_status_name(int status);

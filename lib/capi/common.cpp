@@ -19,6 +19,8 @@ static_assert(static_cast<int>(ErrorCode::index_corrupt) == PDQG_INDEX_CORRUPT);
 static_assert(static_cast<int>(ErrorCode::bad_hash) == PDQG_BAD_HASH);
 static_assert(static_cast<int>(ErrorCode::truncated_input) == PDQG_TRUNCATED_INPUT);
 static_assert(static_cast<int>(ErrorCode::resource_limit) == PDQG_RESOURCE_LIMIT);
+static_assert(static_cast<int>(ErrorCode::resource_limit) + 1 == PDQG_STATUS_COUNT,
+              "PDQG_STATUS_COUNT is one more than the last status");
 
 void ErrorSlot::set(const char* msg) noexcept {
   if (msg == nullptr) msg = "";

@@ -50,8 +50,9 @@ TEST_CASE("version macros agree with the library") {
 }
 
 TEST_CASE("status codes are the ErrorCode numbers and names") {
-  for (int c = 0; c <= PDQG_RESOURCE_LIMIT; ++c) {
+  for (int c = 0; c < PDQG_STATUS_COUNT; ++c) {
     CAPTURE(c);
+    CHECK(std::string(pdqg_status_name(c)) != "unknown_error");
     CHECK(std::string(pdqg_status_name(c)) ==
           pdqguard::error_code_name(static_cast<pdqguard::ErrorCode>(c)));
   }
@@ -63,7 +64,9 @@ TEST_CASE("status codes are the ErrorCode numbers and names") {
   CHECK(std::string(pdqg_status_name(PDQG_NO_VIDEO_STREAM)) == "no_video_stream");
   CHECK(std::string(pdqg_status_name(PDQG_TRUNCATED_INPUT)) == "truncated_input");
   CHECK(std::string(pdqg_status_name(PDQG_RESOURCE_LIMIT)) == "resource_limit");
-  CHECK(std::string(pdqg_status_name(PDQG_RESOURCE_LIMIT + 1)) == "unknown_error");
+  // PDQG_STATUS_COUNT is one past the last code: a code appended without it fails here.
+  CHECK(PDQG_STATUS_COUNT == PDQG_RESOURCE_LIMIT + 1);
+  CHECK(std::string(pdqg_status_name(PDQG_STATUS_COUNT)) == "unknown_error");
   CHECK(std::string(pdqg_status_name(-1)) == "unknown_error");
 }
 

@@ -291,6 +291,10 @@ def test_lookup_by_hash(tmp_path):
     (["--max-pixels", "0"], "--max-pixels"),
     (["--threads", "100000000"], "--threads"),
     (["--max-shrink", "101"], "--max-shrink"),
+    (["--max-decode-memory", "0"], "--max-decode-memory"),
+    (["--max-decode-memory", "abc"], "--max-decode-memory"),
+    (["--max-decode-cpu-ms", "-5"], "--max-decode-cpu-ms"),
+    (["--max-decode-cpu-ms", str(1 << 41)], "--max-decode-cpu-ms"),
     (["--bogus"], "--bogus"),
 ])
 def test_bad_options_are_refused(tmp_path, args, mentions):
@@ -306,7 +310,8 @@ def test_help_lists_the_options():
     p = subprocess.run([GATEWAY, "--help"], capture_output=True, text=True, timeout=20)
     assert p.returncode == 0
     for opt in ("--list", "--token-file", "--settle-ms", "--max-shrink", "--allow-empty-list",
-                "--header-timeout-ms", "--max-connections-per-ip"):
+                "--header-timeout-ms", "--max-connections-per-ip", "--max-decode-memory",
+                "--max-decode-cpu-ms"):
         assert opt in p.stdout
 
 

@@ -19,8 +19,9 @@
 //                    the last reload was refused or failed (the old list is served)
 //   GET /metrics     Prometheus text.
 //   Errors: {"error":"<name>","message":".."}: pdqguard's status names for what the
-//   library refused (400 invalid_argument/decode_error/bad_hash, 413
-//   file_too_large/image_too_large, 415 unsupported_format), HTTP names for what
+//   library refused (HTTP status from kHttpFor below: 400 damaged input, 413 above a
+//   size limit, 415 not hashable, 422 a decode budget (resource_limit), 503
+//   out_of_memory, 500 a server fault), HTTP names for what
 //   the transport refused (400 bad_request, 401 unauthorized, 404 not_found, 408
 //   request_timeout, 431 headers_too_large, 503 too_many_connections).
 #include <pdqguard/pdqguard.h>
@@ -69,6 +70,8 @@ struct Options {
   bool dihedral = false;
   std::int64_t max_bytes = 20 << 20;
   std::int64_t max_pixels = -1;  ///< -1: the library's default
+  std::int64_t max_decode_memory = -1;  ///< -1: the library's default
+  std::int64_t max_decode_cpu_ms = -1;  ///< -1: the library's default (0: no deadline)
   std::int64_t watch_ms = 500;
   std::int64_t settle_ms = -1;   ///< -1: the library's default
   std::int64_t max_shrink = -1;  ///< -1: the library's default
@@ -101,6 +104,8 @@ std::int64_t default_of(BoundsFn bounds, int param) {
 Options parse_args(int argc, char** argv) {
   Options o;
   o.max_pixels = default_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_PIXELS);
+  o.max_decode_memory = default_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_DECODE_MEMORY);
+  o.max_decode_cpu_ms = default_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_DECODE_CPU_MS);
   o.threshold = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_THRESHOLD);
   o.min_quality = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_MIN_QUALITY);
   o.settle_ms = default_of(pdqg_matcher_param_bounds, PDQG_MATCHER_SETTLE_MS);
@@ -128,6 +133,14 @@ Options parse_args(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-pixels", o.max_pixels, "Largest image (width x height; 413 image_too_large above)")
       ->check(range_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_PIXELS))
+      ->capture_default_str();
+  app.add_option("--max-decode-memory", o.max_decode_memory,
+                 "Working memory one decode may use, in bytes (422 resource_limit above; JPEG bombs)")
+      ->check(range_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_DECODE_MEMORY))
+      ->capture_default_str();
+  app.add_option("--max-decode-cpu-ms", o.max_decode_cpu_ms,
+                 "CPU time one decode may use, in ms (422 resource_limit after; 0: no deadline)")
+      ->check(range_of(pdqg_hasher_param_bounds, PDQG_HASHER_MAX_DECODE_CPU_MS))
       ->capture_default_str();
   app.add_option("--watch-ms", o.watch_ms, "Check the list files for changes this often (0: only on SIGHUP)")
       ->check(CLI::Range(std::int64_t{0}, kMaxTimeoutMs))
@@ -212,21 +225,57 @@ pdqg_hasher* thread_hasher(const Options& o) {
     if (pdqg_hasher_create(&holder.h) != PDQG_OK) return nullptr;
     pdqg_hasher_set(holder.h, PDQG_HASHER_MAX_BYTES, o.max_bytes);
     pdqg_hasher_set(holder.h, PDQG_HASHER_MAX_PIXELS, o.max_pixels);
+    pdqg_hasher_set(holder.h, PDQG_HASHER_MAX_DECODE_MEMORY, o.max_decode_memory);
+    pdqg_hasher_set(holder.h, PDQG_HASHER_MAX_DECODE_CPU_MS, o.max_decode_cpu_ms);
   }
   return holder.h;
 }
 
+/// The HTTP status of each pdqguard status, indexed by the status number. The rule
+/// (README.md, "Gateway", status table): 400 a damaged or malformed input, 413 an
+/// input above a configured size limit, 415 something the gateway cannot hash, 422
+/// an input refused by a work budget (decode memory, JPEG scans, CPU deadline,
+/// archive limits), 503 a transient shortage (retry later), 500 a fault of the
+/// server itself. Sized by PDQG_STATUS_COUNT: a status appended to pdqguard.h
+/// without a row here fails the static_assert below.
+struct HttpFor {
+  int status;
+  int http;
+};
+constexpr std::array<HttpFor, PDQG_STATUS_COUNT> kHttpFor = {{
+    {PDQG_OK, 200},
+    {PDQG_INVALID_ARGUMENT, 400},
+    {PDQG_IO_ERROR, 500},
+    {PDQG_UNSUPPORTED_FORMAT, 415},
+    {PDQG_DECODE_ERROR, 400},
+    {PDQG_IMAGE_TOO_LARGE, 413},
+    {PDQG_FILE_TOO_LARGE, 413},
+    {PDQG_BAD_HASH, 400},
+    {PDQG_LIST_PARSE_ERROR, 500},
+    {PDQG_INDEX_CORRUPT, 500},
+    {PDQG_UNSUPPORTED_ISA, 500},
+    {PDQG_OUT_OF_MEMORY, 503},
+    {PDQG_INTERNAL_ERROR, 500},
+    {PDQG_ENCRYPTED, 415},
+    {PDQG_ARCHIVE_LIMIT, 422},
+    {PDQG_NOT_A_FILE, 415},
+    {PDQG_NO_VIDEO_STREAM, 415},
+    {PDQG_BAD_FRAME_RATE, 400},
+    {PDQG_VIDEO_TOO_LONG, 413},
+    {PDQG_TRUNCATED_INPUT, 400},
+    {PDQG_RESOURCE_LIMIT, 422},
+}};
+constexpr bool http_table_complete() {
+  for (std::size_t i = 0; i < kHttpFor.size(); ++i)
+    if (kHttpFor[i].status != static_cast<int>(i) || kHttpFor[i].http < 200 || kHttpFor[i].http > 599) return false;
+  return true;
+}
+static_assert(http_table_complete(), "every pdqg_status needs a row in kHttpFor, in status order");
+
+/// The HTTP status of a pdqguard status; 500 for a number outside the table (a
+/// newer library's code this gateway was not built with).
 int http_status_for(int st) {
-  switch (st) {
-    case PDQG_FILE_TOO_LARGE:
-    case PDQG_IMAGE_TOO_LARGE: return 413;
-    case PDQG_UNSUPPORTED_FORMAT: return 415;
-    case PDQG_INVALID_ARGUMENT:
-    case PDQG_BAD_HASH:
-    case PDQG_DECODE_ERROR:
-    case PDQG_TRUNCATED_INPUT: return 400;
-    default: return 500;
-  }
+  return st >= 0 && st < PDQG_STATUS_COUNT ? kHttpFor[static_cast<std::size_t>(st)].http : 500;
 }
 
 std::string hex_of(const pdqg_hash& h) {
@@ -460,18 +509,25 @@ struct Gateway {
     pdqg_matcher_get(matcher, PDQG_MATCHER_GENERATION, &gen);
     std::string s;
     auto line = [&s](const std::string& name, const std::string& v) { s += name + " " + v + "\n"; };
+    s += "# HELP pdqguard_requests_total Requests to /v1/check and /v1/lookup\n";
     s += "# TYPE pdqguard_requests_total counter\n";
     line("pdqguard_requests_total", std::to_string(metrics.requests.load()));
+    s += "# HELP pdqguard_blocked_total Checks and lookups answered blocked\n";
     s += "# TYPE pdqguard_blocked_total counter\n";
     line("pdqguard_blocked_total", std::to_string(metrics.blocked.load()));
+    s += "# HELP pdqguard_matches_total List entries matched, over all requests\n";
     s += "# TYPE pdqguard_matches_total counter\n";
     line("pdqguard_matches_total", std::to_string(metrics.matches.load()));
+    s += "# HELP pdqguard_errors_total Check and lookup requests answered with an error\n";
     s += "# TYPE pdqguard_errors_total counter\n";
     line("pdqguard_errors_total", std::to_string(metrics.errors.load()));
+    s += "# HELP pdqguard_errors_by_code_total Error replies by pdqguard status name\n";
+    s += "# TYPE pdqguard_errors_by_code_total counter\n";
     for (int c = 1; c < static_cast<int>(metrics.errors_by_status.size()); ++c)
       if (const auto v = metrics.errors_by_status[c].load())
         line(std::string("pdqguard_errors_by_code_total{code=\"") + pdqg_status_name(c) + "\"}",
              std::to_string(v));
+    s += "# HELP pdqguard_check_seconds Time to answer a check or lookup request\n";
     s += "# TYPE pdqguard_check_seconds histogram\n";
     for (std::size_t i = 0; i < Metrics::kBuckets.size(); ++i) {
       char le[32];
@@ -484,31 +540,41 @@ struct Gateway {
     std::snprintf(sum, sizeof sum, "%.6f", static_cast<double>(metrics.latency_ns.load()) / 1e9);
     line("pdqguard_check_seconds_sum", sum);
     line("pdqguard_check_seconds_count", std::to_string(metrics.latency_count.load()));
+    s += "# HELP pdqguard_library_cpu_seconds_total CPU time spent in pdqguard (decode, hash, match)\n";
     s += "# TYPE pdqguard_library_cpu_seconds_total counter\n";
     char lib[32];
     std::snprintf(lib, sizeof lib, "%.6f", static_cast<double>(metrics.pdqguard_cpu_ns.load()) / 1e9);
     line("pdqguard_library_cpu_seconds_total", lib);
+    s += "# HELP pdqguard_list_entries Entries in the list being served\n";
     s += "# TYPE pdqguard_list_entries gauge\n";
     line("pdqguard_list_entries", std::to_string(entries));
+    s += "# HELP pdqguard_list_generation Generation of the list being served (1 at start, +1 per reload)\n";
     s += "# TYPE pdqguard_list_generation gauge\n";
     line("pdqguard_list_generation", std::to_string(gen));
+    s += "# HELP pdqguard_reloads_total Successful list reloads\n";
     s += "# TYPE pdqguard_reloads_total counter\n";
     line("pdqguard_reloads_total", std::to_string(metrics.reloads.load()));
     s += "# HELP pdqguard_reload_failures_total Reloads refused (empty, shrunk, torn) or failed; the previous list was kept\n";
     s += "# TYPE pdqguard_reload_failures_total counter\n";
     line("pdqguard_reload_failures_total", std::to_string(metrics.reload_failures.load()));
+    s += "# HELP pdqguard_list_stale 1 when the last reload was refused or failed (the previous list is served)\n";
     s += "# TYPE pdqguard_list_stale gauge\n";
     line("pdqguard_list_stale", stale().empty() ? "0" : "1");
 #if defined(PDQGUARD_GATEWAY_FRONT)
     if (front != nullptr) {
+      s += "# HELP pdqguard_connections_open Open client connections\n";
       s += "# TYPE pdqguard_connections_open gauge\n";
       line("pdqguard_connections_open", std::to_string(front->open.load()));
+      s += "# HELP pdqguard_connections_accepted_total Client connections accepted\n";
       s += "# TYPE pdqguard_connections_accepted_total counter\n";
       line("pdqguard_connections_accepted_total", std::to_string(front->accepted.load()));
+      s += "# HELP pdqguard_connections_refused_total Client connections refused with 503 (connection caps)\n";
       s += "# TYPE pdqguard_connections_refused_total counter\n";
       line("pdqguard_connections_refused_total", std::to_string(front->refused.load()));
+      s += "# HELP pdqguard_request_timeouts_total Requests answered 408 (header or body deadline)\n";
       s += "# TYPE pdqguard_request_timeouts_total counter\n";
       line("pdqguard_request_timeouts_total", std::to_string(front->timeouts.load()));
+      s += "# HELP pdqguard_bad_requests_total Malformed requests answered 400\n";
       s += "# TYPE pdqguard_bad_requests_total counter\n";
       line("pdqguard_bad_requests_total", std::to_string(front->bad_requests.load()));
     }

@@ -1,6 +1,8 @@
 // The gateway's request counters and latency histogram (rendered as Prometheus
-// text by Gateway::metrics_text in gateway.cpp).
+// text by Gateway::metrics_text in main.cpp).
 #pragma once
+
+#include <pdqguard/pdqguard.h>
 
 #include <array>
 #include <atomic>
@@ -18,7 +20,8 @@ struct Metrics {
       reload_failures{0};
   std::array<std::atomic<std::uint64_t>, kBuckets.size()> bucket{};
   std::atomic<std::uint64_t> latency_count{0}, latency_ns{0};
-  std::array<std::atomic<std::uint64_t>, 16> errors_by_status{};
+  /// Error replies by pdqguard status (pdqguard_errors_by_code_total), one slot per code.
+  std::array<std::atomic<std::uint64_t>, PDQG_STATUS_COUNT> errors_by_status{};
   /// CPU time the handling threads spent in pdqguard (decode + hash + match), so the
   /// gateway's own cost (HTTP, JSON, kernel) is the process CPU time minus this.
   std::atomic<std::uint64_t> pdqguard_cpu_ns{0};
