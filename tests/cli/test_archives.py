@@ -1,6 +1,7 @@
 """pdqguard hash/scan descending into archives (issue 15): members hashed from
 memory as "archive!/member", nested archives, limits, damage, encryption."""
 import io
+import json
 import os
 import shutil
 import struct
@@ -191,3 +192,25 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
     # With the ratio limit raised the member is inflated: the garbage shows.
     rc, recs, _, _ = run(["hash", "--no-summary", "--max-archive-ratio", "1000000", bomb])
     assert by_path(recs)[str(bomb) + "!/zeros.bmp"]["error"] == "decode_error"
+
+
+def test_rerun_of_an_archive_adds_only_the_members_missing(tmp_path):
+    """--resume walks an archive again (the archive has no record of its own), but
+    a member already recorded is not recorded twice (it was: every member doubled)."""
+    z = tmp_path / "dump.zip"
+    make_zip(z, [(f, read(f)) for f in FILES])
+    out = tmp_path / "out.jsonl"
+    rc, _, _, err = run(["hash", "-o", out, z])
+    assert rc == 0, err
+    lines = open(out, "rb").read().splitlines(keepends=True)
+    assert len(lines) == len(FILES)
+    rc, _, _, err = run(["hash", "--resume", out, z])
+    assert rc == 0, err
+    assert open(out, "rb").read().splitlines(keepends=True) == lines  # nothing added
+    # A run that recorded only some members (killed): the rest are added once.
+    with open(out, "wb") as f:
+        f.write(b"".join(lines[:2]))
+    rc, _, _, err = run(["hash", "--resume", out, z])
+    assert rc == 0, err
+    paths = [json.loads(l)["path"] for l in open(out, "rb").read().splitlines()]
+    assert sorted(paths) == sorted(str(z) + "!/" + f for f in FILES)

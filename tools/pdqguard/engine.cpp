@@ -485,6 +485,13 @@ int run_engine(const EngineOptions& o) {
             return member_record(ctx, hasher, scratch, p, b);
           };
           if (scan_archive_input(*item, archive_opts, hash_member, [&](Record&& rec) {
+                // --resume: an archive is walked again (its own path has no record
+                // when its members have), but a member already recorded is not
+                // recorded twice; only the members missing are added.
+                if (resume.contains(rec.kind, rec.path, rec.number)) {
+                  stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
+                  return;
+                }
                 count(stats, rec);
                 if (!o.matches_only || !rec.ok || !rec.hits.empty() || !rec.video_matches.empty())
                   lines += render(ctx, rec);
