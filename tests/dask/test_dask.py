@@ -32,8 +32,12 @@ def _need_cli():
 
 @pytest.fixture(scope="module")
 def cluster():
-    """Two single-threaded worker processes; a worker that dies is restarted by its nanny."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    """Two single-threaded worker processes; a worker that dies is restarted by its nanny.
+    The connect timeout is raised from 30 s: on a loaded machine a restarted worker
+    (a new Python process importing distributed) took longer to register, its nanny
+    gave up restarting it, and the run waited forever for a worker."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                          "distributed.comm.timeouts.connect": "180s"}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=None) as c, distributed.Client(c) as client:
             yield client
