@@ -106,3 +106,23 @@ def test_all_frames_hashes_and_matches_every_frame(tmp_path):
     # A still image is unchanged by --all-frames.
     rc, recs, _, _ = run(["hash", "--no-summary", "--all-frames", os.path.join(DATA, "rgb24.bmp")])
     assert "frames_hashed" not in recs[0] and "hash" in recs[0]
+
+
+def test_all_frames_samples_by_seconds_per_hash(tmp_path):
+    """--all-frames with --seconds-per-hash hashes one frame per S seconds of the
+    animation's timestamps (0, 0.1, 0.25, 0.45 s here), frame 0 always; without it,
+    every frame."""
+    for ext, fmt in (("gif", "GIF"), ("webp", "WEBP"), ("png", "PNG")):
+        anim = tmp_path / f"anim.{ext}"
+        pngs = make_animation(anim, fmt)
+        rc, recs, _, err = run(["hash", "--no-summary"] + pngs)
+        assert rc == 0, err
+        lst = tmp_path / "every-frame.txt"
+        lst.write_text("".join(r["hash"] + "\n" for r in recs))
+        for s, want in (("0.2", [0, 2, 3]), ("0.3", [0, 3]), ("0", [0, 1, 2, 3])):
+            rc, recs, _, err = run(["scan", "--no-summary", "--all-frames", "--all-matches", "--min-quality", "0",
+                                    "--seconds-per-hash", s, "--list", lst, anim])
+            assert rc == 1, err
+            r = recs[0]
+            assert r["frames_hashed"] == len(want), (ext, s, r)
+            assert sorted({m["frame"] for m in r["matches"] if m["distance"] == 0}) == want, (ext, s, r["matches"])

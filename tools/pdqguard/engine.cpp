@@ -231,7 +231,16 @@ bool hash_animation(Context& c, Hasher& hasher, std::span<const std::uint8_t> by
   if (f != ImageFormat::gif && f != ImageFormat::webp && f != ImageFormat::png) return false;
   std::vector<FrameMatch> matches;
   std::int64_t gated = 0;
+  std::int64_t hashed = 0;
+  // Every frame is composited (a frame is the canvas so far); with
+  // --seconds-per-hash only the library's stream sampling picks which are hashed
+  // (frame 0 always: it is the record's hash).
+  StreamSampler sampler(c.o.seconds_per_hash_given ? c.o.video.seconds_per_hash : 0.0, 0);
   const AnimationInfo info = decode_frames(bytes, c.o.decode, [&](const DecodedImage& frame, const FrameInfo& fi) {
+    const bool sample = fi.index == 0 || sampler.would_sample(fi.timestamp);
+    sampler.advance(fi.timestamp, sample);
+    if (!sample) return true;
+    ++hashed;
     const DihedralResult d = hash_decoded(frame, hasher, c.o.dihedral);
     if (fi.index == 0) {
       r.format = image_format_name(frame.format);
@@ -247,10 +256,10 @@ bool hash_animation(Context& c, Hasher& hasher, std::span<const std::uint8_t> by
     }
     return true;
   });
-  r.frames_hashed = info.frames;
+  r.frames_hashed = hashed;
   r.duration = info.duration;
   r.warnings = info.warnings;
-  if (c.o.matcher) set_frame_matches(c, matches, gated, info.frames, r);
+  if (c.o.matcher) set_frame_matches(c, matches, gated, hashed, r);
   return true;
 }
 
@@ -698,8 +707,8 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                 "Do not decode videos (mp4, mov, webm, mkv, avi, flv, mpegts, mpeg, wmv, ogg; "
                 "recognised by content): hash them as images (an error)");
   cmd->add_option("--seconds-per-hash", o.video.seconds_per_hash,
-                  "Videos (and --raw with --fps): hash one frame per S seconds, vPDQ's rule; "
-                  "0 = every frame")
+                  "Videos (and --raw with --fps, and --all-frames animations when given): hash one "
+                  "frame per S seconds, vPDQ's rule; 0 = every frame")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber)
       ->each([&o](const std::string&) { o.seconds_per_hash_given = true; });
@@ -712,8 +721,9 @@ void add_pipeline_options(CLI::App* cmd, EngineOptions& o) {
                 "per list entry, its nearest frame)");
   cmd->add_flag("--all-frames", o.all_frames,
                 "Animations (GIF, WebP, APNG): hash and match every frame, composited as Pillow "
-                "shows it; the record keeps frame 0's hash (what HMA hashes) and gains "
-                "frames_hashed, duration, and each match's frame and timestamp");
+                "shows it (with --seconds-per-hash: one frame per S seconds of the animation's "
+                "timestamps, frame 0 always); the record keeps frame 0's hash (what HMA hashes) "
+                "and gains frames_hashed, duration, and each match's frame and timestamp");
   cmd->add_option("--max-duration", o.video.max_duration_seconds,
                   "Refuse videos longer than this many seconds (video_too_long)")
       ->capture_default_str()
