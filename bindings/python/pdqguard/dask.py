@@ -540,8 +540,16 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
             for f in ac:
                 batch, alone = inflight.pop(f.key)
                 lines: List[bytes] = []
-                if f.status == "error":
-                    exc = f.exception()
+                exc = f.exception() if f.status == "error" else None
+                if exc is None:
+                    # A finished task's result lives on its worker: when that worker dies
+                    # before the result is fetched, Dask runs the task again, and that
+                    # run can end in KilledWorker too. It is handled as if reported here.
+                    try:
+                        lines = f.result()
+                    except KilledWorker as e:
+                        exc = e
+                if exc is not None:
                     if not isinstance(exc, KilledWorker):
                         raise exc
                     # Dask gave up on this task after its workers died (allowed-failures).
@@ -561,8 +569,6 @@ def scan_to_jsonl(inputs: Iterable[Path], output: Path, lists: Sequence[Path] = 
                         f.release()
                         refill()
                         continue
-                else:
-                    lines = f.result()
                 if lines:
                     out.write(b"".join(l + b"\n" for l in lines))
                     out.flush()
