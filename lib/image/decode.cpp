@@ -227,7 +227,7 @@ void detail::decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& 
       case ImageFormat::png: return detail::decode_png(bytes, opts, out);
       case ImageFormat::pnm: return detail::decode_pnm(bytes, opts, out, consumer);
       case ImageFormat::webp: return detail::decode_webp(bytes, opts, out);
-      case ImageFormat::gif: return detail::decode_gif(bytes, opts, out);
+      case ImageFormat::gif: return detail::decode_gif(bytes, opts, out, consumer);
       case ImageFormat::tiff: return detail::decode_tiff(bytes, opts, out);
       case ImageFormat::bmp: return detail::decode_bmp(bytes, opts, out);
       case ImageFormat::heif:

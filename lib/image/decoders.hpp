@@ -83,7 +83,8 @@ struct RowConsumer {
 };
 
 /// decode_image_into, with rows going to `consumer` where the format allows it
-/// (JPEG rows, PNM pixels in place; PNG fills out.pixels and ignores it).
+/// (JPEG rows, PNM pixels in place, GIF frame 0; the other decoders fill
+/// out.pixels and ignore it).
 void decode_dispatch(std::span<const std::uint8_t> bytes, DecodedImage& out,
                      const DecodeOptions& opts, RowConsumer* consumer);
 
@@ -102,7 +103,10 @@ void decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, 
 /// WebP (libwebp demux/anim decoder), GIF (giflib), TIFF (libtiff) and BMP (our
 /// own reader): frame 0 as Pillow 9.4 decodes it (README "Decoding").
 void decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
-void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
+/// decode_gif with a consumer hands it frame 0 (a gray canvas in place, a colour
+/// one as RGB rows expanded a batch at a time) and leaves out.pixels empty.
+void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out,
+                RowConsumer* consumer = nullptr);
 void decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& out);
 /// The animation limits, checked once frame n (n >= 1) is known to exist on a
 /// canvas of `canvas_pixels`: true when it must not be decoded (max_frames, or

@@ -91,16 +91,31 @@ Lut lut_of(const ColorMapObject* pal) {
   return lut;
 }
 
-// Expands palette indices to RGB through `lut`: one 4-byte store a pixel (the
+// Expands n palette indices to RGB through `lut`: one 4-byte store a pixel (the
 // 4th byte is overwritten by the next pixel), the last pixel stored exactly.
-void expand(const std::vector<std::uint8_t>& idx, const Lut& lut, std::uint8_t* out) {
+void expand(const std::uint8_t* idx, std::size_t n, const Lut& lut, std::uint8_t* out) {
   std::array<std::array<std::uint8_t, 4>, 256> quad;
   for (int i = 0; i < 256; ++i) quad[i] = {lut[3 * i], lut[3 * i + 1], lut[3 * i + 2], 0};
-  const std::size_t n = idx.size();
   if (n == 0) return;
   for (std::size_t i = 0; i + 1 < n; ++i) std::memcpy(out + 3 * i, quad[idx[i]].data(), 4);
   std::memcpy(out + 3 * (n - 1), lut.data() + 3 * idx[n - 1], 3);
 }
+
+// The RGB rows of a canvas of palette indices, expanded a batch of rows at a
+// time into `buf` (at most 64 rows, what RowSource asks for): a still GIF is
+// hashed without its whole RGB image ever being written and read back.
+struct ExpandedRows final : RowSource {
+  const std::uint8_t* idx = nullptr;
+  int width = 0;
+  const Lut* lut = nullptr;
+  std::vector<std::uint8_t>* buf = nullptr;
+  void rows(int first, int count, const std::uint8_t** out) override {
+    const std::size_t row = static_cast<std::size_t>(width) * 3;
+    expand(idx + static_cast<std::size_t>(first) * width, static_cast<std::size_t>(count) * width, *lut,
+           buf->data());
+    for (int k = 0; k < count; ++k) out[k] = buf->data() + static_cast<std::size_t>(k) * row;
+  }
+};
 
 // The rectangle of a frame on the canvas, clipped to it.
 struct Rect {
@@ -111,8 +126,8 @@ struct Rect {
 
 class GifFrames {
  public:
-  GifFrames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts)
-      : reader_{bytes, 0}, opts_(opts), deadline_(opts) {
+  GifFrames(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, RowConsumer* consumer = nullptr)
+      : reader_{bytes, 0}, opts_(opts), deadline_(opts), consumer_(consumer) {
     int err = 0;
     gif_.reset(DGifOpen(&reader_, read_mem, &err));
     if (!gif_) {
@@ -321,7 +336,7 @@ class GifFrames {
 
   void to_rgb(const Lut& lut) {
     rgb_.resize(idx_.size() * 3);
-    expand(idx_, lut, rgb_.data());
+    expand(idx_.data(), idx_.size(), lut, rgb_.data());
     mode_ = Mode::RGB;
     std::vector<std::uint8_t>().swap(idx_);
   }
@@ -407,19 +422,40 @@ class GifFrames {
     img.width = img.source_width = w_;
     img.height = img.source_height = h_;
     img.gray = mode_ == Mode::L;
+    if (consumer_ != nullptr) {
+      // Frame 0 to a consumer: a gray (or already RGB) canvas in place, a
+      // palette one expanded a batch of rows at a time into img.pixels (its
+      // capacity kept between files), left empty as for every consumed image.
+      if (mode_ != Mode::P) {
+        const bool gray = mode_ == Mode::L;
+        consumer_->consume_view(FrameView::packed(gray ? PixelFormat::gray8 : PixelFormat::rgb8,
+                                                  gray ? idx_.data() : rgb_.data(), w_, h_));
+        return;
+      }
+      img.pixels.resize(static_cast<std::size_t>(w_) * 3 * static_cast<std::size_t>(std::min(h_, 64)));
+      ExpandedRows rows;
+      rows.idx = idx_.data();
+      rows.width = w_;
+      rows.lut = &lut0_;
+      rows.buf = &img.pixels;
+      consumer_->consume(PixelFormat::rgb8, w_, h_, rows);
+      img.pixels.clear();
+      return;
+    }
     if (mode_ == Mode::L) {
       img.pixels.assign(idx_.begin(), idx_.end());
     } else if (mode_ == Mode::RGB) {
       img.pixels.assign(rgb_.begin(), rgb_.end());
     } else {
       img.pixels.resize(idx_.size() * 3);
-      expand(idx_, lut0_, img.pixels.data());
+      expand(idx_.data(), idx_.size(), lut0_, img.pixels.data());
     }
   }
 
   MemReader reader_;
   const DecodeOptions& opts_;
   DecodeDeadline deadline_;
+  RowConsumer* consumer_;  // frame 0 only (decode_gif): hashed as it is emitted
   std::unique_ptr<GifFileType, GifCloser> gif_;
   const ColorMapObject* global_ = nullptr;
   int background_ = 0;
@@ -439,8 +475,10 @@ AnimationInfo gif_frames(std::span<const std::uint8_t> bytes, const DecodeOption
   return frames.run(img, on_frame);
 }
 
-void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img) {
-  gif_frames(bytes, opts, img, [](const DecodedImage&, const FrameInfo&) { return false; });
+void decode_gif(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, DecodedImage& img,
+                RowConsumer* consumer) {
+  GifFrames frames(bytes, opts, consumer);
+  frames.run(img, [](const DecodedImage&, const FrameInfo&) { return false; });
 }
 
 }  // namespace pdqguard::detail

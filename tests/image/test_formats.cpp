@@ -132,6 +132,20 @@ TEST_CASE("generated files hash as tests/data/formats/expected.csv") {
     CHECK(r.hashes[0].to_hex() == row.at("hash"));
     CHECK(r.quality == std::stoi(row.at("quality")));
     CHECK(std::string(image_format_name(info.format)) == row.at("format"));
+    // Streamed decoders (a GIF's frame 0 goes to the hasher row batch by row
+    // batch) give what decoding the whole image and hashing it gives, all 8 ways.
+    const DecodedImage img = decode_image(bytes);
+    const DihedralResult want = hasher.hash_dihedral(img.view());
+    DecodedImage info8;
+    const DihedralResult got = hash_image(bytes, hasher, info8, DecodeOptions{}, true);
+    CHECK(got.quality == want.quality);
+    for (int d = 0; d < 8; ++d) {
+      CAPTURE(d);
+      CHECK(got.hashes[static_cast<std::size_t>(d)] == want.hashes[static_cast<std::size_t>(d)]);
+    }
+    CHECK(info8.width == img.width);
+    CHECK(info8.height == img.height);
+    CHECK(info8.gray == img.gray);
   }
 }
 

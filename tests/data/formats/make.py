@@ -93,6 +93,8 @@ def main():
     save(t, "transparent.gif", transparency=3)
     gframes = [pattern(30, 20, s).quantize(32) for s in (8, 9, 10)]
     save(gframes[0], "anim.gif", save_all=True, append_images=gframes[1:], duration=80, loop=0)
+    # taller than one batch of rows (frame 0 is hashed 64 rows at a time)
+    save(pattern(23, 150, 12).quantize(100), "tall.gif")
     # TIFF
     save(a, "raw.tiff")
     save(c, "lzw.tiff", compression="tiff_lzw")
