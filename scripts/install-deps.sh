@@ -18,7 +18,7 @@ packages=(
   nodejs
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   ffmpeg  # the program: tests generate small benign videos with it (testsrc)
-  libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev
+  libwebp-dev libgif-dev libheif-dev libtiff-dev libarchive-dev libdeflate-dev
   # link-time -l names that `pkg-config --static` lists for libheif (x265) and libarchive
   libnuma-dev libacl1-dev liblz4-dev
   # packaging: .deb packages (cpack: dpkg-shlibdeps, file), the man page test (groff, man)

@@ -10,6 +10,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,11 +30,13 @@ namespace {
 using Members = std::vector<std::pair<std::string, std::vector<std::uint8_t>>>;
 
 // An archive of `members` in libarchive's `format` with `filter`, in memory.
+// `options`: libarchive's writer options, e.g. "zip:compression=store".
 std::vector<std::uint8_t> write_archive(int format, int filter, const Members& members,
-                                        std::size_t capacity = 1u << 22) {
+                                        std::size_t capacity = 1u << 22, const char* options = nullptr) {
   archive* a = archive_write_new();
   REQUIRE(a != nullptr);
   REQUIRE(archive_write_set_format(a, format) == ARCHIVE_OK);
+  if (options) REQUIRE(archive_write_set_options(a, options) == ARCHIVE_OK);
   if (filter != ARCHIVE_FILTER_NONE) REQUIRE(archive_write_add_filter(a, filter) == ARCHIVE_OK);
   std::vector<std::uint8_t> out(capacity);
   std::size_t used = 0;
@@ -253,4 +256,209 @@ TEST_CASE("archives: a zip with a central directory of several MiB is read whole
   REQUIRE(fd >= 0);
   check(walk_fd(fd));
   ::close(fd);
+}
+
+namespace {
+// Every visit in order: (path, error, message, bytes).
+struct Visit {
+  std::string path;
+  ErrorCode error;
+  std::string message;
+  std::vector<std::uint8_t> data;
+};
+std::vector<Visit> visits_memory(std::span<const std::uint8_t> bytes, const ArchiveOptions& o = {}) {
+  std::vector<Visit> v;
+  archive_walk_memory(bytes, "a", o, [&](const ArchiveMember& m) {
+    v.push_back({m.path, m.error, m.message, {m.data.begin(), m.data.end()}});
+  });
+  return v;
+}
+std::vector<Visit> visits_file(const std::vector<std::uint8_t>& bytes, const ArchiveOptions& o = {}) {
+  TempFile file("pdqguard-zip");
+  file.write(bytes);
+  const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  std::vector<Visit> v;
+  archive_walk_fd(fd, "a", o, [&](const ArchiveMember& m) {
+    v.push_back({m.path, m.error, m.message, {m.data.begin(), m.data.end()}});
+  });
+  ::close(fd);
+  return v;
+}
+// The offset of the n-th (0-based) central directory entry of a zip.
+std::size_t central_entry(const std::vector<std::uint8_t>& z, int n) {
+  std::size_t at = z.size() - 22;
+  const std::size_t cd_at = z[at + 16] | z[at + 17] << 8 | z[at + 18] << 16 | static_cast<std::size_t>(z[at + 19]) << 24;
+  at = cd_at;
+  for (int i = 0; i < n; ++i) at += 46 + (z[at + 28] | z[at + 29] << 8) + (z[at + 30] | z[at + 31] << 8) + (z[at + 32] | z[at + 33] << 8);
+  REQUIRE(std::memcmp(&z[at], "PK\x01\x02", 4) == 0);
+  return at;
+}
+}  // namespace
+
+TEST_CASE("archives: stored and deflated zip members, nested or not, give their exact bytes") {
+  // These members are read straight from the zip and inflated with libdeflate
+  // (lib/archive's zip_member); the bytes must be those that went in, from
+  // memory and from a descriptor, at every nesting level.
+  const Members inner = {{"in/x.bin", pattern(40000, 7)}, {"in/y.bin", std::vector<std::uint8_t>(90000, 0x5A)}};
+  for (const char* options : {"zip:compression=deflate", "zip:compression=store"}) {
+    CAPTURE(options);
+    const Members members = {
+        {"empty", {}},
+        {"one", {0x42}},
+        {"random.bin", pattern(100000, 1)},
+        {"zeros.bin", std::vector<std::uint8_t>(300000, 0)},
+        {"inner.zip", write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, inner, 1u << 20, options)},
+        {"dup.bin", pattern(3000, 2)},  // a repeated name: each entry its own bytes, in order
+        {"dup.bin", pattern(5000, 3)},
+    };
+    const std::vector<std::uint8_t> zip = write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, members, 4u << 20, options);
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      std::vector<std::pair<std::string, std::vector<std::uint8_t>>> want;
+      for (const auto& [name, data] : members)
+        if (name != "inner.zip") want.emplace_back("a!/" + name, data);
+      for (const auto& [name, data] : inner) want.emplace_back("a!/inner.zip!/" + name, data);
+      REQUIRE(v.size() == want.size());
+      std::size_t matched = 0;
+      for (const auto& w : want)
+        for (const Visit& got : v)
+          if (got.path == w.first && got.error == ErrorCode::ok && got.data == w.second) {
+            ++matched;
+            break;
+          }
+      CHECK(matched == want.size());
+      // The two dup.bin members in directory order.
+      std::vector<std::vector<std::uint8_t>> dups;
+      for (const Visit& got : v)
+        if (got.path == "a!/dup.bin") dups.push_back(got.data);
+      REQUIRE(dups.size() == 2);
+      CHECK(dups[0] == members[5].second);
+      CHECK(dups[1] == members[6].second);
+    }
+  }
+}
+
+TEST_CASE("archives: a zip member with damaged bytes gets a decode_error; the others their bytes") {
+  const Members members = {{"a.bin", pattern(50000, 1)}, {"b.bin", pattern(50000, 2)}};
+  const std::vector<std::uint8_t> zip = write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, members, 1u << 20,
+                                                      "zip:compression=deflate");
+  const auto check = [&](const std::vector<Visit>& v, const char* message) {
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].path == "a!/a.bin");
+    CHECK(v[0].error == ErrorCode::decode_error);
+    CHECK(v[0].data.empty());
+    CHECK_MESSAGE(v[0].message.find(message) != std::string::npos, v[0].message);
+    CHECK(v[1].path == "a!/b.bin");
+    CHECK(v[1].error == ErrorCode::ok);
+    CHECK(v[1].data == members[1].second);
+  };
+  SUBCASE("the CRC-32 the directory declares does not match") {
+    std::vector<std::uint8_t> bad = zip;
+    bad[central_entry(bad, 0) + 16] ^= 0x01;
+    check(visits_memory(bad), "CRC-32");
+    check(visits_file(bad), "CRC-32");
+  }
+  SUBCASE("the deflate stream is invalid") {
+    std::vector<std::uint8_t> bad = zip;
+    // The first byte of a.bin's data: a final block of the reserved type 3.
+    const std::size_t local = 0, data = local + 30 + (bad[26] | bad[27] << 8) + (bad[28] | bad[29] << 8);
+    bad[data] = 0x07;
+    check(visits_memory(bad), "invalid deflate data");
+    check(visits_file(bad), "invalid deflate data");
+  }
+  SUBCASE("a repeated name with a CRC mismatch is damaged too") {
+    const Members dups = {{"a.bin", pattern(50000, 1)}, {"b.bin", pattern(50000, 2)}, {"b.bin", pattern(60000, 3)}};
+    std::vector<std::uint8_t> bad = write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, dups, 1u << 20,
+                                                  "zip:compression=deflate");
+    bad[central_entry(bad, 1) + 16] ^= 0x01;
+    for (const auto& v : {visits_memory(bad), visits_file(bad)}) {
+      REQUIRE(v.size() == 3);
+      CHECK(v[0].error == ErrorCode::ok);
+      CHECK(v[1].path == "a!/b.bin");
+      CHECK(v[1].error == ErrorCode::decode_error);
+      CHECK_MESSAGE(v[1].message.find("CRC") != std::string::npos, v[1].message);
+      CHECK(v[2].error == ErrorCode::ok);
+      CHECK(v[2].data == dups[2].second);
+    }
+  }
+}
+
+namespace {
+// A zip of stored members, each with its own local-header name and directory
+// name (normally equal), the directory entries in the order given by `order`.
+struct RawMember {
+  std::string local_name, central_name;
+  std::vector<std::uint8_t> data;
+};
+std::vector<std::uint8_t> stored_zip(const std::vector<RawMember>& ms, const std::vector<std::size_t>& order) {
+  std::vector<std::uint8_t> z;
+  std::vector<std::size_t> local(ms.size());
+  std::vector<std::uint32_t> crc(ms.size());
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    const RawMember& m = ms[i];
+    local[i] = z.size();
+    crc[i] = static_cast<std::uint32_t>(crc32(0, m.data.data(), static_cast<uInt>(m.data.size())));
+    std::vector<std::uint8_t> h(30, 0);
+    put32(h, 0, 0x04034b50), put16(h, 4, 20), put32(h, 14, crc[i]);
+    put32(h, 18, static_cast<std::uint32_t>(m.data.size())), put32(h, 22, static_cast<std::uint32_t>(m.data.size()));
+    put16(h, 26, static_cast<std::uint32_t>(m.local_name.size()));
+    z.insert(z.end(), h.begin(), h.end());
+    z.insert(z.end(), m.local_name.begin(), m.local_name.end());
+    z.insert(z.end(), m.data.begin(), m.data.end());
+  }
+  const std::size_t cd_at = z.size();
+  for (std::size_t i : order) {
+    const RawMember& m = ms[i];
+    std::vector<std::uint8_t> c(46, 0);
+    put32(c, 0, 0x02014b50), put16(c, 4, 20), put16(c, 6, 20), put32(c, 16, crc[i]);
+    put32(c, 20, static_cast<std::uint32_t>(m.data.size())), put32(c, 24, static_cast<std::uint32_t>(m.data.size()));
+    put16(c, 28, static_cast<std::uint32_t>(m.central_name.size())), put32(c, 42, static_cast<std::uint32_t>(local[i]));
+    z.insert(z.end(), c.begin(), c.end());
+    z.insert(z.end(), m.central_name.begin(), m.central_name.end());
+  }
+  const std::size_t cd_size = z.size() - cd_at;
+  std::vector<std::uint8_t> end(22, 0);
+  put32(end, 0, 0x06054b50), put16(end, 8, static_cast<std::uint32_t>(order.size()));
+  put16(end, 10, static_cast<std::uint32_t>(order.size()));
+  put32(end, 12, static_cast<std::uint32_t>(cd_size)), put32(end, 16, static_cast<std::uint32_t>(cd_at));
+  z.insert(z.end(), end.begin(), end.end());
+  return z;
+}
+}  // namespace
+
+TEST_CASE("archives: zip members are paired with their own bytes, whatever the directory's order or names") {
+  const std::vector<std::uint8_t> a = pattern(3000, 11), b = pattern(4000, 12), c = pattern(5000, 13);
+  SUBCASE("a directory listing the members in reverse order: read directly, each with its bytes") {
+    std::vector<std::uint8_t> zip = stored_zip({{"a.bin", "a.bin", a}, {"b.bin", "b.bin", b}, {"c.bin", "c.bin", c}},
+                                               {2, 1, 0});
+    // Damage a.bin's CRC in the directory (its entry is the last): the direct
+    // reader's CRC-32 message shows the member was paired and read directly.
+    zip[central_entry(zip, 2) + 16] ^= 0x01;
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      REQUIRE(v.size() == 3);
+      CHECK(v[0].path == "a!/a.bin");
+      CHECK(v[0].error == ErrorCode::decode_error);
+      CHECK_MESSAGE(v[0].message.find("CRC-32") != std::string::npos, v[0].message);
+      CHECK(v[1].path == "a!/b.bin");
+      CHECK(v[1].data == b);
+      CHECK(v[2].path == "a!/c.bin");
+      CHECK(v[2].data == c);
+    }
+  }
+  SUBCASE("names that differ between a local header and the directory: no member's bytes are skipped") {
+    // The directory calls the first member "x.bin" but its local header says
+    // "b.bin", the name of the second member. Whatever names the records get,
+    // every member's bytes are visited once.
+    const std::vector<std::uint8_t> zip =
+        stored_zip({{"b.bin", "x.bin", a}, {"b.bin", "b.bin", b}, {"c.bin", "c.bin", c}}, {0, 1, 2});
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      REQUIRE(v.size() == 3);
+      std::vector<std::vector<std::uint8_t>> got;
+      for (const Visit& x : v) {
+        CHECK_MESSAGE(x.error == ErrorCode::ok, x.path << ": " << x.message);
+        got.push_back(x.data);
+      }
+      CHECK(got == std::vector<std::vector<std::uint8_t>>{a, b, c});
+    }
+  }
 }
