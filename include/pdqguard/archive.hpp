@@ -73,7 +73,12 @@ PDQGUARD_API void archive_walk_file(const std::string& path, const ArchiveOption
 /// current offset) and named `name` in the visits. Everything is read from
 /// `fd` alone: a zip's central directory (the declared sizes that refuse a zip
 /// bomb before inflating) with pread(2) when `fd` is a regular file, through a
-/// window of 1 MiB whatever size the directory declares. Does not close `fd`
+/// window of 1 MiB whatever size the directory declares. A plain zip (whole
+/// directory where its end record says, every member stored or deflated and
+/// unencrypted, names in ASCII or flagged UTF-8) is then walked from that
+/// directory alone, in its order and with its names, each member read with
+/// pread(2) at the offset its entry gives and inflated with libdeflate; any
+/// other archive is read by libarchive from `fd`'s offset. Does not close `fd`
 /// (the caller keeps ownership); `fd` should be blocking. Never throws for
 /// archive content; throws whatever `visit` throws. Thread-safe for distinct
 /// descriptors.

@@ -389,6 +389,8 @@ namespace {
 struct RawMember {
   std::string local_name, central_name;
   std::vector<std::uint8_t> data;
+  std::uint16_t made_by = 20;  // host 0 (MS-DOS), version 2.0
+  std::uint32_t external = 0;  // external attributes
 };
 std::vector<std::uint8_t> stored_zip(const std::vector<RawMember>& ms, const std::vector<std::size_t>& order) {
   std::vector<std::uint8_t> z;
@@ -410,7 +412,8 @@ std::vector<std::uint8_t> stored_zip(const std::vector<RawMember>& ms, const std
   for (std::size_t i : order) {
     const RawMember& m = ms[i];
     std::vector<std::uint8_t> c(46, 0);
-    put32(c, 0, 0x02014b50), put16(c, 4, 20), put16(c, 6, 20), put32(c, 16, crc[i]);
+    put32(c, 0, 0x02014b50), put16(c, 4, m.made_by), put16(c, 6, 20), put32(c, 16, crc[i]);
+    put32(c, 38, m.external);
     put32(c, 20, static_cast<std::uint32_t>(m.data.size())), put32(c, 24, static_cast<std::uint32_t>(m.data.size()));
     put16(c, 28, static_cast<std::uint32_t>(m.central_name.size())), put32(c, 42, static_cast<std::uint32_t>(local[i]));
     z.insert(z.end(), c.begin(), c.end());
@@ -426,39 +429,102 @@ std::vector<std::uint8_t> stored_zip(const std::vector<RawMember>& ms, const std
 }
 }  // namespace
 
-TEST_CASE("archives: zip members are paired with their own bytes, whatever the directory's order or names") {
+TEST_CASE("archives: a plain zip is read from its directory: its order, its names, every member once") {
   const std::vector<std::uint8_t> a = pattern(3000, 11), b = pattern(4000, 12), c = pattern(5000, 13);
-  SUBCASE("a directory listing the members in reverse order: read directly, each with its bytes") {
+  SUBCASE("a directory listing the members in reverse order") {
     std::vector<std::uint8_t> zip = stored_zip({{"a.bin", "a.bin", a}, {"b.bin", "b.bin", b}, {"c.bin", "c.bin", c}},
                                                {2, 1, 0});
     // Damage a.bin's CRC in the directory (its entry is the last): the direct
-    // reader's CRC-32 message shows the member was paired and read directly.
+    // reader's CRC-32 message (libarchive's says "ZIP bad CRC").
     zip[central_entry(zip, 2) + 16] ^= 0x01;
     for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
       REQUIRE(v.size() == 3);
-      CHECK(v[0].path == "a!/a.bin");
-      CHECK(v[0].error == ErrorCode::decode_error);
-      CHECK_MESSAGE(v[0].message.find("CRC-32") != std::string::npos, v[0].message);
+      CHECK(v[0].path == "a!/c.bin");
+      CHECK(v[0].data == c);
+      CHECK(v[1].path == "a!/b.bin");
+      CHECK(v[1].data == b);
+      CHECK(v[2].path == "a!/a.bin");
+      CHECK(v[2].error == ErrorCode::decode_error);
+      CHECK_MESSAGE(v[2].message.find("CRC-32") != std::string::npos, v[2].message);
+    }
+  }
+  SUBCASE("a local header naming another member: the directory's name, the entry's own bytes") {
+    // The first member's local header says "b.bin", the name of the second;
+    // its directory entry says "x.bin". Each entry gives the bytes at its own
+    // offset, under its own name: nothing is read twice or skipped.
+    const std::vector<std::uint8_t> zip =
+        stored_zip({{"b.bin", "x.bin", a}, {"b.bin", "b.bin", b}, {"c.bin", "c.bin", c}}, {0, 1, 2});
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      REQUIRE(v.size() == 3);
+      CHECK(v[0].path == "a!/x.bin");
+      CHECK(v[0].data == a);
       CHECK(v[1].path == "a!/b.bin");
       CHECK(v[1].data == b);
       CHECK(v[2].path == "a!/c.bin");
       CHECK(v[2].data == c);
     }
   }
-  SUBCASE("names that differ between a local header and the directory: no member's bytes are skipped") {
-    // The directory calls the first member "x.bin" but its local header says
-    // "b.bin", the name of the second member. Whatever names the records get,
-    // every member's bytes are visited once.
-    const std::vector<std::uint8_t> zip =
-        stored_zip({{"b.bin", "x.bin", a}, {"b.bin", "b.bin", b}, {"c.bin", "c.bin", c}}, {0, 1, 2});
+  SUBCASE("an entry whose offset does not hold its local header: that member is damaged, not the rest") {
+    std::vector<std::uint8_t> zip = stored_zip({{"a.bin", "a.bin", a}, {"b.bin", "b.bin", b}}, {0, 1});
+    put32(zip, central_entry(zip, 0) + 42, 7);  // into the middle of nothing
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      REQUIRE(v.size() == 2);
+      CHECK(v[0].path == "a!/a.bin");
+      CHECK(v[0].error == ErrorCode::decode_error);
+      CHECK_MESSAGE(v[0].message.find("no local header") != std::string::npos, v[0].message);
+      CHECK(v[1].data == b);
+    }
+  }
+  SUBCASE("directories give no visit; a symbolic link or device gets a not_a_file record") {
+    const std::uint16_t unix_host = 3 << 8 | 20;
+    const std::vector<std::uint8_t> zip = stored_zip(
+        {{"d/", "d/", {}},
+         {"dos-dir", "dos-dir", {}, 20, 0x10},
+         {"link", "link", {'a', '.', 'b', 'i', 'n'}, unix_host, 0120777u << 16},
+         {"dev", "dev", {}, unix_host, 0020644u << 16},
+         {"unix-dir", "unix-dir", {}, unix_host, 0040755u << 16},
+         {"a.bin", "a.bin", a, unix_host, 0100644u << 16}},
+        {0, 1, 2, 3, 4, 5});
     for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
       REQUIRE(v.size() == 3);
-      std::vector<std::vector<std::uint8_t>> got;
-      for (const Visit& x : v) {
-        CHECK_MESSAGE(x.error == ErrorCode::ok, x.path << ": " << x.message);
-        got.push_back(x.data);
-      }
-      CHECK(got == std::vector<std::vector<std::uint8_t>>{a, b, c});
+      CHECK(v[0].path == "a!/link");
+      CHECK(v[0].error == ErrorCode::not_a_file);
+      CHECK(v[0].message.find("symbolic link") != std::string::npos);
+      CHECK(v[1].path == "a!/dev");
+      CHECK(v[1].error == ErrorCode::not_a_file);
+      CHECK(v[1].message.find("device") != std::string::npos);
+      CHECK(v[2].path == "a!/a.bin");
+      CHECK(v[2].data == a);
+    }
+  }
+  SUBCASE("a UTF-8 name (flag bit 11) is given as it is") {
+    std::vector<std::uint8_t> zip = stored_zip({{"\xC3\xA9t\xC3\xA9.bin", "\xC3\xA9t\xC3\xA9.bin", a}}, {0});
+    zip[central_entry(zip, 0) + 9] |= 0x08;  // general purpose flags, bit 11
+    for (const auto& v : {visits_memory(zip), visits_file(zip)}) {
+      REQUIRE(v.size() == 1);
+      CHECK(v[0].path == "a!/\xC3\xA9t\xC3\xA9.bin");
+      CHECK(v[0].data == a);
+    }
+  }
+  SUBCASE("not plain, read by libarchive: data before the zip, a legacy-code-page name") {
+    // 100 bytes before the zip (as a self-extracting archive has): the
+    // directory is not where the end record says, so libarchive reads it,
+    // correcting the offsets.
+    std::vector<std::uint8_t> zip = stored_zip({{"a.bin", "a.bin", a}, {"b.bin", "b.bin", b}}, {0, 1});
+    std::vector<std::uint8_t> sfx(100, 0x90);
+    sfx.insert(sfx.end(), zip.begin(), zip.end());
+    for (const auto& v : {visits_memory(sfx), visits_file(sfx)}) {
+      REQUIRE(v.size() == 2);
+      CHECK(v[0].path == "a!/a.bin");
+      CHECK(v[0].data == a);
+      CHECK(v[1].data == b);
+    }
+    // A name byte above 0x7F without the UTF-8 flag (CP437 0x82 is "é").
+    const std::vector<std::uint8_t> cp437 = stored_zip({{"\x82.bin", "\x82.bin", a}}, {0});
+    for (const auto& v : {visits_memory(cp437), visits_file(cp437)}) {
+      REQUIRE(v.size() == 1);
+      CHECK(v[0].error == ErrorCode::ok);
+      CHECK(v[0].data == a);
     }
   }
 }
