@@ -112,10 +112,10 @@ class ZipDirectory {
 
  private:
   static std::uint64_t le(const std::uint8_t* p, int n) { return le_at(p, n); }
-  // A name the walk can give as it is: printable ASCII (a newline or other
-  // control byte is kept as it is too, but not NUL), or valid UTF-8 when the
-  // entry says its name is UTF-8 (flag bit 11). Anything else (a legacy code
-  // page) is left to libarchive's conversion.
+  // A name the walk can give as it is: ASCII (control bytes such as a newline
+  // included, but not NUL), or valid UTF-8 when the entry says its name is
+  // UTF-8 (flag bit 11). Anything else (a legacy code page) is left to
+  // libarchive's conversion.
   static bool plain_name(std::string_view n, std::uint16_t flags) {
     bool ascii = true;
     for (const char c : n) {
