@@ -57,9 +57,8 @@ set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
 set(_pdqguard_dev_depends "")
 find_program(PDQGUARD_DPKG_QUERY dpkg-query)
 get_directory_property(_pdqguard_modules DIRECTORY lib DEFINITION PDQGUARD_PRIVATE_MODULES)
-get_directory_property(_pdqguard_video_modules DIRECTORY lib DEFINITION PDQGUARD_VIDEO_MODULES)
 if(PDQGUARD_DPKG_QUERY)
-  foreach(_m IN LISTS _pdqguard_modules _pdqguard_video_modules)
+  foreach(_m IN LISTS _pdqguard_modules)
     pkg_get_variable(_pcdir ${_m} pcfiledir)
     execute_process(COMMAND ${PDQGUARD_DPKG_QUERY} -S "${_pcdir}/${_m}.pc"
       OUTPUT_VARIABLE _owner ERROR_QUIET RESULT_VARIABLE _rc OUTPUT_STRIP_TRAILING_WHITESPACE)
@@ -73,6 +72,32 @@ if(PDQGUARD_DPKG_QUERY)
 endif()
 list(APPEND _pdqguard_dev_depends pkg-config)
 list(JOIN _pdqguard_dev_depends ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS)
+
+# libpdqguard0 and pdqguard: the libraries loaded with dlopen on first use
+# (FFmpeg's, libheif: lib/CMakeLists.txt), which dpkg-shlibdeps cannot see. Each
+# module's library file (its -dev package's .so symlink) resolved to the real file,
+# whose owner is the run-time package (e.g. libavcodec59: its name carries the soname
+# pdqguard loads, so no version is added).
+set(_pdqguard_dlopen_depends "")
+get_directory_property(_pdqguard_dlopen_libs DIRECTORY lib DEFINITION PDQGUARD_DLOPEN_LINK_LIBRARIES)
+if(PDQGUARD_DPKG_QUERY)
+  foreach(_lib IN LISTS _pdqguard_dlopen_libs)
+    if(NOT _lib MATCHES "(avformat|avcodec|swscale|avutil|heif)")
+      continue()  # only the dlopened libraries themselves, not what their .pc adds
+    endif()
+    file(REAL_PATH "${_lib}" _real)
+    execute_process(COMMAND ${PDQGUARD_DPKG_QUERY} -S "${_real}"
+      OUTPUT_VARIABLE _owner ERROR_QUIET RESULT_VARIABLE _rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+    if(_rc EQUAL 0 AND _owner MATCHES "^([^:,]+)")
+      list(APPEND _pdqguard_dlopen_depends ${CMAKE_MATCH_1})
+    else()
+      message(STATUS "packaging: no Debian package owns ${_real}: not a run-time dependency")
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES _pdqguard_dlopen_depends)
+endif()
+list(JOIN _pdqguard_dlopen_depends ", " CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS)
+list(JOIN _pdqguard_dlopen_depends ", " CPACK_DEBIAN_CLI_PACKAGE_DEPENDS)
 
 include(CPack)
 cpack_add_component(runtime DISPLAY_NAME "pdqguard shared library"

@@ -52,7 +52,7 @@ std::string pixels_text(std::uint64_t w, std::uint64_t h) {
 
 // Whether `f`'s first plane is an 8-bit luma plane (YUV or grey), hashable as gray8.
 bool has_y_plane(int format) {
-  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
+  const AVPixFmtDescriptor* d = lav::av_pix_fmt_desc_get(static_cast<AVPixelFormat>(format));
   if (d == nullptr) return false;
   if (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
                   AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BE))
@@ -67,15 +67,15 @@ bool has_y_plane(int format) {
 
 struct VideoHasher::Impl {
   Hasher hasher;
-  video::FramePtr decoded{av_frame_alloc()};
-  video::FramePtr converted{av_frame_alloc()};
-  video::PacketPtr packet{av_packet_alloc()};
+  video::FramePtr decoded{lav::av_frame_alloc()};
+  video::FramePtr converted{lav::av_frame_alloc()};
+  video::PacketPtr packet{lav::av_packet_alloc()};
   SwsContext* sws = nullptr;  // sws_getCachedContext reuses it while the geometry holds
 
   Impl() {
     if (!decoded || !converted || !packet) throw std::bad_alloc();
   }
-  ~Impl() { sws_freeContext(sws); }
+  ~Impl() { lav::sws_freeContext(sws); }
 
   // Hidden: a member of a nested class of an exported class, defined out of line.
   __attribute__((visibility("hidden"))) VideoInfo run(video::Input& in, const std::string& name,
@@ -88,12 +88,12 @@ struct VideoHasher::Impl {
     if (converted->data[0] != nullptr && converted->width == w && converted->height == h &&
         converted->format == fmt)
       return;
-    av_frame_unref(converted.get());
+    lav::av_frame_unref(converted.get());
     converted->format = fmt;
     converted->width = w;
     converted->height = h;
     // Alignment 1, as vPDQ allocates its RGB frame (a packed line size).
-    if (av_frame_get_buffer(converted.get(), 1) < 0) throw std::bad_alloc();
+    if (lav::av_frame_get_buffer(converted.get(), 1) < 0) throw std::bad_alloc();
   }
 
   FrameView convert(const AVFrame& f, int out_w, int out_h, const VideoOptions& o) {
@@ -101,16 +101,16 @@ struct VideoHasher::Impl {
     if (luma && o.downsample == 0 && has_y_plane(f.format))
       return FrameView::packed(PixelFormat::gray8, f.data[0], f.width, f.height, f.linesize[0]);
     const AVPixelFormat dst = luma ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24;
-    sws = sws_getCachedContext(sws, f.width, f.height, static_cast<AVPixelFormat>(f.format),
+    sws = lav::sws_getCachedContext(sws, f.width, f.height, static_cast<AVPixelFormat>(f.format),
                                out_w, out_h, dst, SWS_AREA, nullptr, nullptr, nullptr);
     if (sws == nullptr) {
-      const char* pf = av_get_pix_fmt_name(static_cast<AVPixelFormat>(f.format));
+      const char* pf = lav::av_get_pix_fmt_name(static_cast<AVPixelFormat>(f.format));
       fail(ErrorCode::decode_error, std::string("cannot convert decoded pixel format ") +
                                         (pf != nullptr ? pf : "unknown") + " " +
                                         pixels_text(f.width, f.height));
     }
     ensure_converted(out_w, out_h, dst);
-    const int rows = sws_scale(sws, f.data, f.linesize, 0, f.height, converted->data,
+    const int rows = lav::sws_scale(sws, f.data, f.linesize, 0, f.height, converted->data,
                                converted->linesize);
     if (rows < 0) fail(ErrorCode::decode_error, "pixel conversion failed: " + describe(rows));
     return FrameView::packed(luma ? PixelFormat::gray8 : PixelFormat::rgb8, converted->data[0],
@@ -125,7 +125,7 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
 
   // ---- container ----------------------------------------------------------
   const AVInputFormat* ifmt = nullptr;
-  int r = av_probe_input_buffer2(in.avio(), &ifmt, name.c_str(), nullptr, 0, 0);
+  int r = lav::av_probe_input_buffer2(in.avio(), &ifmt, name.c_str(), nullptr, 0, 0);
   if (r < 0 || ifmt == nullptr) {
     if (in.io_failed()) fail(ErrorCode::io_error, "read error while probing the video");
     fail(ErrorCode::unsupported_format, "not a video or container format libavformat recognises");
@@ -133,18 +133,18 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   // (An end reached while probing counts too: libav keeps the probed bytes
   // buffered and does not read them again, so a short file is only ever read once.)
 
-  AVFormatContext* raw = avformat_alloc_context();
+  AVFormatContext* raw = lav::avformat_alloc_context();
   if (raw == nullptr) throw std::bad_alloc();
   raw->pb = in.avio();
   raw->flags |= AVFMT_FLAG_CUSTOM_IO;
   // Stream-info probing opens decoders too: only the allowed ones (libav frees it).
-  raw->codec_whitelist = av_strdup(video::allowed_decoder_list());
+  raw->codec_whitelist = lav::av_strdup(video::allowed_decoder_list());
   if (raw->codec_whitelist == nullptr) {
-    avformat_free_context(raw);
+    lav::avformat_free_context(raw);
     throw std::bad_alloc();
   }
   const int probe_score = r;
-  r = avformat_open_input(&raw, name.c_str(), ifmt, nullptr);  // frees raw on failure
+  r = lav::avformat_open_input(&raw, name.c_str(), ifmt, nullptr);  // frees raw on failure
   if (r < 0 && probe_score <= AVPROBE_SCORE_RETRY)
     // Guessed from the file name or a weak signature only: most likely not a video.
     fail(ErrorCode::unsupported_format,
@@ -172,9 +172,9 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   {
     // Stream-info probing decodes a few frames: the pixel limit applies there too.
     std::vector<AVDictionary*> stream_opts(fc->nb_streams, nullptr);
-    for (auto& d : stream_opts) av_dict_set(&d, "max_pixels", max_pixels_text.c_str(), 0);
-    r = avformat_find_stream_info(fc.get(), stream_opts.empty() ? nullptr : stream_opts.data());
-    for (auto& d : stream_opts) av_dict_free(&d);
+    for (auto& d : stream_opts) lav::av_dict_set(&d, "max_pixels", max_pixels_text.c_str(), 0);
+    r = lav::avformat_find_stream_info(fc.get(), stream_opts.empty() ? nullptr : stream_opts.data());
+    for (auto& d : stream_opts) lav::av_dict_free(&d);
     if (r < 0) fail_container(in, "cannot read the stream information", r);
   }
   // A decoder that refused a frame for the pixel limit while probing leaves the
@@ -201,10 +201,10 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   }
   info.stream_index = st->index;
   const AVCodecParameters* par = st->codecpar;
-  if (const AVCodec* dec = avcodec_find_decoder(par->codec_id);
+  if (const AVCodec* dec = lav::avcodec_find_decoder(par->codec_id);
       dec != nullptr && !video::decoder_allowed(dec))
     fail(ErrorCode::unsupported_format, std::string("video codec ") +
-                                            avcodec_get_name(par->codec_id) + ": its decoder " +
+                                            lav::avcodec_get_name(par->codec_id) + ": its decoder " +
                                             dec->name + " is not used (see SECURITY.md)");
   if (par->width <= 0 || par->height <= 0) {
     if (refused_for_size)
@@ -243,19 +243,19 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
                                         std::to_string(o.max_frames));
 
   // ---- decoder --------------------------------------------------------------
-  const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+  const AVCodec* codec = lav::avcodec_find_decoder(par->codec_id);
   if (codec == nullptr)
     fail(ErrorCode::unsupported_format,
-         std::string("no decoder for video codec ") + avcodec_get_name(par->codec_id));
+         std::string("no decoder for video codec ") + lav::avcodec_get_name(par->codec_id));
   info.codec = codec->name;
-  video::CodecPtr cc(avcodec_alloc_context3(codec));
+  video::CodecPtr cc(lav::avcodec_alloc_context3(codec));
   if (!cc) throw std::bad_alloc();
-  r = avcodec_parameters_to_context(cc.get(), par);
+  r = lav::avcodec_parameters_to_context(cc.get(), par);
   if (r < 0) fail(ErrorCode::decode_error, "bad codec parameters: " + describe(r));
   cc->thread_count = o.decoder_threads;
   cc->max_pixels = static_cast<std::int64_t>(std::min<std::uint64_t>(o.max_pixels, INT_MAX));
   if (o.key_frames_only) cc->skip_frame = AVDISCARD_NONKEY;
-  r = avcodec_open2(cc.get(), codec, nullptr);
+  r = lav::avcodec_open2(cc.get(), codec, nullptr);
   if (r < 0) fail(ErrorCode::decode_error, std::string("cannot open the ") + codec->name +
                                                " decoder: " + describe(r));
 
@@ -271,7 +271,7 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   };
   auto drain = [&]() {
     for (;;) {
-      int rr = avcodec_receive_frame(cc.get(), decoded.get());
+      int rr = lav::avcodec_receive_frame(cc.get(), decoded.get());
       if (rr == AVERROR(EAGAIN) || rr == AVERROR_EOF) return;
       if (rr < 0)
         fail(ErrorCode::decode_error, std::string("the ") + codec->name +
@@ -281,7 +281,7 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
       const std::int64_t n = info.frames_decoded++;
       if (info.frames_decoded > o.max_frames ||
           static_cast<double>(n) / info.fps > o.max_duration_seconds) {
-        av_frame_unref(decoded.get());
+        lav::av_frame_unref(decoded.get());
         fail(ErrorCode::video_too_long, "video longer than the limit of " +
                                             std::to_string(o.max_frames) + " frames or " +
                                             std::to_string(o.max_duration_seconds) + " s");
@@ -301,18 +301,18 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
         fh.hash = sample.result.hashes[0];
         fh.timestamp = vpdq_timestamp(fh.frame_number, info.fps);
         ++info.frames_hashed;
-        av_frame_unref(decoded.get());
+        lav::av_frame_unref(decoded.get());
         if (on_sample) on_sample(sample);
       } else {
-        av_frame_unref(decoded.get());
+        lav::av_frame_unref(decoded.get());
       }
     }
   };
   auto send = [&](const AVPacket* p) {
-    int rr = avcodec_send_packet(cc.get(), p);
+    int rr = lav::avcodec_send_packet(cc.get(), p);
     if (rr == AVERROR(EAGAIN)) {
       drain();
-      rr = avcodec_send_packet(cc.get(), p);
+      rr = lav::avcodec_send_packet(cc.get(), p);
     }
     if (rr < 0 && rr != AVERROR_EOF && in.hit_end())
       fail(ErrorCode::truncated_input, std::string("the ") + codec->name +
@@ -329,11 +329,11 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
   };
 
   for (;;) {
-    r = av_read_frame(fc.get(), packet.get());
+    r = lav::av_read_frame(fc.get(), packet.get());
     if (r == AVERROR_EOF) break;
     if (r < 0) fail_container(in, "cannot read the next packet", r);
     if ((packet->flags & AV_PKT_FLAG_CORRUPT) && in.hit_end()) {
-      av_packet_unref(packet.get());
+      lav::av_packet_unref(packet.get());
       fail(ErrorCode::truncated_input,
            "the data ends inside a packet (truncated file?) after " +
                std::to_string(info.frames_decoded) + " decoded frames");
@@ -342,11 +342,11 @@ VideoInfo VideoHasher::Impl::run(video::Input& in, const std::string& name,
       try {
         send(packet.get());
       } catch (...) {
-        av_packet_unref(packet.get());
+        lav::av_packet_unref(packet.get());
         throw;
       }
     }
-    av_packet_unref(packet.get());
+    lav::av_packet_unref(packet.get());
   }
   // Drain the decoder's delayed frames (whatever the stream's index).
   send(nullptr);

@@ -14,6 +14,57 @@ extern "C" {
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
+
+// Every libav* function pdqguard calls, with the library that defines it. They
+// are called through lav:: (below), never directly: FFmpeg's libraries are
+// loaded on first use (lib/dl), not linked, so a process that meets no video
+// does not pay for loading them and the ~100 codec libraries they bring.
+#define PDQGUARD_LIBAV_FUNCTIONS(X)                                                              \
+  X(avutil, av_dict_free) X(avutil, av_dict_set) X(avutil, av_frame_alloc) X(avutil, av_frame_free) \
+  X(avutil, av_frame_get_buffer) X(avutil, av_frame_unref) X(avutil, av_free) X(avutil, av_freep)  \
+  X(avutil, av_get_pix_fmt_name) X(avutil, av_log_set_callback) X(avutil, av_malloc)              \
+  X(avutil, av_pix_fmt_desc_get) X(avutil, av_strdup) X(avutil, av_strerror)                      \
+  X(avcodec, av_codec_is_decoder) X(avcodec, av_codec_iterate) X(avcodec, av_packet_alloc)        \
+  X(avcodec, av_packet_free) X(avcodec, av_packet_unref) X(avcodec, avcodec_alloc_context3)       \
+  X(avcodec, avcodec_find_decoder) X(avcodec, avcodec_free_context) X(avcodec, avcodec_get_name)  \
+  X(avcodec, avcodec_open2) X(avcodec, avcodec_parameters_to_context)                              \
+  X(avcodec, avcodec_receive_frame) X(avcodec, avcodec_send_packet)                                \
+  X(avformat, av_probe_input_buffer2) X(avformat, av_read_frame) X(avformat, avformat_alloc_context) \
+  X(avformat, avformat_close_input) X(avformat, avformat_find_stream_info)                         \
+  X(avformat, avformat_free_context) X(avformat, avformat_open_input) X(avformat, avio_alloc_context) \
+  X(avformat, avio_context_free)                                                                   \
+  X(swscale, sws_freeContext) X(swscale, sws_getCachedContext) X(swscale, sws_scale)
+
+namespace pdqguard::video::lav {
+
+/// Pointers to the functions above, resolved together.
+struct Api {
+#define PDQGUARD_LIBAV_MEMBER(lib, fn) decltype(&::fn) fn = nullptr;
+  PDQGUARD_LIBAV_FUNCTIONS(PDQGUARD_LIBAV_MEMBER)
+#undef PDQGUARD_LIBAV_MEMBER
+};
+
+/// The table, loading libavutil, libavcodec, libavformat and libswscale (the
+/// major versions pdqguard was built with) on the first call. Throws
+/// Error(unsupported_format) naming the library when one cannot be loaded (a
+/// later call tries again). Thread-safe.
+const Api& api();
+
+// lav::fn(args...) calls libav's fn.
+#define PDQGUARD_LIBAV_CALL(lib, fn)                  \
+  template <class... A>                               \
+  inline decltype(auto) fn(A&&... a) {                \
+    return api().fn(std::forward<A>(a)...);          \
+  }
+PDQGUARD_LIBAV_FUNCTIONS(PDQGUARD_LIBAV_CALL)
+#undef PDQGUARD_LIBAV_CALL
+
+}  // namespace pdqguard::video::lav
+
+namespace pdqguard {
+namespace lav = video::lav;  // for the video code outside pdqguard::video
+}  // namespace pdqguard
 
 namespace pdqguard::video {
 
@@ -24,7 +75,7 @@ void install_log_callback();
 void clear_last_log() noexcept;
 /// This thread's last error-level libav message ("" if none).
 std::string last_log();
-/// av_strerror(averr) plus libav's last logged message on this thread, if any.
+/// lav::av_strerror(averr) plus libav's last logged message on this thread, if any.
 std::string describe(int averr);
 
 /// False for the decoders pdqguard never opens whatever a container declares:
@@ -74,19 +125,19 @@ class Input {
 };
 
 struct FormatCloser {
-  void operator()(AVFormatContext* c) const noexcept { avformat_close_input(&c); }
+  void operator()(AVFormatContext* c) const noexcept { lav::avformat_close_input(&c); }
 };
 struct CodecFreer {
-  void operator()(AVCodecContext* c) const noexcept { avcodec_free_context(&c); }
+  void operator()(AVCodecContext* c) const noexcept { lav::avcodec_free_context(&c); }
 };
 struct FrameFreer {
-  void operator()(AVFrame* f) const noexcept { av_frame_free(&f); }
+  void operator()(AVFrame* f) const noexcept { lav::av_frame_free(&f); }
 };
 struct PacketFreer {
-  void operator()(AVPacket* p) const noexcept { av_packet_free(&p); }
+  void operator()(AVPacket* p) const noexcept { lav::av_packet_free(&p); }
 };
 struct SwsFreer {
-  void operator()(SwsContext* s) const noexcept { sws_freeContext(s); }
+  void operator()(SwsContext* s) const noexcept { lav::sws_freeContext(s); }
 };
 using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
 using CodecPtr = std::unique_ptr<AVCodecContext, CodecFreer>;

@@ -67,7 +67,7 @@ void log_callback(void* avcl, int level, const char* fmt, va_list vl) {
 
 void install_log_callback() {
   static std::once_flag once;
-  std::call_once(once, [] { av_log_set_callback(log_callback); });
+  std::call_once(once, [] { lav::av_log_set_callback(log_callback); });
 }
 
 void clear_last_log() noexcept { t_last_log[0] = '\0'; }
@@ -89,8 +89,8 @@ const char* allowed_decoder_list() {
   static const std::string list = [] {
     std::string s;
     void* it = nullptr;
-    while (const AVCodec* c = av_codec_iterate(&it)) {
-      if (!av_codec_is_decoder(c) || !decoder_allowed(c)) continue;
+    while (const AVCodec* c = lav::av_codec_iterate(&it)) {
+      if (!lav::av_codec_is_decoder(c) || !decoder_allowed(c)) continue;
       if (!s.empty()) s += ',';
       s += c->name;
     }
@@ -101,7 +101,7 @@ const char* allowed_decoder_list() {
 
 std::string describe(int averr) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
-  av_strerror(averr, buf, sizeof buf);
+  lav::av_strerror(averr, buf, sizeof buf);
   std::string s = buf;
   if (t_last_log[0] != '\0') {
     s += " (";
@@ -128,8 +128,8 @@ std::int64_t io_seek(void* opaque, std::int64_t offset, int whence) {
 
 Input::~Input() {
   if (avio_ != nullptr) {
-    av_freep(&avio_->buffer);
-    avio_context_free(&avio_);
+    lav::av_freep(&avio_->buffer);
+    lav::avio_context_free(&avio_);
   }
   if (file_ != nullptr) std::fclose(file_);
 }
@@ -175,11 +175,11 @@ void Input::check_size(std::uint64_t max_bytes) const {
 }
 
 void Input::make_avio() {
-  auto* buf = static_cast<std::uint8_t*>(av_malloc(kIoBufferSize));
+  auto* buf = static_cast<std::uint8_t*>(lav::av_malloc(kIoBufferSize));
   if (buf == nullptr) throw std::bad_alloc();
-  avio_ = avio_alloc_context(buf, kIoBufferSize, 0, this, io_read, nullptr, io_seek);
+  avio_ = lav::avio_alloc_context(buf, kIoBufferSize, 0, this, io_read, nullptr, io_seek);
   if (avio_ == nullptr) {
-    av_free(buf);
+    lav::av_free(buf);
     throw std::bad_alloc();
   }
 }

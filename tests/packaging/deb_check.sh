@@ -62,14 +62,19 @@ done
 has libpdqguard0 Section libs
 has libpdqguard-dev Section libdevel
 has pdqguard Section utils
-# dpkg-shlibdeps: the shared library's system libraries, with versions.
-for dep in "libc6 (>=" "libstdc++6 (>=" "libpng16-16 (>=" "libjpeg62-turbo (>=" "libavcodec"; do
+# dpkg-shlibdeps: the shared library's system libraries, with versions; and the
+# libraries loaded with dlopen on first use (FFmpeg's, libheif), which
+# cmake/Packaging.cmake adds because dpkg-shlibdeps cannot see them.
+for dep in "libc6 (>=" "libstdc++6 (>=" "libpng16-16 (>=" "libjpeg62-turbo (>=" libavcodec59 \
+           libavformat59 libswscale6 libavutil57 libheif1; do
   has libpdqguard0 Depends "$dep"
   has pdqguard Depends "$dep"
 done
 has libpdqguard-dev Depends "libpdqguard0 (= $full)"
 has pdqguard Depends "libpdqguard0 (= $full)"
-for dep in libpng-dev libjpeg62-turbo-dev libavcodec-dev pkg-config; do has libpdqguard-dev Depends "$dep"; done
+for dep in libpng-dev libjpeg62-turbo-dev libwebp-dev pkg-config; do has libpdqguard-dev Depends "$dep"; done
+# pdqguard.pc does not list what is loaded with dlopen: no -dev package of it needed.
+[[ "$(field libpdqguard-dev Depends)" != *libavcodec-dev* ]] || fail "libpdqguard-dev depends on libavcodec-dev"
 shlibs="$(dpkg-deb --ctrl-tarfile "${deb[libpdqguard0]}" | tar -xO ./shlibs)"
 [[ "$shlibs" == "libpdqguard 0 libpdqguard0 (>= $full)" ]] || fail "libpdqguard0 shlibs: '$shlibs'"
 
