@@ -3,6 +3,7 @@ memory as "archive!/member", nested archives, limits, damage, encryption."""
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import tarfile
@@ -214,3 +215,36 @@ def test_rerun_of_an_archive_adds_only_the_members_missing(tmp_path):
     assert rc == 0, err
     paths = [json.loads(l)["path"] for l in open(out, "rb").read().splitlines()]
     assert sorted(paths) == sorted(str(z) + "!/" + f for f in FILES)
+
+
+def test_archive_members_go_to_all_threads_in_archive_order(tmp_path):
+    """The reader walks an archive and hands its members to every worker: with
+    --sort the records come out in the archive's order, the same as with one
+    worker, and the archive still counts as one input (summary and progress)."""
+    inner = tmp_path / "inner.zip"
+    make_zip(inner, [("n%d-%s" % (i, f), read(f)) for i in range(3) for f in FILES])
+    members = [("m%02d-%s" % (i, f), read(f)) for i in range(6) for f in FILES]
+    members.insert(5, ("notes.txt", b"not an image"))
+    members.insert(11, ("inner.zip", open(inner, "rb").read()))
+    z = tmp_path / "dump.zip"
+    make_zip(z, members)
+    shutil.copy(os.path.join(DATA, "palette.gif"), tmp_path / "plain.gif")
+    outs = {}
+    for t in ("1", "4"):
+        rc, recs, out, err = run(["hash", "--sort", "-t", t, "--progress", z, tmp_path / "plain.gif"])
+        assert rc == 2, err  # notes.txt is an error record
+        outs[t] = out
+        assert re.search(r"^Inputs seen: +2$", err, re.M), err
+        progress = [l for l in err.splitlines() if l.startswith("pdqguard: progress: ")]
+        assert progress[-1].startswith("pdqguard: progress: 2/2 files (100.0%)"), progress
+    assert outs["1"] == outs["4"]
+    recs = [json.loads(l) for l in outs["4"].splitlines()]
+    want = [str(z) + "!/" + n for n, _ in members if n != "inner.zip"]
+    want[11:11] = [str(z) + "!/inner.zip!/n%d-%s" % (i, f) for i in range(3) for f in FILES]
+    assert [r["path"] for r in recs] == want + [str(tmp_path / "plain.gif")]
+    assert recs[5]["error"] == "unsupported_format"
+    want_hash = hashes_of_files()
+    for r in recs:
+        if "error" not in r:
+            name = r["path"].rsplit("/", 1)[1]
+            assert r["hash"] == want_hash[name.split("-", 1)[1] if "!/" in r["path"] else "palette.gif"]

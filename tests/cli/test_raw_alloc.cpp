@@ -170,3 +170,44 @@ TEST_CASE("frame pool: never more buffers than its cap; a full pool waits for a 
   CHECK(c.data() == pa);
   CHECK(pool->buffers_made() == 2);
 }
+
+TEST_CASE("byte pool: archive member buffers are reused, with no allocation once warm") {
+  const auto pool = std::make_shared<BytePool>(1 << 20, 4, 1 << 20);
+  {
+    PooledBytes a = pool->acquire(5000);
+    PooledBytes b = pool->acquire(300);
+    CHECK(a.size() == 5000);
+    CHECK(b.size() == 300);
+    CHECK(pool->in_flight() == 5300);
+  }
+  CHECK(pool->in_flight() == 0);
+  const long before = g_allocs.load();
+  for (int i = 0; i < 100; ++i) {
+    PooledBytes a = pool->acquire(static_cast<std::size_t>(4000 + i));  // fits the kept 5000
+    PooledBytes b = pool->acquire(200);                                 // fits the kept 300
+    a.data()[0] = b.data()[0] = 1;
+  }
+  CHECK(g_allocs.load() == before);
+  // A buffer larger than the pool keeps (keep_bytes) is freed when returned.
+  { PooledBytes big = pool->acquire(2 << 20); }
+  CHECK(pool->in_flight() == 0);
+}
+
+TEST_CASE("byte pool: bytes in flight stay within the budget; one larger buffer is given alone") {
+  const auto pool = std::make_shared<BytePool>(1000, 4, 1 << 20);
+  PooledBytes a = pool->acquire(600);
+  std::atomic<bool> got{false};
+  std::thread t([&] {
+    PooledBytes b = pool->acquire(600);  // 1200 > 1000: waits for `a`
+    got = true;
+    CHECK(pool->in_flight() == 600);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK_FALSE(got.load());
+  a.reset();
+  t.join();
+  CHECK(got.load());
+  PooledBytes huge = pool->acquire(5000);  // over the budget, but nothing else is out
+  CHECK(huge.size() == 5000);
+  CHECK(pool->in_flight() == 5000);
+}

@@ -3,29 +3,63 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/image.hpp>
 
+#include <cstring>
+#include <optional>
+
 namespace pdqguard::cli {
 
-bool scan_archive_input(const WorkItem& w, const ArchiveOptions& opts, const HashMember& hash_member,
-                        const std::function<void(Record&&)>& out) {
-  // Only regular files are sniffed (read_file_head): a FIFO read with
-  // --read-special keeps its first bytes for the plain file path.
+namespace {
+struct Stopped {};  // thrown through archive_walk_file when `submit` refuses
+}  // namespace
+
+ArchiveExpansion expand_archive(const WorkItem& w, const ArchiveOptions& opts, BytePool& pool,
+                                const std::function<bool(const std::string& path)>& wanted,
+                                const std::function<bool(WorkItem&&)>& submit,
+                                std::shared_ptr<ArchiveCountdown>& countdown) {
   std::uint8_t head[512];
   const std::size_t n = read_file_head(w.path, head);
-  if (n == 0) return false;
-  if (!is_archive(std::span<const std::uint8_t>(head, n))) return false;
+  if (n == 0 || !is_archive(std::span<const std::uint8_t>(head, n))) return ArchiveExpansion::not_an_archive;
+  countdown = std::make_shared<ArchiveCountdown>();
+  const auto give = [&](WorkItem&& item) {
+    item.kind = InputKind::file;
+    item.archive = countdown;
+    countdown->left.fetch_add(1, std::memory_order_relaxed);
+    if (!submit(std::move(item))) throw Stopped{};
+  };
+  const auto error_item = [](const std::string& path, const char* code, std::string message) {
+    WorkItem e;
+    e.path = path;
+    e.error = code;
+    e.message = std::move(message);
+    return e;
+  };
+  std::optional<WorkItem> failed;  // the whole archive's error, if the walk throws one
   try {
     archive_walk_file(w.path, opts, [&](const ArchiveMember& m) {
-      if (m.error != ErrorCode::ok)
-        out(error_of(InputKind::file, m.path, 0, error_code_name(m.error), m.message));
-      else
-        out(hash_member(m.path, m.data));
+      if (!wanted(m.path)) return;
+      if (m.error != ErrorCode::ok) {
+        give(error_item(m.path, error_code_name(m.error), m.message));
+        return;
+      }
+      WorkItem item;
+      item.path = m.path;
+      item.member = pool.acquire(m.data.size());
+      if (!m.data.empty()) std::memcpy(item.member.data(), m.data.data(), m.data.size());
+      give(std::move(item));
     });
+  } catch (const Stopped&) {
+    return ArchiveExpansion::stopped;
   } catch (const Error& e) {
-    out(error_of(InputKind::file, w.path, 0, e.code_name(), e.what()));
+    failed = error_item(w.path, e.code_name(), e.what());
   } catch (const std::bad_alloc&) {
-    out(error_of(InputKind::file, w.path, 0, "out_of_memory", "out of memory while reading the archive"));
+    failed = error_item(w.path, "out_of_memory", "out of memory while reading the archive");
   }
-  return true;
+  if (failed) try {
+    give(std::move(*failed));
+  } catch (const Stopped&) {
+    return ArchiveExpansion::stopped;
+  }
+  return ArchiveExpansion::walked;
 }
 
 }  // namespace pdqguard::cli

@@ -473,6 +473,16 @@ int run_engine(const EngineOptions& o) {
   }
 
   BoundedQueue<WorkItem> queue(qcap);
+  // An archive counts as one input done when the last of its items is finished.
+  const auto input_done = [&stats](const std::shared_ptr<ArchiveCountdown>& archive) {
+    if (!archive || archive->left.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
+  };
+  // Archive members travel from the reader to the workers in buffers whose bytes
+  // in flight are bounded (64 MiB per worker, or one member larger than that),
+  // recycled so that the members of a large archive cost no page faults each.
+  const auto member_pool = std::make_shared<BytePool>(std::size_t(threads) * (64u << 20), qcap + threads + 1,
+                                                      std::size_t(16) << 20);
   std::vector<std::thread> workers;
   // Under memory pressure (e.g. `ulimit -v`) a thread may fail to start: run with
   // the workers that did start, or report out_of_memory if none did, never abort.
@@ -485,32 +495,16 @@ int run_engine(const EngineOptions& o) {
         if (stop_signal() || sink.failed()) {  // interrupted: queued items are not started
           stats.dropped.fetch_add(1, std::memory_order_relaxed);
           sink.submit(item->seq, std::string());
+          input_done(item->archive);
           continue;
         }
-        // An archive: one record per member, all submitted under the archive's seq.
-        if (o.archives && item->kind == InputKind::file && !item->error) {
-          std::string lines;
-          const auto hash_member = [&](const std::string& p, std::span<const std::uint8_t> b) {
-            return member_record(ctx, hasher, scratch, p, b);
-          };
-          if (scan_archive_input(*item, archive_opts, hash_member, [&](Record&& rec) {
-                // --resume: an archive is walked again (its own path has no record
-                // when its members have), but a member already recorded is not
-                // recorded twice; only the members missing are added.
-                if (resume.contains(rec.kind, rec.path, rec.number)) {
-                  stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
-                  return;
-                }
-                count(stats, rec);
-                if (!o.matches_only || !rec.ok || !rec.hits.empty() || !rec.video_matches.empty())
-                  lines += render(ctx, rec);
-              })) {
-            sink.submit(item->seq, std::move(lines));
-            stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
-            continue;
-          }
-        }
-        Record r = process(ctx, hasher, scratch, *item);
+        // An archive member's bytes (from the reader's walk), else a file, frame
+        // or hash line, or an error found before the worker.
+        Record r = item->archive && !item->error
+                       ? member_record(ctx, hasher, scratch, item->path,
+                                       std::span<const std::uint8_t>(item->member.data(), item->member.size()))
+                       : process(ctx, hasher, scratch, *item);
+        item->member.reset();  // back to the pool: the reader may inflate the next member
         const bool show = r.ok ? !o.matches_only || !r.hits.empty() || !r.video_matches.empty()
                                : !o.no_error_records;
         std::string line;
@@ -531,7 +525,7 @@ int run_engine(const EngineOptions& o) {
         }
         count(stats, r);
         sink.submit(item->seq, std::move(line));
-        stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
+        input_done(item->archive);
       }
     });
   } catch (const std::system_error&) {
@@ -544,6 +538,20 @@ int run_engine(const EngineOptions& o) {
   }
 
   std::uint64_t seq = 0;
+  // Queues one item under the next sequence number (the order of --sort).
+  const auto submit = [&](WorkItem&& w) -> bool {
+    if (stop_signal() || sink.failed()) return false;
+    w.seq = seq++;
+    sink.wait_window(w.seq);
+    return queue.push(std::move(w));
+  };
+  // --resume: an archive is walked again (its own path has no record when its
+  // members have), but a member already recorded is not recorded twice.
+  const auto member_wanted = [&](const std::string& path) {
+    if (!resume.contains(InputKind::file, path, 0)) return true;
+    stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  };
   const Emit emit = [&](WorkItem&& w) -> bool {
     if (stop_signal() || sink.failed()) return false;
     if (!in_shard(o.shard, w)) return true;  // another shard's input: no record here
@@ -551,10 +559,17 @@ int run_engine(const EngineOptions& o) {
       stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
       return true;
     }
-    w.seq = seq++;
     stats.seen.fetch_add(1, std::memory_order_relaxed);
-    sink.wait_window(w.seq);
-    return queue.push(std::move(w));
+    if (o.archives && w.kind == InputKind::file && !w.error) {
+      // An archive is walked here, on the reader's thread; its members go to
+      // every worker. Its shard and resume state are decided above, by its path.
+      std::shared_ptr<ArchiveCountdown> countdown;
+      const ArchiveExpansion x = expand_archive(w, archive_opts, *member_pool, member_wanted, submit, countdown);
+      if (countdown) input_done(countdown);  // the walk's own count
+      if (x == ArchiveExpansion::stopped) return false;
+      if (x == ArchiveExpansion::walked) return true;
+    }
+    return submit(std::move(w));
   };
   std::string fatal;
   try {

@@ -1,5 +1,7 @@
 #include "frame_pool.hpp"
 
+#include <utility>
+
 namespace pdqguard::cli {
 
 FrameBuffer& FrameBuffer::operator=(FrameBuffer&& o) noexcept {
@@ -70,6 +72,85 @@ void FramePool::release(std::unique_ptr<std::uint8_t[]> b) noexcept {
     free_.push_back(std::move(b));  // capacity reserved up front: never allocates
   }
   returned_.notify_one();
+}
+
+PooledBytes& PooledBytes::operator=(PooledBytes&& o) noexcept {
+  if (this != &o) {
+    reset();
+    pool_ = std::move(o.pool_);
+    bytes_ = std::move(o.bytes_);
+    capacity_ = std::exchange(o.capacity_, 0);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+void PooledBytes::reset() noexcept {
+  if (pool_) pool_->release(std::move(bytes_), capacity_, size_);
+  bytes_.reset();
+  pool_.reset();
+  capacity_ = size_ = 0;
+}
+
+BytePool::BytePool(std::size_t budget_bytes, std::size_t keep_buffers, std::size_t keep_bytes)
+    : budget_(budget_bytes), keep_buffers_(keep_buffers), keep_bytes_(keep_bytes) {
+  free_.reserve(keep_buffers_);  // recycling never allocates
+}
+
+PooledBytes BytePool::acquire(std::size_t n) {
+  PooledBytes b;
+  std::unique_ptr<std::uint8_t[]> dropped;  // freed outside the lock
+  {
+    std::unique_lock lk(m_);
+    returned_.wait(lk, [&] { return in_flight_ == 0 || in_flight_ + n <= budget_; });
+    // The smallest kept buffer that fits; if none does, the largest is given up
+    // for a new one (kept buffers never exceed keep_bytes_ anyway).
+    std::size_t best = free_.size();
+    for (std::size_t i = 0; i < free_.size(); ++i)
+      if (free_[i].second >= n && (best == free_.size() || free_[i].second < free_[best].second)) best = i;
+    if (best < free_.size()) {
+      b.bytes_ = std::move(free_[best].first);
+      b.capacity_ = free_[best].second;
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+    } else if (free_.size() == keep_buffers_ && !free_.empty()) {
+      dropped = std::move(free_.front().first);
+      free_.erase(free_.begin());
+    }
+    in_flight_ += n;  // counted before allocating so the budget holds; undone on failure
+  }
+  dropped.reset();
+  if (!b.bytes_) {
+    try {
+      // Default-initialised: no zero fill (the caller overwrites every byte).
+      b.capacity_ = n ? n : 1;
+      b.bytes_.reset(new std::uint8_t[b.capacity_]);
+    } catch (...) {
+      std::lock_guard lk(m_);
+      in_flight_ -= n;
+      returned_.notify_all();
+      throw;
+    }
+  }
+  b.size_ = n;
+  b.pool_ = shared_from_this();
+  return b;
+}
+
+std::size_t BytePool::in_flight() const {
+  std::lock_guard lk(m_);
+  return in_flight_;
+}
+
+void BytePool::release(std::unique_ptr<std::uint8_t[]> b, std::size_t capacity, std::size_t size) noexcept {
+  {
+    std::lock_guard lk(m_);
+    in_flight_ -= size;
+    if (b && capacity <= keep_bytes_ && free_.size() < keep_buffers_) {
+      free_.emplace_back(std::move(b), capacity);  // capacity reserved up front: never allocates
+    }
+  }
+  returned_.notify_all();
+  // `b`, if not kept, is freed here, outside the lock.
 }
 
 }  // namespace pdqguard::cli

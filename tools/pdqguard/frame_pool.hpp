@@ -1,6 +1,7 @@
-// Recycled frame buffers for raw frame streams: a frame is read into a buffer that
-// an earlier frame used (never zero-filled, already faulted in), so a steady stream
-// costs no allocation and no page fault per frame.
+// Recycled buffers: frames of raw streams (FramePool: a frame is read into a buffer
+// that an earlier frame used, never zero-filled, already faulted in, so a steady
+// stream costs no allocation and no page fault per frame), and archive members on
+// their way from the reader to the workers (BytePool: bounded by bytes in flight).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+#include <utility>
 
 namespace pdqguard::cli {
 
@@ -69,6 +71,61 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<std::uint8_t[]>> free_;
   std::size_t made_ = 0;
+};
+
+class BytePool;
+
+/// One buffer of `size()` bytes borrowed from a BytePool: move-only; its bytes go
+/// back to the pool (and stop counting against its budget) when it is destroyed
+/// or reset. Contents are uninitialised until written.
+class PooledBytes {
+ public:
+  PooledBytes() = default;
+  PooledBytes(PooledBytes&& o) noexcept { *this = std::move(o); }
+  PooledBytes& operator=(PooledBytes&& o) noexcept;
+  ~PooledBytes() { reset(); }
+  PooledBytes(const PooledBytes&) = delete;
+  PooledBytes& operator=(const PooledBytes&) = delete;
+
+  std::uint8_t* data() noexcept { return bytes_.get(); }
+  const std::uint8_t* data() const noexcept { return bytes_.get(); }
+  std::size_t size() const noexcept { return size_; }
+  /// Returns the buffer to its pool now.
+  void reset() noexcept;
+
+ private:
+  friend class BytePool;
+  std::shared_ptr<BytePool> pool_;
+  std::unique_ptr<std::uint8_t[]> bytes_;
+  std::size_t capacity_ = 0;
+  std::size_t size_ = 0;
+};
+
+/// Thread-safe buffers of any size whose bytes in flight (acquired, not yet
+/// returned) stay within a budget: acquire() waits while others are out and the
+/// new one would exceed it (a single buffer larger than the budget is still
+/// given, alone). Up to `keep_buffers` returned buffers of at most `keep_bytes`
+/// each are kept for reuse (no page faults for the next ones). Create with
+/// std::make_shared.
+class BytePool : public std::enable_shared_from_this<BytePool> {
+ public:
+  BytePool(std::size_t budget_bytes, std::size_t keep_buffers, std::size_t keep_bytes);
+  /// A buffer of `n` bytes, waiting for returns as the budget requires.
+  /// std::bad_alloc when memory is exhausted.
+  PooledBytes acquire(std::size_t n);
+  /// Bytes acquired and not yet returned.
+  std::size_t in_flight() const;
+
+ private:
+  friend class PooledBytes;
+  void release(std::unique_ptr<std::uint8_t[]> b, std::size_t capacity, std::size_t size) noexcept;
+  const std::size_t budget_;
+  const std::size_t keep_buffers_;
+  const std::size_t keep_bytes_;
+  mutable std::mutex m_;
+  std::condition_variable returned_;
+  std::vector<std::pair<std::unique_ptr<std::uint8_t[]>, std::size_t>> free_;  ///< buffer, capacity
+  std::size_t in_flight_ = 0;
 };
 
 }  // namespace pdqguard::cli
