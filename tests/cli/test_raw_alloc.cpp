@@ -211,3 +211,17 @@ TEST_CASE("byte pool: bytes in flight stay within the budget; one larger buffer 
   CHECK(huge.size() == 5000);
   CHECK(pool->in_flight() == 5000);
 }
+
+TEST_CASE("byte pool: the buffers kept for reuse stay within the budget") {
+  const auto pool = std::make_shared<BytePool>(1000, 8, 1000);
+  const long before = g_allocs.load();
+  {
+    PooledBytes a = pool->acquire(600);
+    a.reset();                            // kept: 600 of the 1000
+    PooledBytes b = pool->acquire(300);  // reuses the 600
+    PooledBytes c = pool->acquire(500);  // new
+    CHECK(g_allocs.load() == before + 2);
+  }  // c returned first (kept: 500), then b's 600 would make 1100: freed
+  PooledBytes d = pool->acquire(550);  // the kept 500 does not fit: new
+  CHECK(g_allocs.load() == before + 3);
+}

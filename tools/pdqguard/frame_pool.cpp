@@ -111,9 +111,11 @@ PooledBytes BytePool::acquire(std::size_t n) {
     if (best < free_.size()) {
       b.bytes_ = std::move(free_[best].first);
       b.capacity_ = free_[best].second;
+      kept_bytes_ -= b.capacity_;
       free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
     } else if (free_.size() == keep_buffers_ && !free_.empty()) {
       dropped = std::move(free_.front().first);
+      kept_bytes_ -= free_.front().second;
       free_.erase(free_.begin());
     }
     in_flight_ += n;  // counted before allocating so the budget holds; undone on failure
@@ -145,8 +147,9 @@ void BytePool::release(std::unique_ptr<std::uint8_t[]> b, std::size_t capacity, 
   {
     std::lock_guard lk(m_);
     in_flight_ -= size;
-    if (b && capacity <= keep_bytes_ && free_.size() < keep_buffers_) {
+    if (b && capacity <= keep_bytes_ && free_.size() < keep_buffers_ && kept_bytes_ + capacity <= budget_) {
       free_.emplace_back(std::move(b), capacity);  // capacity reserved up front: never allocates
+      kept_bytes_ += capacity;
     }
   }
   returned_.notify_all();

@@ -105,8 +105,9 @@ class PooledBytes {
 /// returned) stay within a budget: acquire() waits while others are out and the
 /// new one would exceed it (a single buffer larger than the budget is still
 /// given, alone). Up to `keep_buffers` returned buffers of at most `keep_bytes`
-/// each are kept for reuse (no page faults for the next ones). Create with
-/// std::make_shared.
+/// each, and at most the budget in all, are kept for reuse (no page faults for
+/// the next ones): the pool's memory stays within twice its budget, plus one
+/// larger buffer while it is in flight. Create with std::make_shared.
 class BytePool : public std::enable_shared_from_this<BytePool> {
  public:
   BytePool(std::size_t budget_bytes, std::size_t keep_buffers, std::size_t keep_bytes);
@@ -126,6 +127,7 @@ class BytePool : public std::enable_shared_from_this<BytePool> {
   std::condition_variable returned_;
   std::vector<std::pair<std::unique_ptr<std::uint8_t[]>, std::size_t>> free_;  ///< buffer, capacity
   std::size_t in_flight_ = 0;
+  std::size_t kept_bytes_ = 0;  ///< capacity of the buffers in free_
 };
 
 }  // namespace pdqguard::cli
