@@ -304,3 +304,30 @@ def test_help_says_list_takes_one_file_per_flag():
     assert rc == 0
     assert "--list FILE (repeatable)" in out, out
     assert "--list TEXT ..." not in out
+
+
+def test_records_of_a_live_stream_are_not_held_back(tmp_path):
+    """Records of hash lines and raw frames share write(2)s when they come fast,
+    but one is written as soon as the workers run out of input: each record must
+    arrive while its input's writer is still waiting, before the next input."""
+    import select
+    import subprocess
+    lst = tmp_path / "k.txt"
+    lst.write_text(H1 + "\n")
+    frame = bytes(range(64))
+    for args, inputs in ((["scan", "--list", lst, "--hashes", "-"], [(H1 + "\n").encode()] * 3),
+                         (["hash", "--raw", "gray8", "--size", "8x8", "-"], [frame] * 3)):
+        p = subprocess.Popen([BIN] + [str(a) for a in args] + ["--no-summary"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for n, data in enumerate(inputs):
+                p.stdin.write(data)
+                p.stdin.flush()
+                ready, _, _ = select.select([p.stdout], [], [], 20)
+                assert ready, f"{args[0]}: no record {n} while the input stays open"
+                rec = json.loads(p.stdout.readline())
+                assert rec.get("line", rec.get("frame")) in (n, n + 1), rec
+        finally:
+            p.stdin.close()
+            p.wait(timeout=30)
+        assert p.returncode in (0, 1), p.stderr.read()

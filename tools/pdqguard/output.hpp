@@ -1,8 +1,11 @@
 // The output sink: whole records written with write(2) under one lock, so lines
 // never interleave and a killed run leaves only whole lines (plus at most one torn
 // last line, which --resume tolerates). With --sort, a bounded reorder buffer.
+// Records of cheap inputs (hash lines, raw frames) may be held briefly and written
+// together: at most 64 KiB or 50 ms of them, and none once the workers are idle.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -19,8 +22,14 @@ class Sink {
   /// Writes a line at once (the CSV header).
   void write_now(const std::string& text);
   /// Every sequence number 0, 1, 2... must be submitted exactly once; an empty
-  /// `line` (a filtered or dropped record) just advances the order.
-  void submit(std::uint64_t seq, std::string line);
+  /// `line` (a filtered or dropped record) just advances the order. `hold`: the
+  /// record may wait in a buffer (up to 64 KiB, 50 ms since the oldest held one)
+  /// to share one write(2) with the next ones; otherwise it is written, with
+  /// anything held before it, now. A killed run loses what is held: --resume then
+  /// redoes those inputs.
+  void submit(std::uint64_t seq, std::string line, bool hold = false);
+  /// Writes whatever is held (a worker about to wait for work; the end of a run).
+  void flush();
   /// --sort: blocks the producer until `seq` fits in the reorder window.
   void wait_window(std::uint64_t seq);
   /// Writes to stderr under the same lock (the progress line), clearing the
@@ -31,11 +40,12 @@ class Sink {
   std::string failure() const;
   /// True once a write failed with EPIPE: the reader went away (`pdqguard ... | head`).
   bool broken_pipe() const;
-  /// Records written (non-empty lines).
+  /// Records taken (non-empty lines), written or still held.
   std::uint64_t written() const;
 
  private:
-  void put(const std::string& s);  // caller holds m_
+  void put(const std::string& s, bool hold);  // caller holds m_
+  void write_held();                          // caller holds m_
   int fd_;
   bool sorted_;
   std::uint64_t window_;
@@ -46,6 +56,8 @@ class Sink {
   std::map<std::uint64_t, std::string> pending_;
   std::uint64_t next_ = 0;
   std::uint64_t written_ = 0;
+  std::string held_;  ///< records waiting to be written together
+  std::chrono::steady_clock::time_point held_since_{};
   std::string failure_;
   bool broken_pipe_ = false;
 };

@@ -30,7 +30,18 @@ class BoundedQueue {
   }
   /// Blocks while empty; nullopt once closed and drained.
   std::optional<T> pop() {
+    return pop([] {});
+  }
+  /// As pop(), calling `idle()` (without the queue's lock) first when it would
+  /// have to wait: e.g. to write out what a worker held back for the next items.
+  template <class Idle>
+  std::optional<T> pop(Idle&& idle) {
     std::unique_lock lk(m_);
+    if (q_.empty() && !closed_) {
+      lk.unlock();
+      idle();
+      lk.lock();
+    }
     not_empty_.wait(lk, [&] { return !q_.empty() || closed_; });
     if (q_.empty()) return std::nullopt;
     T v = std::move(q_.front());
