@@ -3,28 +3,32 @@
 #include <pdqguard/error.hpp>
 #include <pdqguard/image.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <optional>
 
 namespace pdqguard::cli {
 
 namespace {
-struct Stopped {};  // thrown through archive_walk_file when `submit` refuses
+struct Stopped {};  // thrown through archive_walk_file when `proceed` refuses
 }  // namespace
 
 ArchiveExpansion expand_archive(const WorkItem& w, const ArchiveOptions& opts, BytePool& pool,
-                                const std::function<bool(const std::string& path)>& wanted,
-                                const std::function<bool(WorkItem&&)>& submit,
-                                std::shared_ptr<ArchiveCountdown>& countdown) {
+                                const ArchiveHandoff& h, std::shared_ptr<ArchiveCountdown>& countdown) {
+  ArchiveExpansion x;
   std::uint8_t head[512];
   const std::size_t n = read_file_head(w.path, head);
-  if (n == 0 || !is_archive(std::span<const std::uint8_t>(head, n))) return ArchiveExpansion::not_an_archive;
+  if (n == 0 || !is_archive(std::span<const std::uint8_t>(head, n))) return x;
   countdown = std::make_shared<ArchiveCountdown>();
   const auto give = [&](WorkItem&& item) {
+    item.seq = w.seq;
+    item.part = x.parts;
     item.kind = InputKind::file;
     item.archive = countdown;
     countdown->left.fetch_add(1, std::memory_order_relaxed);
-    if (!submit(std::move(item))) throw Stopped{};
+    ++x.parts;
+    while (!h.try_push(item))
+      if (!h.help()) continue;  // another worker emptied it meanwhile: try again
   };
   const auto error_item = [](const std::string& path, const char* code, std::string message) {
     WorkItem e;
@@ -36,30 +40,36 @@ ArchiveExpansion expand_archive(const WorkItem& w, const ArchiveOptions& opts, B
   std::optional<WorkItem> failed;  // the whole archive's error, if the walk throws one
   try {
     archive_walk_file(w.path, opts, [&](const ArchiveMember& m) {
-      if (!wanted(m.path)) return;
+      if (!h.wanted(m.path)) return;
+      if (!h.proceed()) throw Stopped{};
       if (m.error != ErrorCode::ok) {
         give(error_item(m.path, error_code_name(m.error), m.message));
         return;
       }
       WorkItem item;
       item.path = m.path;
-      item.member = pool.acquire(m.data.size());
+      // The memory budget: while it is spent, hash queued members here (they
+      // give their buffers back), or wait for other workers to.
+      for (;;) {
+        item.member = pool.try_acquire(m.data.size());
+        if (item.member.data() != nullptr) break;
+        if (!h.help()) pool.wait_for_return(std::chrono::milliseconds(10));
+        if (!h.proceed()) throw Stopped{};
+      }
       if (!m.data.empty()) std::memcpy(item.member.data(), m.data.data(), m.data.size());
       give(std::move(item));
     });
   } catch (const Stopped&) {
-    return ArchiveExpansion::stopped;
+    x.outcome = ArchiveExpansion::stopped;
+    return x;
   } catch (const Error& e) {
     failed = error_item(w.path, e.code_name(), e.what());
   } catch (const std::bad_alloc&) {
     failed = error_item(w.path, "out_of_memory", "out of memory while reading the archive");
   }
-  if (failed) try {
-    give(std::move(*failed));
-  } catch (const Stopped&) {
-    return ArchiveExpansion::stopped;
-  }
-  return ArchiveExpansion::walked;
+  if (failed) give(std::move(*failed));
+  x.outcome = ArchiveExpansion::walked;
+  return x;
 }
 
 }  // namespace pdqguard::cli

@@ -472,17 +472,28 @@ int run_engine(const EngineOptions& o) {
           std::chrono::seconds(1), true);
   }
 
-  BoundedQueue<WorkItem> queue(qcap);
+  // Inputs from the reader, and the members of archives that workers walk.
+  WorkQueues<WorkItem> queue(qcap, std::size_t(threads) * 2 + 2);
   // An archive counts as one input done when the last of its items is finished.
   const auto input_done = [&stats](const std::shared_ptr<ArchiveCountdown>& archive) {
     if (!archive || archive->left.fetch_sub(1, std::memory_order_acq_rel) == 1)
       stats.inputs_done.fetch_add(1, std::memory_order_relaxed);
   };
-  // Archive members travel from the reader to the workers in buffers whose bytes
-  // in flight are bounded (64 MiB per worker, or one member larger than that),
-  // recycled so that the members of a large archive cost no page faults each.
-  const auto member_pool = std::make_shared<BytePool>(std::size_t(threads) * (64u << 20), qcap + threads + 1,
-                                                      std::size_t(16) << 20);
+  // Archive members travel from their walker to the workers in buffers whose
+  // bytes in flight are bounded (64 MiB per worker, or one member larger than
+  // that), recycled so that the members of a large archive cost no page faults.
+  const auto member_pool = std::make_shared<BytePool>(std::size_t(threads) * (64u << 20),
+                                                      std::size_t(threads) * 4 + 4, std::size_t(16) << 20);
+  // --resume: an archive is walked again (its own path has no record when its
+  // members have), but a member already recorded is not recorded twice.
+  const auto member_wanted = [&](const std::string& path) {
+    if (!resume.contains(InputKind::file, path, 0)) return true;
+    stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  };
+  // --sort: records waiting behind an earlier input, beyond which a walker of a
+  // later archive waits (archives walked side by side stay bounded in memory).
+  const std::size_t sort_parts_limit = std::size_t(threads) * 64 + 1024;
   std::vector<std::thread> workers;
   // Under memory pressure (e.g. `ulimit -v`) a thread may fail to start: run with
   // the workers that did start, or report out_of_memory if none did, never abort.
@@ -490,22 +501,21 @@ int run_engine(const EngineOptions& o) {
     workers.emplace_back([&] {
       Hasher hasher;
       WorkerScratch scratch;
-      // Nothing to do for now: what this run held back is written (Sink::submit).
-      while (auto item = queue.pop([&sink] { sink.flush(); })) {
-        oom_reserve_arm();  // headroom to finish a record if memory runs out
+      // One item to its record: an archive member's bytes, else a file, frame or
+      // hash line, or an error found before the worker.
+      const auto finish = [&](WorkItem& item) {
         if (stop_signal() || sink.failed()) {  // interrupted: queued items are not started
           stats.dropped.fetch_add(1, std::memory_order_relaxed);
-          sink.submit(item->seq, std::string());
-          input_done(item->archive);
-          continue;
+          if (item.archive) sink.submit_part(item.seq, item.part, std::string());
+          else sink.submit(item.seq, std::string());
+          input_done(item.archive);
+          return;
         }
-        // An archive member's bytes (from the reader's walk), else a file, frame
-        // or hash line, or an error found before the worker.
-        Record r = item->archive && !item->error
-                       ? member_record(ctx, hasher, scratch, item->path,
-                                       std::span<const std::uint8_t>(item->member.data(), item->member.size()))
-                       : process(ctx, hasher, scratch, *item);
-        item->member.reset();  // back to the pool: the reader may inflate the next member
+        Record r = item.archive && !item.error
+                       ? member_record(ctx, hasher, scratch, item.path,
+                                       std::span<const std::uint8_t>(item.member.data(), item.member.size()))
+                       : process(ctx, hasher, scratch, item);
+        item.member.reset();  // back to the pool: a walker may read the next member
         const bool show = r.ok ? !o.matches_only || !r.hits.empty() || !r.video_matches.empty()
                                : !o.no_error_records;
         std::string line;
@@ -515,7 +525,7 @@ int run_engine(const EngineOptions& o) {
           // Out of memory while rendering (e.g. under `ulimit -v`): the input
           // still gets its one record, an out_of_memory error, if that fits.
           try {
-            r = error_of(item->kind, item->path, item->number, "out_of_memory",
+            r = error_of(item.kind, item.path, item.number, "out_of_memory",
                          "out of memory while writing the record");
             line = render(ctx, r);
           } catch (const std::bad_alloc&) {
@@ -525,11 +535,50 @@ int run_engine(const EngineOptions& o) {
           }
         }
         count(stats, r);
-        // A hash line's or a raw frame's record may share a write(2) with the
-        // next ones: at ~30 us a query, a write each cost 5-10% of a --hashes run.
-        sink.submit(item->seq, std::move(line),
-                    item->kind == InputKind::hash_line || item->kind == InputKind::frame);
-        input_done(item->archive);
+        if (item.archive) {
+          sink.submit_part(item.seq, item.part, std::move(line));
+        } else {
+          // A hash line's or a raw frame's record may share a write(2) with the
+          // next ones: at ~30 us a query, a write each cost 5-10% of a --hashes run.
+          sink.submit(item.seq, std::move(line),
+                      item.kind == InputKind::hash_line || item.kind == InputKind::frame);
+        }
+        input_done(item.archive);
+      };
+      ArchiveHandoff handoff;
+      handoff.wanted = member_wanted;
+      handoff.try_push = [&queue](WorkItem& m) { return queue.try_push_member(m); };
+      handoff.help = [&] {
+        std::optional<WorkItem> m = queue.try_pop_member();
+        if (m) finish(*m);
+        return m.has_value();
+      };
+      // Nothing to do for now: what this run held back is written (Sink::submit).
+      while (auto item = queue.pop([&sink] { sink.flush(); })) {
+        oom_reserve_arm();  // headroom to finish a record if memory runs out
+        // A file that is an archive: walked here, its members queued for every
+        // worker (this one included), its records submitted in parts.
+        if (o.archives && item->kind == InputKind::file && !item->error && !item->archive &&
+            !stop_signal() && !sink.failed()) {
+          const std::uint64_t seq = item->seq;
+          handoff.proceed = [&sink, seq, sort_parts_limit] {
+            for (;;) {
+              if (stop_signal() || sink.failed()) return false;
+              if (sink.wait_parts_room(seq, sort_parts_limit)) return true;
+            }
+          };
+          std::shared_ptr<ArchiveCountdown> countdown;
+          const ArchiveExpansion x = expand_archive(*item, archive_opts, *member_pool, handoff, countdown);
+          if (x.outcome != ArchiveExpansion::not_an_archive) {
+            sink.end_parts(seq, x.parts);
+            input_done(countdown);  // the walk's own count
+            queue.input_finished();
+            continue;
+          }
+        }
+        const bool input = !item->archive;  // not a member from the member queue
+        finish(*item);
+        if (input) queue.input_finished();
       }
     });
   } catch (const std::system_error&) {
@@ -542,20 +591,6 @@ int run_engine(const EngineOptions& o) {
   }
 
   std::uint64_t seq = 0;
-  // Queues one item under the next sequence number (the order of --sort).
-  const auto submit = [&](WorkItem&& w) -> bool {
-    if (stop_signal() || sink.failed()) return false;
-    w.seq = seq++;
-    sink.wait_window(w.seq);
-    return queue.push(std::move(w));
-  };
-  // --resume: an archive is walked again (its own path has no record when its
-  // members have), but a member already recorded is not recorded twice.
-  const auto member_wanted = [&](const std::string& path) {
-    if (!resume.contains(InputKind::file, path, 0)) return true;
-    stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  };
   const Emit emit = [&](WorkItem&& w) -> bool {
     if (stop_signal() || sink.failed()) return false;
     if (!in_shard(o.shard, w)) return true;  // another shard's input: no record here
@@ -563,17 +598,10 @@ int run_engine(const EngineOptions& o) {
       stats.skipped_resume.fetch_add(1, std::memory_order_relaxed);
       return true;
     }
+    w.seq = seq++;
     stats.seen.fetch_add(1, std::memory_order_relaxed);
-    if (o.archives && w.kind == InputKind::file && !w.error) {
-      // An archive is walked here, on the reader's thread; its members go to
-      // every worker. Its shard and resume state are decided above, by its path.
-      std::shared_ptr<ArchiveCountdown> countdown;
-      const ArchiveExpansion x = expand_archive(w, archive_opts, *member_pool, member_wanted, submit, countdown);
-      if (countdown) input_done(countdown);  // the walk's own count
-      if (x == ArchiveExpansion::stopped) return false;
-      if (x == ArchiveExpansion::walked) return true;
-    }
-    return submit(std::move(w));
+    sink.wait_window(w.seq);
+    return queue.push(std::move(w));
   };
   std::string fatal;
   try {

@@ -98,28 +98,42 @@ BytePool::BytePool(std::size_t budget_bytes, std::size_t keep_buffers, std::size
 }
 
 PooledBytes BytePool::acquire(std::size_t n) {
+  std::unique_lock lk(m_);
+  returned_.wait(lk, [&] { return room(n); });
+  return take(lk, n);
+}
+
+PooledBytes BytePool::try_acquire(std::size_t n) {
+  std::unique_lock lk(m_);
+  if (!room(n)) return PooledBytes();
+  return take(lk, n);
+}
+
+void BytePool::wait_for_return(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(m_);
+  returned_.wait_for(lk, timeout);
+}
+
+PooledBytes BytePool::take(std::unique_lock<std::mutex>& lk, std::size_t n) {
   PooledBytes b;
   std::unique_ptr<std::uint8_t[]> dropped;  // freed outside the lock
-  {
-    std::unique_lock lk(m_);
-    returned_.wait(lk, [&] { return in_flight_ == 0 || in_flight_ + n <= budget_; });
-    // The smallest kept buffer that fits; if none does, the largest is given up
-    // for a new one (kept buffers never exceed keep_bytes_ anyway).
-    std::size_t best = free_.size();
-    for (std::size_t i = 0; i < free_.size(); ++i)
-      if (free_[i].second >= n && (best == free_.size() || free_[i].second < free_[best].second)) best = i;
-    if (best < free_.size()) {
-      b.bytes_ = std::move(free_[best].first);
-      b.capacity_ = free_[best].second;
-      kept_bytes_ -= b.capacity_;
-      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
-    } else if (free_.size() == keep_buffers_ && !free_.empty()) {
-      dropped = std::move(free_.front().first);
-      kept_bytes_ -= free_.front().second;
-      free_.erase(free_.begin());
-    }
-    in_flight_ += n;  // counted before allocating so the budget holds; undone on failure
+  // The smallest kept buffer that fits; if none does, the largest is given up
+  // for a new one (kept buffers never exceed keep_bytes_ anyway).
+  std::size_t best = free_.size();
+  for (std::size_t i = 0; i < free_.size(); ++i)
+    if (free_[i].second >= n && (best == free_.size() || free_[i].second < free_[best].second)) best = i;
+  if (best < free_.size()) {
+    b.bytes_ = std::move(free_[best].first);
+    b.capacity_ = free_[best].second;
+    kept_bytes_ -= b.capacity_;
+    free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+  } else if (free_.size() == keep_buffers_ && !free_.empty()) {
+    dropped = std::move(free_.front().first);
+    kept_bytes_ -= free_.front().second;
+    free_.erase(free_.begin());
   }
+  in_flight_ += n;  // counted before allocating so the budget holds; undone on failure
+  lk.unlock();
   dropped.reset();
   if (!b.bytes_) {
     try {
@@ -127,7 +141,7 @@ PooledBytes BytePool::acquire(std::size_t n) {
       b.capacity_ = n ? n : 1;
       b.bytes_.reset(new std::uint8_t[b.capacity_]);
     } catch (...) {
-      std::lock_guard lk(m_);
+      lk.lock();
       in_flight_ -= n;
       returned_.notify_all();
       throw;

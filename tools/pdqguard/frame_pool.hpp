@@ -4,6 +4,7 @@
 // their way from the reader to the workers (BytePool: bounded by bytes in flight).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <condition_variable>
@@ -114,12 +115,20 @@ class BytePool : public std::enable_shared_from_this<BytePool> {
   /// A buffer of `n` bytes, waiting for returns as the budget requires.
   /// std::bad_alloc when memory is exhausted.
   PooledBytes acquire(std::size_t n);
+  /// As acquire(), but an empty PooledBytes (data() null) instead of waiting
+  /// when the budget has no room: the caller may then do something that
+  /// returns buffers (hash a queued member) or wait_for_return().
+  PooledBytes try_acquire(std::size_t n);
+  /// Waits until a buffer is returned, or `timeout` passes.
+  void wait_for_return(std::chrono::milliseconds timeout);
   /// Bytes acquired and not yet returned.
   std::size_t in_flight() const;
 
  private:
   friend class PooledBytes;
   void release(std::unique_ptr<std::uint8_t[]> b, std::size_t capacity, std::size_t size) noexcept;
+  bool room(std::size_t n) const { return in_flight_ == 0 || in_flight_ + n <= budget_; }  // m_ held
+  PooledBytes take(std::unique_lock<std::mutex>& lk, std::size_t n);  // m_ held, room(n)
   const std::size_t budget_;
   const std::size_t keep_buffers_;
   const std::size_t keep_bytes_;

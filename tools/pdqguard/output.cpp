@@ -72,14 +72,48 @@ void Sink::submit(std::uint64_t seq, std::string line, bool hold) {
     put(line, hold);
     return;
   }
-  pending_.emplace(seq, std::move(line));
+  pending_.insert_or_assign({seq, 0}, Pending{std::move(line), true, hold});
+  advance();
+}
+
+void Sink::submit_part(std::uint64_t seq, std::uint64_t part, std::string line) {
+  std::lock_guard lk(m_);
+  if (!sorted_) {
+    put(line, false);
+    return;
+  }
+  pending_.insert_or_assign({seq, part}, Pending{std::move(line), false, false});
+  advance();
+}
+
+void Sink::end_parts(std::uint64_t seq, std::uint64_t parts) {
+  std::lock_guard lk(m_);
+  if (!sorted_) return;
+  pending_.insert_or_assign({seq, parts}, Pending{std::string(), true, false});
+  advance();
+}
+
+void Sink::advance() {
   bool moved = false;
-  for (auto it = pending_.begin(); it != pending_.end() && it->first == next_; it = pending_.erase(it)) {
-    put(it->second, hold);
-    ++next_;
+  for (auto it = pending_.begin(); it != pending_.end() && it->first == std::pair(next_, next_part_);
+       it = pending_.erase(it)) {
+    put(it->second.line, it->second.hold);
+    if (it->second.last) {
+      ++next_;
+      next_part_ = 0;
+    } else {
+      ++next_part_;
+    }
     moved = true;
   }
   if (moved) advanced_.notify_all();
+}
+
+bool Sink::wait_parts_room(std::uint64_t seq, std::size_t limit) {
+  if (!sorted_) return true;
+  std::unique_lock lk(m_);
+  return advanced_.wait_for(lk, std::chrono::milliseconds(100),
+                            [&] { return seq == next_ || pending_.size() <= limit; });
 }
 
 void Sink::wait_window(std::uint64_t seq) {

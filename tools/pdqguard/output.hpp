@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace pdqguard::cli {
 
@@ -28,6 +29,19 @@ class Sink {
   /// anything held before it, now. A killed run loses what is held: --resume then
   /// redoes those inputs.
   void submit(std::uint64_t seq, std::string line, bool hold = false);
+  /// The input `seq` submitted in parts instead (an archive: one record per
+  /// member): part 0, 1, 2... each exactly once, in any order and from any
+  /// thread, then end_parts(seq, parts) once. Written at once, or with --sort in
+  /// the order (seq, part), before what follows `seq`.
+  void submit_part(std::uint64_t seq, std::uint64_t part, std::string line);
+  void end_parts(std::uint64_t seq, std::uint64_t parts);
+  /// --sort: blocks the caller (an archive's walker) while more than `limit`
+  /// records wait for an earlier one and `seq` is not the next input to be
+  /// written, so archives walked side by side cannot pile up records behind a
+  /// slow one. True when there is room (at once without --sort); false after
+  /// 100 ms without, so that the caller can check for an interruption and call
+  /// again.
+  bool wait_parts_room(std::uint64_t seq, std::size_t limit);
   /// Writes whatever is held (a worker about to wait for work; the end of a run).
   void flush();
   /// --sort: blocks the producer until `seq` fits in the reorder window.
@@ -53,8 +67,16 @@ class Sink {
   bool progress_shown_ = false;
   mutable std::mutex m_;
   std::condition_variable advanced_;
-  std::map<std::uint64_t, std::string> pending_;
-  std::uint64_t next_ = 0;
+  void advance();  // caller holds m_: writes what is next in order (--sort)
+  /// --sort: records waiting for an earlier one, by (seq, part); `last` ends its seq.
+  struct Pending {
+    std::string line;
+    bool last = true;
+    bool hold = false;
+  };
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Pending> pending_;
+  std::uint64_t next_ = 0;       ///< the next seq to be written
+  std::uint64_t next_part_ = 0;  ///< and its next part
   std::uint64_t written_ = 0;
   std::string held_;  ///< records waiting to be written together
   std::chrono::steady_clock::time_point held_since_{};

@@ -29,8 +29,10 @@ struct WorkItem {
   std::int64_t number = 0;     ///< frame index / line number
   FrameBuffer bytes;           ///< raw frame pixels (a recycled buffer)
   PooledBytes member;          ///< an archive member's bytes (path is "a.zip!/x.jpg")
-  /// Set for every item of an archive (a member's bytes or error): its archive.
+  /// Set for every item of an archive (a member's bytes or error): its archive,
+  /// whose seq the item shares; `part` orders the archive's items (Sink::submit_part).
   std::shared_ptr<ArchiveCountdown> archive;
+  std::uint64_t part = 0;
   const char* error = nullptr; ///< walk-time failure (code name)
   std::string message;
   /// --shard: bytes of `path` before the part relative to the input directory it was
