@@ -27,8 +27,9 @@ ArchiveExpansion expand_archive(const WorkItem& w, const ArchiveOptions& opts, B
     item.archive = countdown;
     countdown->left.fetch_add(1, std::memory_order_relaxed);
     ++x.parts;
-    while (!h.try_push(item))
-      if (!h.help()) continue;  // another worker emptied it meanwhile: try again
+    // Full: hash a queued member here, then try again (if another worker took
+    // one meanwhile, help() finds none and the next try has room).
+    while (!h.try_push(item)) h.help();
   };
   const auto error_item = [](const std::string& path, const char* code, std::string message) {
     WorkItem e;
