@@ -34,6 +34,19 @@ TEST_CASE("progress line: done/total, percentage, rate and ETA") {
   CHECK(progress_line(p) == "11760/11760 files (100.0%), 392.0 files/s, 1 errors, 30.00 s, ETA 0.00 s");
 }
 
+TEST_CASE("progress line: archive members done, once there are any") {
+  ProgressState p;
+  p.done = 0;
+  p.members = 523;
+  p.total = 1;
+  p.total_final = true;
+  p.elapsed_s = 2.0;
+  CHECK(progress_line(p) == "0/1 files (0.0%), 523 archive members, 0.0 files/s, 0 errors, 2.00 s");
+  p.done = 1;
+  p.members = 0;  // files only: nothing added
+  CHECK(progress_line(p) == "1/1 files (100.0%), 0.5 files/s, 0 errors, 2.00 s, ETA 0.00 s");
+}
+
 TEST_CASE("progress line: a total still being counted, or none") {
   ProgressState p;
   p.done = 10;

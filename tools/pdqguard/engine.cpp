@@ -537,6 +537,7 @@ int run_engine(const EngineOptions& o) {
         count(stats, r);
         if (item.archive) {
           sink.submit_part(item.seq, item.part, std::move(line));
+          stats.members_done.fetch_add(1, std::memory_order_relaxed);
         } else {
           // A hash line's or a raw frame's record may share a write(2) with the
           // next ones: at ~30 us a query, a write each cost 5-10% of a --hashes run.

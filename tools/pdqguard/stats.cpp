@@ -102,6 +102,7 @@ ProgressState progress_state(const Stats& s, bool matching) {
   ProgressState p;
   p.elapsed_s = s.elapsed_s();
   p.done = s.inputs_done.load();
+  p.members = s.members_done.load();
   p.matching = matching;
   p.matched = s.matched.load();
   p.errors = s.errors.load();
@@ -134,6 +135,10 @@ std::string progress_line(const ProgressState& p) {
     l += b;
   } else {
     l += " files";
+  }
+  if (p.members != 0) {
+    std::snprintf(b, sizeof b, ", %llu archive members", static_cast<unsigned long long>(p.members));
+    l += b;
   }
   std::snprintf(b, sizeof b, ", %.1f files/s", rate);
   l += b;

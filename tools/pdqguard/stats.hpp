@@ -25,6 +25,7 @@ struct Stats {
   std::atomic<std::uint64_t> dropped{0};   ///< queued but not started when interrupted
   std::atomic<bool> walk_done{false};      ///< the total (seen) is final
   std::atomic<std::uint64_t> inputs_done{0};  ///< inputs finished (an archive is one input)
+  std::atomic<std::uint64_t> members_done{0}; ///< archive members finished (a record each)
   /// Inputs counted ahead of the workers (LookAheadCount, or a raw file's size):
   /// the total while the walk is still going. Final once total_known.
   std::atomic<std::uint64_t> counted{0};
@@ -47,6 +48,9 @@ std::string summary_text(const Stats& s, bool matching, const std::string& match
 /// What one progress line shows: inputs done out of the total, rate, ETA.
 struct ProgressState {
   std::uint64_t done = 0;     ///< inputs finished
+  /// Archive members finished (a record each; the archive is one input, done
+  /// with its last member).
+  std::uint64_t members = 0;
   std::uint64_t total = 0;    ///< inputs in all, or counted so far when !total_final
   bool total_final = false;   ///< `total` is the total
   bool total_partial = false; ///< `total` is a lower bound still being counted
@@ -62,7 +66,9 @@ ProgressState progress_state(const Stats& s, bool matching);
 
 /// "1200/11760 files (10.2%), 412.0 files/s, 3 matched, 0 errors, 2.91 s, ETA 25.61 s";
 /// "1200/5000+ files, ..." while the total is still being counted; "1200 files, ..."
-/// when it cannot be counted. ETA = inputs left / rate so far.
+/// when it cannot be counted; ", 5230 archive members" after the files once members
+/// are done (a large archive shows its progress there).
+/// ETA = inputs left / rate so far.
 std::string progress_line(const ProgressState& p);
 
 /// Draws the progress line through `draw` every `interval` until stopped (then
