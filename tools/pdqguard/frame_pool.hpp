@@ -1,7 +1,8 @@
 // Recycled buffers: frames of raw streams (FramePool: a frame is read into a buffer
 // that an earlier frame used, never zero-filled, already faulted in, so a steady
 // stream costs no allocation and no page fault per frame), and archive members on
-// their way from the reader to the workers (BytePool: bounded by bytes in flight).
+// their way from the worker walking an archive to every worker (BytePool: bounded
+// by bytes in flight).
 #pragma once
 
 #include <chrono>
