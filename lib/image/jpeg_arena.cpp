@@ -1,12 +1,13 @@
 #include "image/jpeg_arena.hpp"
 
+#include "mem/huge_pages.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <vector>
 
 #include <jerror.h>
@@ -16,7 +17,6 @@ namespace pdqguard::detail {
 namespace {
 
 constexpr std::size_t kAlign = 64;  // libjpeg-turbo's SIMD code wants 32; rows padded to 64 samples
-constexpr std::size_t kHuge = std::size_t(2) << 20;
 // libjpeg's own ceiling for one allocation (MAX_ALLOC_CHUNK).
 constexpr std::size_t kMaxChunk = 1000000000;
 
@@ -45,12 +45,7 @@ struct Arena {
   static void* get(std::size_t n) noexcept {
     // Big blocks on transparent huge pages where the kernel allows (first touch
     // costs one fault per 2 MiB instead of per 4 KiB).
-    const std::size_t align = n >= 2 * kHuge ? kHuge : kAlign;
-    void* p = std::aligned_alloc(align, round_up(n, align));
-#ifdef MADV_HUGEPAGE
-    if (p != nullptr && align == kHuge) ::madvise(p, round_up(n, align), MADV_HUGEPAGE);
-#endif
-    return p;
+    return n >= 2 * kHugePage ? huge_page_alloc(n) : std::aligned_alloc(kAlign, round_up(n, kAlign));
   }
   // n is a multiple of kAlign. nullptr when memory is exhausted.
   void* take(std::size_t n) noexcept {

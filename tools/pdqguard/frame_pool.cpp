@@ -1,8 +1,14 @@
 #include "frame_pool.hpp"
 
+#include "mem/huge_pages.hpp"
+
+#include <cstdlib>
+#include <new>
 #include <utility>
 
 namespace pdqguard::cli {
+
+void FreeFrame::operator()(std::uint8_t* p) const noexcept { std::free(p); }
 
 FrameBuffer& FrameBuffer::operator=(FrameBuffer&& o) noexcept {
   if (this != &o) {
@@ -38,8 +44,11 @@ FrameBuffer FramePool::acquire() {
   }
   if (!b.bytes_) {
     try {
-      // Default-initialised: no zero fill (the reader overwrites every byte).
-      b.bytes_.reset(new std::uint8_t[frame_bytes_ ? frame_bytes_ : 1]);
+      // Uninitialised: no zero fill (the reader overwrites every byte).
+      const std::size_t n = frame_bytes_ ? frame_bytes_ : 1;
+      void* p = n >= detail::kHugePage ? detail::huge_page_alloc(n) : std::malloc(n);
+      if (p == nullptr) throw std::bad_alloc();
+      b.bytes_.reset(static_cast<std::uint8_t*>(p));
     } catch (...) {
       std::lock_guard lk(m_);
       --made_;
@@ -66,7 +75,7 @@ std::size_t FramePool::buffers_made() const {
   return made_;
 }
 
-void FramePool::release(std::unique_ptr<std::uint8_t[]> b) noexcept {
+void FramePool::release(FrameBytes b) noexcept {
   {
     std::lock_guard lk(m_);
     free_.push_back(std::move(b));  // capacity reserved up front: never allocates

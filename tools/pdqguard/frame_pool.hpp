@@ -18,6 +18,12 @@ namespace pdqguard::cli {
 
 class FramePool;
 
+/// Frees a FramePool buffer (std::malloc'd, or huge_page_alloc'd for big frames).
+struct FreeFrame {
+  void operator()(std::uint8_t* p) const noexcept;
+};
+using FrameBytes = std::unique_ptr<std::uint8_t[], FreeFrame>;
+
 /// One frame's bytes, borrowed from a FramePool: move-only; its buffer goes back
 /// to the pool when it is destroyed or reset. The pool stays alive while a
 /// FrameBuffer of it exists (shared ownership). Contents are uninitialised until
@@ -40,13 +46,15 @@ class FrameBuffer {
  private:
   friend class FramePool;
   std::shared_ptr<FramePool> pool_;
-  std::unique_ptr<std::uint8_t[]> bytes_;
+  FrameBytes bytes_;
 };
 
 /// A thread-safe free list of equally sized buffers, at most `max_buffers` of
 /// them: the memory of a stream is max_buffers frames whatever its length, and
 /// once they exist (after the first few frames) reading a frame faults in no
-/// page. Create with std::make_shared.
+/// page. Frames of 2 MiB and more are on transparent huge pages (rounded up to
+/// whole 2 MiB pages): the kernel's copy out of a pipe into them, and the hash
+/// reading them, take far fewer TLB misses. Create with std::make_shared.
 class FramePool : public std::enable_shared_from_this<FramePool> {
  public:
   /// Buffers of `frame_bytes` each, at most `max_buffers` (>= 1).
@@ -66,12 +74,12 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
 
  private:
   friend class FrameBuffer;
-  void release(std::unique_ptr<std::uint8_t[]> b) noexcept;
+  void release(FrameBytes b) noexcept;
   const std::size_t frame_bytes_;
   const std::size_t max_buffers_;
   mutable std::mutex m_;
   std::condition_variable returned_;
-  std::vector<std::unique_ptr<std::uint8_t[]>> free_;
+  std::vector<FrameBytes> free_;
   std::size_t made_ = 0;
 };
 
