@@ -1,8 +1,9 @@
 // Steady state of the raw frame path (`pdqguard hash --raw FORMAT --size WxH -`):
 // after a warm-up, reading a frame from stdin into a recycled buffer and hashing
 // it must not touch the heap at all. The test binary replaces malloc/calloc/
-// realloc with counting versions (operator new goes through malloc), so any
-// per-frame buffer, string or vector shows up as a count.
+// realloc and the aligned allocators with counting versions (operator new goes
+// through malloc; frames of 2 MiB and more come from aligned_alloc, on huge
+// pages), so any per-frame buffer, string or vector shows up as a count.
 #include <doctest/doctest.h>
 
 #include "frame_pool.hpp"
@@ -14,6 +15,8 @@
 #include <chrono>
 #include <thread>
 #include <atomic>
+#include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -25,6 +28,7 @@ extern "C" {
 void* __libc_malloc(std::size_t);
 void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
 void __libc_free(void*);
 }
 
@@ -44,6 +48,15 @@ void* calloc(std::size_t a, std::size_t b) {
 void* realloc(void* p, std::size_t n) {
   g_allocs.fetch_add(1, std::memory_order_relaxed);
   return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t al, std::size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(al, n);
+}
+int posix_memalign(void** out, std::size_t al, std::size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  *out = __libc_memalign(al, n);
+  return *out ? 0 : ENOMEM;
 }
 void free(void* p) { __libc_free(p); }
 }
@@ -123,6 +136,22 @@ TEST_CASE("raw frames: no heap allocation per frame in steady state (large frame
   const int frames = 30;
   StdinFrames src(l.frame_bytes, frames);
   CHECK(allocations_after_warmup(l, frames, 10, 5, src) == 0);
+}
+
+TEST_CASE("raw frames: no heap allocation per frame in steady state (720p frames, on huge pages)") {
+  const RawLayout l = parse_raw_layout("rgb24", "1280x720");  // 2.76 MB: huge_page_alloc
+  const int frames = 16;
+  StdinFrames src(l.frame_bytes, frames);
+  CHECK(allocations_after_warmup(l, frames, 10, 3, src) == 0);
+}
+
+TEST_CASE("frame pool: frames of 2 MiB and more are 2 MiB-aligned (transparent huge pages)") {
+  const auto big = std::make_shared<FramePool>(1280 * 720 * 3, 2);
+  FrameBuffer a = big->acquire();
+  FrameBuffer b = big->acquire();
+  CHECK(reinterpret_cast<std::uintptr_t>(a.data()) % (std::uintptr_t(2) << 20) == 0);
+  CHECK(reinterpret_cast<std::uintptr_t>(b.data()) % (std::uintptr_t(2) << 20) == 0);
+  a.data()[1280 * 720 * 3 - 1] = 1;  // the whole frame is usable
 }
 
 TEST_CASE("raw frames: no heap allocation per frame in steady state (small frames, buffered)") {
