@@ -1,9 +1,10 @@
 // Internal: big buffers on transparent huge pages. One home for the rule, used by
 // the index arrays (HugeAlloc), libjpeg-turbo's per-thread arena and the CLI's
-// raw-frame pool. On a VM a 4 KiB page costs a fault on first touch and a TLB
-// miss (a two-level walk) on every later one; a 2 MiB page costs that once per
-// 512 pages. Measured on raw 1280x720 frames read from a pipe: the kernel's copy
-// into the frame buffer is 5x cheaper on huge pages (bench/README.md).
+// raw-frame pool. A 2 MiB page costs one fault on first touch and one TLB entry
+// where 4 KiB pages cost 512 of each, which on this project's VMs is expensive.
+// Measured on raw 1280x720 frames read from a pipe: the kernel's copy into the
+// frame buffers fell from about a third of the process's CPU to 3-6%
+// (bench/README.md). The price: up to 2 MiB more memory per buffer.
 #pragma once
 
 #include <sys/mman.h>

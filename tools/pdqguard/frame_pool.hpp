@@ -53,8 +53,8 @@ class FrameBuffer {
 /// them: the memory of a stream is max_buffers frames whatever its length, and
 /// once they exist (after the first few frames) reading a frame faults in no
 /// page. Frames of 2 MiB and more are on transparent huge pages (rounded up to
-/// whole 2 MiB pages): the kernel's copy out of a pipe into them, and the hash
-/// reading them, take far fewer TLB misses. Create with std::make_shared.
+/// whole 2 MiB pages), into which the kernel copies out of a pipe several times
+/// faster. Create with std::make_shared.
 class FramePool : public std::enable_shared_from_this<FramePool> {
  public:
   /// Buffers of `frame_bytes` each, at most `max_buffers` (>= 1).
